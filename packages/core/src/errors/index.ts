@@ -1,0 +1,11 @@
+export { RLMError } from './rlm-error.js';
+export {
+  ConfigurationError,
+  ContextError,
+  ModelProviderError,
+  SandboxError,
+  SandboxSessionDeadError,
+  ProtocolError,
+  RLMAbortError,
+  isAbortError,
+} from './errors.js';

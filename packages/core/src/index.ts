@@ -1,0 +1,3 @@
+export * from './spec/index.js';
+export * from './errors/index.js';
+export { RUNTIME_PATH, RUNTIME_FILE_NAME, PROTOCOL_VERSION, readRuntimeSource } from './runtime/runtime-source.js';
