@@ -1,1 +1,3 @@
-export {};
+export * from './mock/index.js';
+export * from './sandbox/index.js';
+export * from './model/index.js';
