@@ -1,0 +1,128 @@
+import { ConfigurationError } from '../errors/errors.js';
+import { Budget } from './budget.js';
+import { prepareContext, type ContextInput } from './context.js';
+import type { RLMEvent } from './events.js';
+import { resolveSettings, type ResolvedSettings } from './resolve-settings.js';
+import type { RLMResult } from './result.js';
+import { executeRun } from './run.js';
+import type { RunTree } from './run-tree.js';
+import { Semaphore } from './semaphore.js';
+import type { RLMSettings } from './settings.js';
+import { saveTrajectory } from './trajectory.js';
+import { UsageTracker } from './usage.js';
+import { EventQueue } from './event-queue.js';
+
+/** Options of one query. */
+export interface RLMQueryOptions {
+  /** The input, loaded as `context` in the REPL. */
+  readonly context: ContextInput;
+  /** What to answer. */
+  readonly question: string;
+  /** Aborts the run: the result has status `aborted` and the sandbox is freed. */
+  readonly abortSignal?: AbortSignal;
+  /** Writes the trajectory JSON here when the run ends (whatever its status). */
+  readonly saveTrajectory?: string;
+  /** Receives every event of the run tree as it happens. Errors it throws are ignored. */
+  readonly onEvent?: (event: RLMEvent) => void;
+}
+
+/** A streamed run: iterate the events; `result` resolves when the run ends. */
+export interface RLMStream extends AsyncIterable<RLMEvent> {
+  readonly result: Promise<RLMResult>;
+}
+
+/** A configured Recursive Language Model. */
+export interface RLM {
+  readonly settings: ResolvedSettings;
+  /**
+   * Answers `question` over `context`. Resolves with a result for every outcome of the run
+   * (see `RLMResult.status`); rejects only for invalid input (`ContextError`, `ConfigurationError`)
+   * or a trajectory that cannot be written.
+   */
+  query(options: RLMQueryOptions): Promise<RLMResult>;
+  /** Like `query`, as an async iterable of events ending with `run-end`. */
+  stream(options: RLMQueryOptions): RLMStream;
+}
+
+let treeCounter = 0;
+
+/**
+ * Creates an RLM. Does no I/O: sandbox sessions are created per query and always destroyed.
+ * Throws `ConfigurationError` for invalid settings.
+ */
+export function createRLM(settings: RLMSettings): RLM {
+  const resolved = resolveSettings(settings);
+
+  async function query(options: RLMQueryOptions): Promise<RLMResult> {
+    if (typeof options.question !== 'string' || options.question.trim().length === 0) {
+      throw new ConfigurationError('`question` must be a non-empty string.', { code: 'missing-question' });
+    }
+    const context = prepareContext(options.context);
+    const userController = new AbortController();
+    const forwardAbort = () => userController.abort(options.abortSignal?.reason);
+    if (options.abortSignal?.aborted) forwardAbort();
+    options.abortSignal?.addEventListener('abort', forwardAbort, { once: true });
+    const deadline = resolved.timeoutMs === undefined ? undefined : Date.now() + resolved.timeoutMs;
+    const timeoutSignal = resolved.timeoutMs === undefined ? undefined : AbortSignal.timeout(resolved.timeoutMs);
+    const signal = timeoutSignal === undefined ? userController.signal : AbortSignal.any([userController.signal, timeoutSignal]);
+    const usage = new UsageTracker();
+    const treeId = (++treeCounter).toString(36);
+    let ids = 0;
+    const tree: RunTree = {
+      settings: resolved,
+      usage,
+      budget: new Budget(
+        {
+          ...(resolved.maxTotalTokens === undefined ? {} : { maxTotalTokens: resolved.maxTotalTokens }),
+          ...(resolved.maxCostUsd === undefined ? {} : { maxCostUsd: resolved.maxCostUsd }),
+          ...(deadline === undefined ? {} : { deadline }),
+        },
+        usage,
+        userController.signal,
+      ),
+      semaphore: new Semaphore(resolved.maxSubcallConcurrency),
+      userSignal: userController.signal,
+      signal,
+      emit: (event) => {
+        try {
+          options.onEvent?.(event);
+        } catch {
+          // A listener's failure must not break the run.
+        }
+      },
+      subcalls: 0,
+      inFlight: 0,
+      nextId: (prefix) => `${prefix}_${treeId}_${(++ids).toString(36)}`,
+    };
+    try {
+      const result = await executeRun(tree, { question: options.question, context, depth: 0, signal });
+      if (options.saveTrajectory !== undefined) await saveTrajectory(result.trajectory, options.saveTrajectory);
+      return result;
+    } finally {
+      options.abortSignal?.removeEventListener('abort', forwardAbort);
+    }
+  }
+
+  function stream(options: RLMQueryOptions): RLMStream {
+    const queue = new EventQueue<RLMEvent>();
+    const result = query({
+      ...options,
+      onEvent: (event) => {
+        options.onEvent?.(event);
+        queue.push(event);
+      },
+    });
+    result.then(
+      () => queue.end(),
+      (error: unknown) => queue.fail(error),
+    );
+    // The iterator surfaces failures; keep an unobserved `result` from crashing the process.
+    result.catch(() => undefined);
+    return {
+      result,
+      [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
+    };
+  }
+
+  return { settings: resolved, query, stream };
+}

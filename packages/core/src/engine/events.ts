@@ -1,0 +1,109 @@
+import type { ExecutionResult } from '../spec/sandbox-provider-v1.js';
+import type { HostCall } from '../spec/host-bridge.js';
+import type { TokenUsage } from '../spec/usage.js';
+import type { ContextMetadata } from './context.js';
+import type { RLMResult } from './result.js';
+import type { RunUsage } from './usage.js';
+
+interface EventBase {
+  /** Id of the run (root or child) the event belongs to. */
+  readonly runId: string;
+  /** 0 for the root run, 1 for its children… */
+  readonly depth: number;
+  /** Milliseconds since epoch. */
+  readonly timestamp: number;
+}
+
+export interface RunStartEvent extends EventBase {
+  readonly type: 'run-start';
+  readonly parentRunId?: string;
+  readonly question: string;
+  readonly context: ContextMetadata;
+}
+
+export interface IterationStartEvent extends EventBase {
+  readonly type: 'iteration-start';
+  /** 1-based. */
+  readonly iteration: number;
+}
+
+export interface ModelResponseEvent extends EventBase {
+  readonly type: 'model-response';
+  readonly iteration: number;
+  readonly text: string;
+  readonly usage: TokenUsage;
+  readonly costUsd: number | undefined;
+  readonly durationMs: number;
+  /** Usage of the whole tree so far. */
+  readonly totalUsage: RunUsage;
+}
+
+export interface CodeExecutionStartEvent extends EventBase {
+  readonly type: 'code-execution-start';
+  readonly iteration: number;
+  /** 0-based index of the block in the response. */
+  readonly block: number;
+  readonly code: string;
+}
+
+export interface CodeExecutionEndEvent extends EventBase {
+  readonly type: 'code-execution-end';
+  readonly iteration: number;
+  readonly block: number;
+  readonly result: ExecutionResult;
+}
+
+export interface SubcallStartEvent extends EventBase {
+  readonly type: 'subcall-start';
+  readonly subcallId: string;
+  readonly op: HostCall['op'];
+  /** Model key `provider:modelId`, or the tool name for tools. */
+  readonly target: string;
+  /** Characters of the prompt(s). */
+  readonly promptChars: number;
+  /** Sub-calls of the whole tree in flight, including this one. */
+  readonly inFlight: number;
+}
+
+export interface SubcallEndEvent extends EventBase {
+  readonly type: 'subcall-end';
+  readonly subcallId: string;
+  readonly op: HostCall['op'];
+  readonly target: string;
+  readonly durationMs: number;
+  readonly usage?: TokenUsage;
+  readonly costUsd?: number;
+  /** Set when the sub-call failed (the REPL saw an exception or an error string). */
+  readonly error?: string;
+  readonly inFlight: number;
+  readonly totalUsage: RunUsage;
+}
+
+export interface BudgetExhaustedEvent extends EventBase {
+  readonly type: 'budget-exhausted';
+  readonly reason: 'budget_exhausted' | 'timeout' | 'max_iterations';
+  readonly detail: string;
+}
+
+export interface SandboxRestartEvent extends EventBase {
+  readonly type: 'sandbox-restart';
+  readonly reason: string;
+}
+
+export interface RunEndEvent extends EventBase {
+  readonly type: 'run-end';
+  readonly result: RLMResult;
+}
+
+/** Every step of a run, for streaming, progress, tracing and trajectories. */
+export type RLMEvent =
+  | RunStartEvent
+  | IterationStartEvent
+  | ModelResponseEvent
+  | CodeExecutionStartEvent
+  | CodeExecutionEndEvent
+  | SubcallStartEvent
+  | SubcallEndEvent
+  | BudgetExhaustedEvent
+  | SandboxRestartEvent
+  | RunEndEvent;

@@ -1,0 +1,196 @@
+import { ModelProviderError, RLMAbortError, isAbortError } from '../errors/errors.js';
+import type { HostBridge, HostCall } from '../spec/host-bridge.js';
+import type { ModelProviderV1 } from '../spec/model-provider-v1.js';
+import type { TokenUsage } from '../spec/usage.js';
+import { estimateTokens } from './context.js';
+import { BudgetStop, callModel } from './model-call.js';
+import { modelKey, type RunTree } from './run-tree.js';
+import type { Trajectory, TrajectorySubcall } from './trajectory.js';
+
+/** An error raised in Python as `pythonType` (a builtin exception name). */
+export class HostCallError extends Error {
+  constructor(message: string, readonly pythonType: string = 'RuntimeError') {
+    super(message);
+    this.name = 'HostCallError';
+  }
+}
+
+/** What a run lends its host bridge. */
+export interface HostCallScope {
+  readonly tree: RunTree;
+  readonly runId: string;
+  /** Depth of the run whose REPL makes the calls. */
+  readonly depth: number;
+  /** Where sub-calls of the current step are recorded. */
+  record(subcall: TrajectorySubcall): void;
+  /** Starts a child run (depth + 1) and returns its answer and trajectory. */
+  startChild(prompt: string, context: unknown, signal: AbortSignal): Promise<{ answer: string; trajectory: Trajectory; error?: string }>;
+}
+
+/** Share of a model's window a sub-prompt may use; the rest is left for the answer. */
+const WINDOW_SHARE = 0.9;
+
+function combine(a: AbortSignal, b: AbortSignal | undefined): AbortSignal {
+  return b === undefined ? a : AbortSignal.any([a, b]);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof BudgetStop) return `rlms budget exhausted: ${error.message}. Stop making sub-calls and finish with FINAL using what you have.`;
+  if (ModelProviderError.isInstance(error)) return `sub-model call failed: ${error.message}`;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/** Creates the HostBridge a run hands to its sandbox session. */
+export function createHostBridge(scope: HostCallScope): HostBridge {
+  const { tree } = scope;
+  const settings = tree.settings;
+
+  function pickModel(name: string | undefined): ModelProviderV1 {
+    if (name === undefined || name === null) return settings.subModel;
+    const named = settings.subModels?.[name];
+    if (named !== undefined) return named;
+    if (name === settings.subModel.modelId) return settings.subModel;
+    if (name === settings.model.modelId) return settings.model;
+    const known = [settings.subModel.modelId, ...Object.keys(settings.subModels ?? {})];
+    throw new HostCallError(`Unknown model "${name}". Available: ${known.map((k) => `"${k}"`).join(', ')} (or omit model=).`, 'ValueError');
+  }
+
+  function begin(op: HostCall['op'], target: string, promptChars: number) {
+    const id = tree.nextId('call');
+    const startedAt = Date.now();
+    tree.subcalls++;
+    tree.inFlight++;
+    tree.emit({ type: 'subcall-start', runId: scope.runId, depth: scope.depth, timestamp: startedAt, subcallId: id, op, target, promptChars, inFlight: tree.inFlight });
+    return (input: string, output: string, extra: { error?: string; usage?: TokenUsage; costUsd?: number; child?: Trajectory }) => {
+      tree.inFlight--;
+      const durationMs = Date.now() - startedAt;
+      scope.record({ id, op, target, input, output, startedAt, durationMs, ...extra });
+      tree.emit({
+        type: 'subcall-end',
+        runId: scope.runId,
+        depth: scope.depth,
+        timestamp: Date.now(),
+        subcallId: id,
+        op,
+        target,
+        durationMs,
+        inFlight: tree.inFlight,
+        totalUsage: tree.usage.snapshot(),
+        ...(extra.usage === undefined ? {} : { usage: extra.usage }),
+        ...(extra.costUsd === undefined ? {} : { costUsd: extra.costUsd }),
+        ...(extra.error === undefined ? {} : { error: extra.error }),
+      });
+    };
+  }
+
+  /** One sub-model call. Returns the text, or an explanatory error string for window overflows. Throws HostCallError otherwise. */
+  async function llm(prompt: string, modelName: string | undefined, signal: AbortSignal, op: HostCall['op'] = 'llm_query'): Promise<string> {
+    if (typeof prompt !== 'string') throw new HostCallError('prompt must be a str', 'TypeError');
+    const model = pickModel(modelName);
+    const end = begin(op, modelKey(model), prompt.length);
+    const window = model.contextWindowTokens;
+    const tokens = estimateTokens(prompt);
+    if (window !== undefined && tokens > window * WINDOW_SHARE) {
+      const fit = Math.floor((window * WINDOW_SHARE * 4) * 0.8);
+      const message = `Error: this prompt is about ${tokens.toLocaleString('en-US')} tokens (${prompt.length.toLocaleString('en-US')} characters), more than the sub-model ${model.modelId} can take (context window ${window.toLocaleString('en-US')} tokens). Split it into chunks of at most ~${fit.toLocaleString('en-US')} characters and call llm_query_batched on them.`;
+      end(prompt, message, { error: 'context window overflow' });
+      return message;
+    }
+    let release: (() => void) | undefined;
+    try {
+      release = await tree.semaphore.acquire(signal);
+      const outcome = await callModel(tree, { model, messages: [{ role: 'user', content: prompt }], depth: scope.depth + 1, signal });
+      end(prompt, outcome.response.text, {
+        usage: outcome.response.usage,
+        ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
+      });
+      return outcome.response.text;
+    } catch (error) {
+      const message = describe(error);
+      end(prompt, '', { error: message });
+      if (signal.aborted || isAbortError(error)) throw new RLMAbortError(undefined, { cause: error });
+      throw new HostCallError(message, error instanceof HostCallError ? error.pythonType : 'RuntimeError');
+    } finally {
+      release?.();
+    }
+  }
+
+  async function rlm(prompt: string, context: unknown, signal: AbortSignal): Promise<string> {
+    if (typeof prompt !== 'string') throw new HostCallError('prompt must be a str', 'TypeError');
+    if (scope.depth + 1 >= settings.maxDepth) {
+      const text = context === undefined ? prompt : `${prompt}\n\nContext:\n${typeof context === 'string' ? context : JSON.stringify(context, null, 1)}`;
+      return llm(text, undefined, signal, 'rlm_query');
+    }
+    const end = begin('rlm_query', `child@${scope.depth + 1}`, prompt.length);
+    try {
+      const child = await scope.startChild(prompt, context === undefined ? prompt : context, signal);
+      end(prompt, child.answer, { child: child.trajectory, ...(child.error === undefined ? {} : { error: child.error }) });
+      if (child.error !== undefined && child.answer === '') throw new HostCallError(`child RLM failed: ${child.error}`);
+      return child.answer;
+    } catch (error) {
+      if (error instanceof HostCallError) throw error;
+      const message = describe(error);
+      end(prompt, '', { error: message });
+      if (signal.aborted || isAbortError(error)) throw new RLMAbortError(undefined, { cause: error });
+      throw new HostCallError(message);
+    }
+  }
+
+  async function batch<T>(items: readonly T[], run: (item: T, index: number) => Promise<string>): Promise<string[]> {
+    const results = await Promise.allSettled(items.map((item, index) => run(item, index)));
+    return results.map((result) => {
+      if (result.status === 'fulfilled') return result.value;
+      if (isAbortError(result.reason)) throw result.reason;
+      return `Error: ${describe(result.reason)}`;
+    });
+  }
+
+  async function tool(name: string, args: Readonly<Record<string, unknown>>, signal: AbortSignal): Promise<unknown> {
+    const definition = settings.tools[name];
+    if (definition === undefined) throw new HostCallError(`Unknown tool "${name}".`, 'NameError');
+    const input = JSON.stringify(args);
+    const end = begin('tool', name, input.length);
+    try {
+      const value = await definition.execute({ ...args }, { abortSignal: signal });
+      const output = value === undefined ? null : value;
+      end(input, typeof output === 'string' ? output : JSON.stringify(output) ?? 'null', {});
+      return output;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      end(input, '', { error: message });
+      if (signal.aborted) throw new RLMAbortError(undefined, { cause: error });
+      const pythonType =
+        typeof (error as { pythonType?: unknown })?.pythonType === 'string' ? (error as { pythonType: string }).pythonType : 'RuntimeError';
+      throw new HostCallError(`${name} failed: ${message}`, pythonType);
+    }
+  }
+
+  return {
+    async call(request, options) {
+      const signal = combine(tree.signal, options?.abortSignal);
+      switch (request.op) {
+        case 'llm_query':
+          return llm(request.prompt, request.model ?? undefined, signal);
+        case 'llm_query_batched':
+          if (!Array.isArray(request.prompts)) throw new HostCallError('prompts must be a list of str', 'TypeError');
+          return batch(request.prompts, (prompt) => llm(prompt, request.model ?? undefined, signal, 'llm_query_batched'));
+        case 'rlm_query':
+          return rlm(request.prompt, request.context ?? undefined, signal);
+        case 'rlm_query_batched': {
+          if (!Array.isArray(request.prompts)) throw new HostCallError('prompts must be a list of str', 'TypeError');
+          const contexts = request.contexts ?? undefined;
+          if (contexts !== undefined && contexts.length !== request.prompts.length) {
+            throw new HostCallError(`contexts has ${contexts.length} items but prompts has ${request.prompts.length}`, 'ValueError');
+          }
+          return batch(request.prompts, (prompt, index) => rlm(prompt, contexts?.[index] ?? undefined, signal));
+        }
+        case 'tool':
+          return tool(request.name, request.args ?? {}, signal);
+        default:
+          throw new HostCallError(`Unknown host operation ${JSON.stringify((request as { op?: unknown }).op)}.`, 'ValueError');
+      }
+    },
+  };
+}
+

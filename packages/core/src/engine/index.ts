@@ -1,0 +1,48 @@
+export { createRLM, type RLM, type RLMQueryOptions, type RLMStream } from './create-rlm.js';
+export type { RLMSettings, RLMTool, PromptStyle } from './settings.js';
+export type { ResolvedSettings } from './resolve-settings.js';
+export type { RLMResult, RunStatus } from './result.js';
+export type {
+  RLMEvent,
+  RunStartEvent,
+  IterationStartEvent,
+  ModelResponseEvent,
+  CodeExecutionStartEvent,
+  CodeExecutionEndEvent,
+  SubcallStartEvent,
+  SubcallEndEvent,
+  BudgetExhaustedEvent,
+  SandboxRestartEvent,
+  RunEndEvent,
+} from './events.js';
+export {
+  TRAJECTORY_VERSION,
+  saveTrajectory,
+  type Trajectory,
+  type TrajectoryStep,
+  type TrajectorySubcall,
+  type TrajectoryExecution,
+} from './trajectory.js';
+export {
+  prepareContext,
+  estimateTokens,
+  MAX_LISTED_DOCUMENTS,
+  type ContextInput,
+  type ContextMetadata,
+  type DocumentSize,
+  type PreparedContext,
+} from './context.js';
+export {
+  UsageTracker,
+  computeCostUsd,
+  findPricing,
+  emptyUsageSummary,
+  usageTokens,
+  type UsageSummary,
+  type RunUsage,
+} from './usage.js';
+export { parseResponse, findTextFinal, type ParsedResponse } from './code-blocks.js';
+export { truncateMiddle } from './truncate.js';
+export { buildSystemPrompt, buildMetadataMessage, type PromptFacts } from './prompts.js';
+export { HostCallError } from './host-calls.js';
+export { Semaphore, sleep } from './semaphore.js';

@@ -1,0 +1,77 @@
+import { ModelProviderError, RLMAbortError, isAbortError } from '../errors/errors.js';
+import type { ChatMessage, ModelProviderV1, ModelResponse } from '../spec/model-provider-v1.js';
+import { estimateTokens } from './context.js';
+import type { StopReason } from './budget.js';
+import { modelKey, type RunTree } from './run-tree.js';
+import { sleep } from './semaphore.js';
+import { computeCostUsd, findPricing } from './usage.js';
+
+/** Thrown instead of calling a model when the tree's budget is spent. */
+export class BudgetStop extends Error {
+  constructor(readonly reason: StopReason, detail: string) {
+    super(detail);
+    this.name = 'BudgetStop';
+  }
+}
+
+export interface ModelCallRequest {
+  readonly model: ModelProviderV1;
+  readonly messages: readonly ChatMessage[];
+  /** Depth the call is counted at. */
+  readonly depth: number;
+  readonly signal: AbortSignal;
+  readonly maxOutputTokens?: number;
+  readonly temperature?: number;
+  /** Skip the budget check (the one closing "answer now" call). */
+  readonly ignoreBudget?: boolean;
+}
+
+export interface ModelCallOutcome {
+  readonly response: ModelResponse;
+  readonly costUsd: number | undefined;
+  readonly durationMs: number;
+}
+
+function isRetryable(error: unknown): error is ModelProviderError {
+  return ModelProviderError.isInstance(error) && error.retryable;
+}
+
+/**
+ * Calls a model for a run tree: reserves the prompt's tokens in the budget, retries retryable
+ * failures (`maxRetries`, honouring `retryAfterMs`), records usage and cost in the tree. Throws
+ * `BudgetStop` when the budget is spent, `RLMAbortError` when aborted, or the provider's error.
+ */
+export async function callModel(tree: RunTree, request: ModelCallRequest): Promise<ModelCallOutcome> {
+  const estimate = request.messages.reduce((sum, message) => sum + estimateTokens(message.content), 0);
+  let release: (() => void) | undefined;
+  if (!request.ignoreBudget) {
+    const reservation = tree.budget.reserve(estimate);
+    if (typeof reservation === 'string') throw new BudgetStop(reservation, tree.budget.detail);
+    release = reservation.release;
+  }
+  const started = Date.now();
+  try {
+    for (let attempt = 0; ; attempt++) {
+      if (request.signal.aborted) throw new RLMAbortError();
+      try {
+        const response = await request.model.generate({
+          messages: request.messages,
+          abortSignal: request.signal,
+          ...(request.maxOutputTokens === undefined ? {} : { maxOutputTokens: request.maxOutputTokens }),
+          ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+        });
+        const pricing = findPricing(tree.settings.pricing, request.model.modelId);
+        const costUsd = response.costUsd ?? (pricing === undefined ? undefined : computeCostUsd(response.usage, pricing));
+        tree.usage.record(modelKey(request.model), request.depth, response.usage, costUsd);
+        return { response, costUsd, durationMs: Date.now() - started };
+      } catch (error) {
+        if (request.signal.aborted || isAbortError(error)) throw request.signal.aborted ? new RLMAbortError(undefined, { cause: error }) : error;
+        if (!isRetryable(error) || attempt >= tree.settings.maxRetries) throw error;
+        const wait = error.retryAfterMs ?? Math.min(30_000, 500 * 2 ** attempt) * (0.75 + Math.random() * 0.5);
+        await sleep(Math.min(wait, Math.max(0, tree.budget.remainingMs())), request.signal);
+      }
+    }
+  } finally {
+    release?.();
+  }
+}

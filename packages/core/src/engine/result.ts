@@ -1,0 +1,35 @@
+import type { Trajectory } from './trajectory.js';
+import type { RunUsage } from './usage.js';
+
+/**
+ * How a run ended:
+ * - `completed`: code called FINAL/FINAL_VAR (or the model wrote a text FINAL with no code);
+ * - `max_iterations`: `maxIterations` root calls without a FINAL; the answer comes from one last "answer now" call;
+ * - `budget_exhausted`: `maxTotalTokens` or `maxCostUsd` reached; same last call;
+ * - `timeout`: `timeoutMs` elapsed; same last call;
+ * - `aborted`: the `abortSignal` fired; no further call is made;
+ * - `error`: the model provider or the sandbox failed for good; `error` says how.
+ */
+export type RunStatus = 'completed' | 'max_iterations' | 'budget_exhausted' | 'timeout' | 'aborted' | 'error';
+
+/** The outcome of `rlm.query`. */
+export interface RLMResult<TAnswer = string> {
+  /** The answer: `str()` of the FINAL value (or the typed value when a schema is used). Empty when none. */
+  readonly answer: TAnswer;
+  /** The FINAL value as JSON when it was JSON-serialisable (a dict, list, number…). */
+  readonly answerValue?: unknown;
+  readonly status: RunStatus;
+  /** A sentence explaining a status other than `completed`. */
+  readonly statusDetail?: string;
+  /** The error that ended the run when `status` is `error`. */
+  readonly error?: Error;
+  readonly usage: RunUsage;
+  /** Known cost of the whole tree in US dollars; `undefined` when no call had a known price. */
+  readonly costUsd: number | undefined;
+  /** Root model calls of this run. */
+  readonly iterations: number;
+  /** Sub-calls of the whole tree (each prompt of a batch counts once), child runs included. */
+  readonly subcalls: number;
+  readonly durationMs: number;
+  readonly trajectory: Trajectory;
+}

@@ -1,0 +1,308 @@
+import { SandboxSessionDeadError, isAbortError } from '../errors/errors.js';
+import type { ChatMessage } from '../spec/model-provider-v1.js';
+import type { ExecutionResult, SandboxSessionV1 } from '../spec/sandbox-provider-v1.js';
+import { parseResponse } from './code-blocks.js';
+import { prepareContext, type PreparedContext } from './context.js';
+import { formatExecution } from './format-observation.js';
+import { createHostBridge } from './host-calls.js';
+import { BudgetStop, callModel } from './model-call.js';
+import {
+  NUDGE_NO_CODE,
+  NUDGE_UNTERMINATED,
+  buildFinalAnswerRequest,
+  buildMetadataMessage,
+  buildSystemPrompt,
+} from './prompts.js';
+import type { RLMResult, RunStatus } from './result.js';
+import { modelKey, type RunTree } from './run-tree.js';
+import { TRAJECTORY_VERSION, type Trajectory, type TrajectoryStep } from './trajectory.js';
+
+/** What ends a run's loop. */
+interface Outcome {
+  status: RunStatus;
+  answer: string;
+  answerValue?: unknown;
+  detail?: string;
+  error?: Error;
+}
+
+export interface RunInput {
+  readonly question: string;
+  readonly context: PreparedContext;
+  readonly depth: number;
+  readonly parentRunId?: string;
+  /** Aborts this run (children get their parent's signal). */
+  readonly signal: AbortSignal;
+}
+
+/** Time the closing "answer now" call may take after a timeout. */
+const FINAL_ANSWER_GRACE_MS = 60_000;
+
+/**
+ * Runs one RLM (root or child) to its end. Never throws for model, sandbox or budget failures:
+ * the result's `status` says what happened. The sandbox session is always destroyed.
+ */
+export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMResult> {
+  const { settings } = tree;
+  const runId = tree.nextId('run');
+  const started = Date.now();
+  const depth = input.depth;
+  const recursive = depth + 1 < settings.maxDepth;
+  const window = settings.subModel.contextWindowTokens;
+  const systemPrompt =
+    settings.systemPrompt ??
+    buildSystemPrompt({
+      style: settings.promptStyle,
+      recursive,
+      subModelNames: Object.keys(settings.subModels ?? {}),
+      tools: settings.tools,
+      ...(window === undefined ? {} : { subModelCapacityChars: Math.floor(window * 0.9 * 4 * 0.8) }),
+    });
+  const trajectory: Trajectory = {
+    version: TRAJECTORY_VERSION,
+    runId,
+    depth,
+    startedAt: started,
+    question: input.question,
+    model: modelKey(settings.model),
+    subModel: modelKey(settings.subModel),
+    sandbox: settings.sandbox.name,
+    systemPrompt,
+    context: settings.trajectoryIncludesContext && input.context.value !== undefined
+      ? { metadata: input.context.metadata, value: input.context.value }
+      : { metadata: input.context.metadata },
+    steps: [],
+  };
+  const emitBase = () => ({ runId, depth, timestamp: Date.now() });
+  tree.emit({ type: 'run-start', ...emitBase(), question: input.question, context: input.context.metadata, ...(input.parentRunId === undefined ? {} : { parentRunId: input.parentRunId }) });
+
+  let currentStep: TrajectoryStep | undefined;
+  const orphanSubcalls: TrajectoryStep['subcalls'] = [];
+  const host = createHostBridge({
+    tree,
+    runId,
+    depth,
+    record: (subcall) => (currentStep?.subcalls ?? orphanSubcalls).push(subcall),
+    startChild: async (prompt, context, signal) => {
+      const child = await executeRun(tree, { question: prompt, context: prepareContext(context as never), depth: depth + 1, parentRunId: runId, signal });
+      return {
+        answer: child.answer,
+        trajectory: child.trajectory,
+        ...(child.status === 'completed' ? {} : { error: child.statusDetail ?? child.status }),
+      };
+    },
+  });
+
+  let session: SandboxSessionV1 | undefined;
+  let restarts = 0;
+  const openSession = async (): Promise<SandboxSessionV1> => {
+    const created = await settings.sandbox.createSession({
+      host,
+      abortSignal: input.signal,
+      maxOutputChars: settings.maxOutputChars,
+      tools: Object.entries(settings.tools).map(([name, tool]) => ({
+        name,
+        ...(tool.description === undefined ? {} : { description: tool.description }),
+        ...(tool.parameters === undefined ? {} : { parameters: tool.parameters }),
+      })),
+    });
+    try {
+      await created.loadContext(input.context.payload, { abortSignal: input.signal });
+    } catch (error) {
+      await created.destroy();
+      throw error;
+    }
+    return created;
+  };
+
+  /** Runs code, replacing a dead session (state lost) up to `maxSandboxRestarts` times. */
+  const execute = async (code: string): Promise<{ result?: ExecutionResult; restartNote?: string }> => {
+    const timeoutMs = Math.max(1, Math.min(settings.executionTimeoutMs, tree.budget.remainingMs()));
+    try {
+      session ??= await openSession();
+      return { result: await session.execute(code, { timeoutMs, abortSignal: input.signal }) };
+    } catch (error) {
+      if (!SandboxSessionDeadError.isInstance(error) || input.signal.aborted) throw error;
+      const dead = session;
+      session = undefined;
+      await dead?.destroy();
+      if (restarts >= settings.maxSandboxRestarts) throw error;
+      restarts++;
+      tree.emit({ type: 'sandbox-restart', ...emitBase(), reason: error.message });
+      session = await openSession();
+      const why = error.reason === 'timeout' ? 'the code ignored the interrupt after the time limit' : error.message;
+      return {
+        restartNote: `The REPL died (${why}) and was restarted: every variable was lost, \`context\` is loaded again. Avoid what killed it.`,
+      };
+    }
+  };
+
+  const messages: ChatMessage[] = [
+    { role: 'system', content: systemPrompt },
+    { role: 'user', content: buildMetadataMessage(input.context.metadata, input.question) },
+  ];
+  let iterations = 0;
+  let outcome: Outcome | undefined;
+
+  const finishEarly = async (status: 'max_iterations' | 'budget_exhausted' | 'timeout', detail: string): Promise<Outcome> => {
+    tree.emit({ type: 'budget-exhausted', ...emitBase(), reason: status, detail });
+    const stepStart = Date.now();
+    const request = buildFinalAnswerRequest(detail);
+    const signal = status === 'timeout' ? AbortSignal.any([tree.userSignal, AbortSignal.timeout(FINAL_ANSWER_GRACE_MS)]) : input.signal;
+    try {
+      const { response, costUsd } = await callModel(tree, {
+        model: settings.model,
+        messages: [...messages, { role: 'user', content: request }],
+        depth,
+        signal,
+        ignoreBudget: true,
+        ...(settings.maxOutputTokens === undefined ? {} : { maxOutputTokens: settings.maxOutputTokens }),
+      });
+      const parsed = parseResponse(response.text);
+      let answer = response.text.trim();
+      if (parsed.textFinal?.kind === 'FINAL') answer = parsed.textFinal.value;
+      else if (parsed.textFinal?.kind === 'FINAL_VAR' && session !== undefined) {
+        const result = await session.execute(`FINAL_VAR(${JSON.stringify(parsed.textFinal.name)})`, { timeoutMs: 10_000, abortSignal: signal }).catch(() => undefined);
+        if (result?.final !== undefined) answer = result.final.text;
+      }
+      trajectory.steps.push({
+        iteration: iterations + 1,
+        kind: 'final-answer',
+        startedAt: stepStart,
+        durationMs: Date.now() - stepStart,
+        action: { response: response.text, code: [], usage: response.usage, ...(costUsd === undefined ? {} : { costUsd }) },
+        observation: { executions: [], feedback: request },
+        subcalls: [],
+      });
+      return { status, answer, detail };
+    } catch (error) {
+      if (input.signal.aborted) return { status: 'aborted', answer: '', detail: 'aborted during the closing answer call' };
+      return { status, answer: '', detail: `${detail}; the closing answer call failed: ${(error as Error).message}` };
+    }
+  };
+
+  try {
+    while (outcome === undefined) {
+      const stop = tree.budget.check();
+      if (stop === 'aborted') {
+        outcome = { status: 'aborted', answer: '', detail: 'The run was aborted.' };
+        break;
+      }
+      if (stop !== undefined) {
+        outcome = await finishEarly(stop, stop === 'timeout' ? `the time limit (${settings.timeoutMs} ms) was reached` : tree.budget.detail);
+        break;
+      }
+      if (iterations >= settings.maxIterations) {
+        outcome = await finishEarly('max_iterations', `maxIterations (${settings.maxIterations}) was reached`);
+        break;
+      }
+      iterations++;
+      tree.emit({ type: 'iteration-start', ...emitBase(), iteration: iterations });
+      const stepStart = Date.now();
+      let call;
+      try {
+        call = await callModel(tree, {
+          model: settings.model,
+          messages,
+          depth,
+          signal: input.signal,
+          ...(settings.maxOutputTokens === undefined ? {} : { maxOutputTokens: settings.maxOutputTokens }),
+          ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
+        });
+      } catch (error) {
+        if (error instanceof BudgetStop) {
+          iterations--;
+          continue;
+        }
+        throw error;
+      }
+      const { response, costUsd } = call;
+      tree.emit({ type: 'model-response', ...emitBase(), iteration: iterations, text: response.text, usage: response.usage, costUsd, durationMs: call.durationMs, totalUsage: tree.usage.snapshot() });
+      const parsed = parseResponse(response.text);
+      const step: TrajectoryStep = {
+        iteration: iterations,
+        kind: 'iteration',
+        startedAt: stepStart,
+        durationMs: 0,
+        action: { response: response.text, code: parsed.blocks, usage: response.usage, ...(costUsd === undefined ? {} : { costUsd }) },
+        observation: { executions: [], feedback: '' },
+        subcalls: [],
+      };
+      currentStep = step;
+      trajectory.steps.push(step);
+      messages.push({ role: 'assistant', content: response.text });
+      const feedback: string[] = [];
+
+      if (parsed.blocks.length === 0) {
+        if (parsed.unterminated) feedback.push(NUDGE_UNTERMINATED);
+        else if (parsed.textFinal?.kind === 'FINAL') outcome = { status: 'completed', answer: parsed.textFinal.value };
+        else if (parsed.textFinal?.kind === 'FINAL_VAR') {
+          const { result, restartNote } = await execute(`FINAL_VAR(${JSON.stringify(parsed.textFinal.name)})`);
+          if (result?.final !== undefined) outcome = { status: 'completed', answer: result.final.text, answerValue: result.final.value };
+          else feedback.push(restartNote ?? formatExecution(result!, 0, 1, settings.maxOutputChars));
+        } else feedback.push(NUDGE_NO_CODE);
+      } else {
+        for (const [index, code] of parsed.blocks.entries()) {
+          tree.emit({ type: 'code-execution-start', ...emitBase(), iteration: iterations, block: index, code });
+          const { result, restartNote } = await execute(code);
+          if (result === undefined) {
+            feedback.push(restartNote!);
+            break;
+          }
+          step.observation.executions.push({ code, result });
+          tree.emit({ type: 'code-execution-end', ...emitBase(), iteration: iterations, block: index, result });
+          feedback.push(formatExecution(result, index, parsed.blocks.length, settings.maxOutputChars));
+          if (result.final !== undefined) {
+            outcome = { status: 'completed', answer: result.final.text, answerValue: result.final.value };
+            break;
+          }
+          if (result.timedOut && input.signal.aborted) break;
+        }
+        if (outcome === undefined && parsed.unterminated) feedback.push(NUDGE_UNTERMINATED);
+      }
+      step.observation.feedback = feedback.join('\n\n');
+      step.durationMs = Date.now() - stepStart;
+      currentStep = undefined;
+      if (outcome === undefined) messages.push({ role: 'user', content: step.observation.feedback });
+    }
+  } catch (error) {
+    if (tree.userSignal.aborted) outcome = { status: 'aborted', answer: '', detail: 'The run was aborted.' };
+    else if (tree.budget.remainingMs() <= 0 && (input.signal.aborted || isAbortError(error))) {
+      outcome = await finishEarly('timeout', `the time limit (${settings.timeoutMs} ms) was reached`);
+    } else if (input.signal.aborted || isAbortError(error)) outcome = { status: 'aborted', answer: '', detail: 'The run was aborted.' };
+    else outcome = { status: 'error', answer: '', detail: (error as Error).message, error: error as Error };
+  } finally {
+    currentStep = undefined;
+    await session?.destroy();
+  }
+
+  if (orphanSubcalls.length > 0 && trajectory.steps.length > 0) trajectory.steps.at(-1)!.subcalls.push(...orphanSubcalls);
+  const usage = tree.usage.snapshot();
+  const result: RLMResult = {
+    answer: outcome.answer,
+    ...(outcome.answerValue === undefined ? {} : { answerValue: outcome.answerValue }),
+    status: outcome.status,
+    ...(outcome.detail === undefined ? {} : { statusDetail: outcome.detail }),
+    ...(outcome.error === undefined ? {} : { error: outcome.error }),
+    usage,
+    costUsd: usage.total.costUsd,
+    iterations,
+    subcalls: tree.subcalls,
+    durationMs: Date.now() - started,
+    trajectory,
+  };
+  trajectory.result = {
+    answer: result.answer,
+    ...(result.answerValue === undefined ? {} : { answerValue: result.answerValue }),
+    status: result.status,
+    ...(result.statusDetail === undefined ? {} : { statusDetail: result.statusDetail }),
+    ...(result.error === undefined ? {} : { error: `${result.error.name}: ${result.error.message}` }),
+    iterations,
+    subcalls: result.subcalls,
+    durationMs: result.durationMs,
+    usage,
+    costUsd: result.costUsd,
+  };
+  tree.emit({ type: 'run-end', ...emitBase(), result });
+  return result;
+}

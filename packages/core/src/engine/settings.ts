@@ -1,0 +1,69 @@
+import type { HostToolInfo } from '../spec/host-bridge.js';
+import type { ModelProviderV1 } from '../spec/model-provider-v1.js';
+import type { SandboxProviderV1 } from '../spec/sandbox-provider-v1.js';
+import type { PricingTable } from '../spec/usage.js';
+
+/** A host function callable from the REPL as a Python function with keyword arguments. */
+export interface RLMTool extends Omit<HostToolInfo, 'name'> {
+  /**
+   * Runs on the host with the keyword arguments given in Python. Returns any JSON-compatible value.
+   * A thrown error becomes a Python exception (`RuntimeError`, or the error's `pythonType`).
+   */
+  execute(args: Record<string, unknown>, options: { abortSignal: AbortSignal }): unknown;
+}
+
+/** Which system prompt to use. */
+export type PromptStyle =
+  /** Ours: FINAL/FINAL_VAR are called in code. */
+  | 'default'
+  /** The paper's format (models trained on it, e.g. RLM-Qwen3-8B): FINAL(answer)/FINAL_VAR(name) written as text. */
+  | 'paper';
+
+/** Settings of `createRLM`. Durations are in milliseconds; money in US dollars. */
+export interface RLMSettings {
+  /** The root model: writes the code. */
+  readonly model: ModelProviderV1;
+  /** The model answering `llm_query` (and child runs' sub-calls). Default: `model`. */
+  readonly subModel?: ModelProviderV1;
+  /** Further sub-models code may pick by name: `llm_query(prompt, model="name")`. */
+  readonly subModels?: Readonly<Record<string, ModelProviderV1>>;
+  /** Where code runs. */
+  readonly sandbox: SandboxProviderV1;
+  /**
+   * Recursion depth. 1 (default): only the root has a REPL and `rlm_query` is a plain `llm_query`.
+   * 2: `rlm_query` starts child RLMs with their own REPL, whose own `rlm_query` is plain. And so on.
+   */
+  readonly maxDepth?: number;
+  /** Root model calls per run (each child run has its own count). Default 30. */
+  readonly maxIterations?: number;
+  /** Tokens of the whole run tree (root, sub-calls, children). Default: unlimited. */
+  readonly maxTotalTokens?: number;
+  /** Known cost of the whole run tree. Default: unlimited. Calls with unknown prices count as 0. */
+  readonly maxCostUsd?: number;
+  /** Wall-clock limit of the whole run. Default: unlimited. */
+  readonly timeoutMs?: number;
+  /** Limit of one code execution; the REPL is interrupted after it. Default 120 000 (2 min). */
+  readonly executionTimeoutMs?: number;
+  /** Sub-calls in flight at once across the run tree. Default 16. */
+  readonly maxSubcallConcurrency?: number;
+  /** Characters of stdout/stderr per code block fed back to the model (head + tail). Default 20 000. */
+  readonly maxOutputChars?: number;
+  /** Retries of a model call that failed with a retryable error (429, 5xx, reset). Default 2. */
+  readonly maxRetries?: number;
+  /** Replaces the system prompt. `{{context_metadata}}`-free: metadata is sent as the first user message. */
+  readonly systemPrompt?: string;
+  /** Prompt style. Default `'default'`. */
+  readonly promptStyle?: PromptStyle;
+  /** Host tools available in the REPL, by Python name. */
+  readonly tools?: Readonly<Record<string, RLMTool>>;
+  /** Prices for computing costs when a provider does not report them, by model id (prefix match). */
+  readonly pricing?: PricingTable;
+  /** Times a dead sandbox session is replaced (state lost, context reloaded) before the run fails. Default 2. */
+  readonly maxSandboxRestarts?: number;
+  /** Store the context value in the trajectory (once). Default `true`. */
+  readonly trajectoryIncludesContext?: boolean;
+  /** Output token cap for root calls, passed to the provider. Default: provider's default. */
+  readonly maxOutputTokens?: number;
+  /** Temperature for root calls. Default: provider's default. */
+  readonly temperature?: number;
+}

@@ -1,0 +1,92 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { ExecutionResult } from '../spec/sandbox-provider-v1.js';
+import type { HostCall } from '../spec/host-bridge.js';
+import type { TokenUsage } from '../spec/usage.js';
+import type { ContextMetadata } from './context.js';
+import type { RunStatus } from './result.js';
+import type { RunUsage } from './usage.js';
+
+/** Current trajectory file format version. */
+export const TRAJECTORY_VERSION = 1;
+
+/** One code block run in a step. */
+export interface TrajectoryExecution {
+  readonly code: string;
+  readonly result: ExecutionResult;
+}
+
+/** One sub-call made from code during a step: an `llm_query` prompt, a tool call, or a child run. */
+export interface TrajectorySubcall {
+  readonly id: string;
+  readonly op: HostCall['op'];
+  /** `provider:modelId`, or the tool name. */
+  readonly target: string;
+  /** The prompt (or the tool arguments as JSON). */
+  readonly input: string;
+  /** The reply given to the REPL (or the error text). */
+  readonly output: string;
+  readonly error?: string;
+  readonly usage?: TokenUsage;
+  readonly costUsd?: number;
+  readonly startedAt: number;
+  readonly durationMs: number;
+  /** The child run's own trajectory, for `rlm_query` below `maxDepth`. */
+  readonly child?: Trajectory;
+}
+
+/** One root-model turn: what the model did (`action`) and what it saw back (`observation`). */
+export interface TrajectoryStep {
+  /** 1-based iteration; the closing "answer now" call has kind `final-answer`. */
+  readonly iteration: number;
+  readonly kind: 'iteration' | 'final-answer';
+  readonly startedAt: number;
+  durationMs: number;
+  readonly action: {
+    /** The model's full response text. */
+    readonly response: string;
+    /** The code blocks extracted from it, in order. */
+    readonly code: readonly string[];
+    readonly usage: TokenUsage;
+    readonly costUsd?: number;
+  };
+  observation: {
+    readonly executions: TrajectoryExecution[];
+    /** The message sent back to the model (outputs, errors, nudges). */
+    feedback: string;
+  };
+  readonly subcalls: TrajectorySubcall[];
+}
+
+/** A saved run: JSON-serialisable, children nested, the context stored once. */
+export interface Trajectory {
+  readonly version: typeof TRAJECTORY_VERSION;
+  readonly runId: string;
+  readonly depth: number;
+  readonly startedAt: number;
+  readonly question: string;
+  readonly model: string;
+  readonly subModel: string;
+  readonly sandbox: string;
+  readonly systemPrompt: string;
+  readonly context: { readonly metadata: ContextMetadata; readonly value?: unknown };
+  readonly steps: TrajectoryStep[];
+  result?: {
+    readonly answer: string;
+    readonly answerValue?: unknown;
+    readonly status: RunStatus;
+    readonly statusDetail?: string;
+    readonly error?: string;
+    readonly iterations: number;
+    readonly subcalls: number;
+    readonly durationMs: number;
+    readonly usage: RunUsage;
+    readonly costUsd: number | undefined;
+  };
+}
+
+/** Writes a trajectory as pretty JSON, creating parent folders. */
+export async function saveTrajectory(trajectory: Trajectory, path: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, JSON.stringify(trajectory, null, 2) + '\n', 'utf8');
+}

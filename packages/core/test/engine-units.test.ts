@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { Budget } from '../src/engine/budget.js';
+import { prepareContext } from '../src/engine/context.js';
+import { Semaphore } from '../src/engine/semaphore.js';
+import { truncateMiddle } from '../src/engine/truncate.js';
+import { UsageTracker, computeCostUsd, findPricing } from '../src/engine/usage.js';
+import { ContextError } from '../src/errors/errors.js';
+
+describe('truncateMiddle', () => {
+  it('keeps head and tail and says how much was cut', () => {
+    const { text, cut } = truncateMiddle('a'.repeat(50) + 'b'.repeat(50), 20);
+    expect(cut).toBe(80);
+    expect(text.startsWith('a'.repeat(10))).toBe(true);
+    expect(text.endsWith('b'.repeat(10))).toBe(true);
+    expect(text).toContain('[80 characters truncated]');
+  });
+  it('returns short text unchanged', () => {
+    expect(truncateMiddle('short', 20)).toEqual({ text: 'short', cut: 0 });
+  });
+});
+
+describe('prepareContext', () => {
+  it('serialises a string as text bytes', () => {
+    const prepared = prepareContext('héllo');
+    expect(prepared.payload.format).toBe('text');
+    expect(prepared.metadata).toMatchObject({ type: 'str', totalChars: 5, bytes: 6 });
+  });
+  it('lists document sizes of a record', () => {
+    const prepared = prepareContext({ 'a.txt': 'xx', 'b.txt': 'yyyy' });
+    expect(prepared.payload.format).toBe('json');
+    expect(prepared.metadata).toMatchObject({ type: 'dict', length: 2, totalChars: 6 });
+    expect(prepared.metadata.documents).toEqual([
+      { key: 'a.txt', chars: 2 },
+      { key: 'b.txt', chars: 4 },
+    ]);
+  });
+  it('rejects missing and cyclic contexts with ContextError', () => {
+    expect(() => prepareContext(undefined as never)).toThrow(ContextError);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => prepareContext(cyclic)).toThrow(/cannot be serialised/);
+  });
+});
+
+describe('usage and cost', () => {
+  it('computes cost with cached input priced separately', () => {
+    const cost = computeCostUsd(
+      { inputTokens: 1_000_000, cachedInputTokens: 500_000, outputTokens: 100_000 },
+      { inputPerMillion: 2, cachedInputPerMillion: 1, outputPerMillion: 10 },
+    );
+    expect(cost).toBeCloseTo(1 + 0.5 + 1);
+  });
+  it('finds pricing by longest prefix', () => {
+    const table = { 'gpt-4o': { inputPerMillion: 2.5, outputPerMillion: 10 }, 'gpt-4o-mini': { inputPerMillion: 0.15, outputPerMillion: 0.6 } };
+    expect(findPricing(table, 'gpt-4o-mini-2024-07-18')?.inputPerMillion).toBe(0.15);
+    expect(findPricing(table, 'gpt-4o-2024-08-06')?.inputPerMillion).toBe(2.5);
+    expect(findPricing(table, 'claude')).toBeUndefined();
+  });
+  it('tracks by model and depth, and never invents usage', () => {
+    const tracker = new UsageTracker();
+    tracker.record('mock:a', 0, { inputTokens: 10, outputTokens: 5 }, 0.01);
+    tracker.record('mock:b', 1, {}, undefined);
+    const snapshot = tracker.snapshot();
+    expect(snapshot.total).toMatchObject({ calls: 2, totalTokens: 15, callsWithoutUsage: 1, callsWithoutCost: 1, costUsd: 0.01 });
+    expect(snapshot.byDepth[1]).toMatchObject({ calls: 1, totalTokens: 0, costUsd: undefined });
+  });
+});
+
+describe('Budget', () => {
+  it('counts reservations of calls in flight', () => {
+    const usage = new UsageTracker();
+    const budget = new Budget({ maxTotalTokens: 100 }, usage, new AbortController().signal);
+    const first = budget.reserve(60);
+    expect(typeof first).toBe('object');
+    expect(budget.reserve(60)).toBe('budget_exhausted');
+  });
+  it('reports a deadline as timeout and an abort as aborted', () => {
+    const usage = new UsageTracker();
+    expect(new Budget({ deadline: Date.now() - 1 }, usage, new AbortController().signal).check()).toBe('timeout');
+    const controller = new AbortController();
+    controller.abort();
+    expect(new Budget({}, usage, controller.signal).check()).toBe('aborted');
+  });
+});
+
+describe('Semaphore', () => {
+  it('never lets more than its capacity through', async () => {
+    const semaphore = new Semaphore(3);
+    let active = 0;
+    let peak = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const release = await semaphore.acquire();
+        active++;
+        peak = Math.max(peak, active);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        active--;
+        release();
+      }),
+    );
+    expect(peak).toBe(3);
+  });
+});

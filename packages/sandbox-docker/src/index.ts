@@ -1,0 +1,2 @@
+export { createTarStream } from './tar-writer.js';
+export type { TarEntry } from './tar-writer.js';
