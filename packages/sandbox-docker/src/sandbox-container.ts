@@ -2,7 +2,7 @@ import { PassThrough, type Duplex } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { RUNTIME_FILE_NAME, readRuntimeSource } from '@rlms/core';
 import { ownerLabels } from './container-labels.js';
-import { engineError, engineStatusCode } from './docker-errors.js';
+import { DockerPythonUnavailableError, causeMessage, engineError, engineStatusCode } from './docker-errors.js';
 import { describeEndpoint } from './docker-endpoint.js';
 import type { ResolvedDockerSandboxSettings } from './docker-sandbox-settings.js';
 import { createTarStream } from './tar-writer.js';
@@ -171,19 +171,27 @@ export class SandboxContainer {
           AutoRemove: false,
           LogConfig: { Type: 'none', Config: {} },
         },
-        abortSignal,
+        // No abort signal on purpose: an aborted request could still create a container we
+        // would never learn the id of. Creation is quick; the signal is checked right after.
       });
     } catch (error) {
       throw engineError(`create a container from image "${settings.image}"`, error, endpoint);
     }
     const sandbox = new SandboxContainer(docker, created, settings);
     try {
-      await created.start({ abortSignal });
+      abortSignal?.throwIfAborted();
+      await created.start();
+      abortSignal?.throwIfAborted();
       await sandbox.installRuntime(abortSignal);
       return sandbox;
     } catch (error) {
       await sandbox.remove();
       if (abortSignal?.aborted) throw abortSignal.reason;
+      if (/executable file not found|no such file or directory/i.test(causeMessage(error))) {
+        throw new DockerPythonUnavailableError(settings.image, `"${settings.pythonPath}" was not found in the image`, {
+          cause: error,
+        });
+      }
       throw engineError(`start container ${created.id.slice(0, 12)} (image "${settings.image}")`, error, endpoint);
     }
   }
@@ -292,7 +300,7 @@ export class SandboxContainer {
 
   /** Exit code of an exec once it has finished (polls briefly: the stream may close first). */
   async execExitCode(exec: Dockerode.Exec): Promise<number | null> {
-    for (let attempt = 0; attempt < 20; attempt++) {
+    for (let attempt = 0; attempt < 12; attempt++) {
       try {
         const info = await exec.inspect();
         if (!info.Running) return info.ExitCode;

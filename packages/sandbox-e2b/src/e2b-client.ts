@@ -15,10 +15,13 @@ export interface E2BCommands {
   run(cmd: string, opts?: CommandStartOpts & { background?: false }): Promise<CommandResult>;
 }
 
+/** `sandbox.files`: only `write` is used. */
+export type E2BFilesystem = Pick<Filesystem, 'write'>;
+
 /** One E2B sandbox, as used by this package: a subset of the SDK's `Sandbox`. */
 export interface E2BSandboxInstance {
   readonly sandboxId: string;
-  readonly files: Pick<Filesystem, 'write'>;
+  readonly files: E2BFilesystem;
   readonly commands: E2BCommands;
   /** Terminates the sandbox. Resolves `false` when it was already gone. */
   kill(opts?: Pick<SandboxOpts, 'requestTimeoutMs' | 'signal'>): Promise<boolean>;

@@ -61,7 +61,7 @@ export async function callModel(tree: RunTree, request: ModelCallRequest): Promi
           ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
         });
         const pricing = findPricing(tree.settings.pricing, request.model.modelId);
-        const costUsd = response.costUsd ?? (pricing === undefined ? undefined : computeCostUsd(response.usage, pricing));
+        const costUsd = response.costUsd ?? computeCostUsd(response.usage, pricing);
         tree.usage.record(modelKey(request.model), request.depth, response.usage, costUsd);
         return { response, costUsd, durationMs: Date.now() - started };
       } catch (error) {

@@ -68,18 +68,24 @@ function add(summary: UsageSummary, usage: TokenUsage, costUsd: number | undefin
 }
 
 /**
- * Cost of one call from a price table: input (minus cached) × input price + cached × cached price +
- * output × output price. `undefined` when the usage has no token counts.
+ * Cost of one call in US dollars: uncached input at `inputPerMillion`, cached input at
+ * `cachedInputPerMillion` (default: `inputPerMillion`), output (reasoning included) at
+ * `outputPerMillion`.
+ *
+ * @returns `undefined` when `pricing` is `undefined` or the usage lacks `inputTokens` or
+ *   `outputTokens` — a cost is never guessed. A missing `cachedInputTokens` counts as none cached.
  */
-export function computeCostUsd(usage: TokenUsage, pricing: ModelPricing): number | undefined {
-  if (usage.inputTokens === undefined && usage.outputTokens === undefined) return undefined;
-  const cached = usage.cachedInputTokens ?? 0;
-  const uncached = Math.max(0, (usage.inputTokens ?? 0) - cached);
-  const cachedPrice = pricing.cachedInputPerMillion ?? pricing.inputPerMillion;
-  return (
-    (uncached * pricing.inputPerMillion + cached * cachedPrice + (usage.outputTokens ?? 0) * pricing.outputPerMillion) /
-    1_000_000
-  );
+export function computeCostUsd(usage: TokenUsage, pricing: ModelPricing | undefined): number | undefined {
+  if (pricing === undefined) return undefined;
+  const { inputTokens, outputTokens } = usage;
+  if (inputTokens === undefined || outputTokens === undefined) return undefined;
+  const cached = Math.min(usage.cachedInputTokens ?? 0, inputTokens);
+  const dollars =
+    ((inputTokens - cached) * pricing.inputPerMillion +
+      cached * (pricing.cachedInputPerMillion ?? pricing.inputPerMillion) +
+      outputTokens * pricing.outputPerMillion) /
+    1_000_000;
+  return Number.isFinite(dollars) && dollars >= 0 ? dollars : undefined;
 }
 
 /** Looks a model up in a price table by exact id, then by the longest id that prefixes it (`gpt-4o-2024-08-06` → `gpt-4o`). */

@@ -22,7 +22,11 @@ export class ContextError extends RLMError {
   }
 }
 
-/** A model backend failed. `retryable` tells whether the same call may succeed later (429, 5xx, resets). */
+/**
+ * A model backend failed. `retryable` tells the caller whether to try the same call again (429, 5xx,
+ * resets); providers that retry internally set it to `false` once their own retries are spent, so
+ * retries never multiply across layers.
+ */
 export class ModelProviderError extends RLMError {
   readonly provider: string;
   readonly modelId: string;

@@ -1,1 +1,26 @@
-export {};
+export { encodeFrame, FrameDecoder } from './frame-codec.js';
+export type { DecodedFrame, FrameDecoderOptions } from './frame-codec.js';
+export type { FrameTransport, FrameTransportHandlers, TransportExit } from './frame-transport.js';
+export { createStreamTransport } from './stream-transport.js';
+export type { StreamTransportOptions } from './stream-transport.js';
+export { createFrameSession } from './create-frame-session.js';
+export type { FrameSessionOptions } from './create-frame-session.js';
+export { FrameSession } from './frame-session.js';
+export { parseExecutionResult, parseContextInfo, hostCallFromWire, hostErrorToWire } from './wire-conversions.js';
+export type {
+  WireError,
+  ReadyFrame,
+  ResponseFrame,
+  HostCallFrame,
+  HostCancelFrame,
+  RuntimeFrame,
+  ConfigureFrame,
+  LoadContextFrame,
+  ExecuteFrame,
+  HostResultFrame,
+  InterruptFrame,
+  ShutdownFrame,
+  HostFrame,
+  WireExecutionResult,
+  WireContextInfo,
+} from './wire-types.js';

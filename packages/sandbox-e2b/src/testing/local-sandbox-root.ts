@@ -12,7 +12,7 @@ function findPythonBinDir(): string {
     try {
       executable = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
     } catch (error) {
-      throw new Error('The offline E2B fake runs commands with the host `python3`; install Python >= 3.10.', {
+      throw new Error('The offline sandbox fakes run commands with the host `python3`; install Python >= 3.10.', {
         cause: error,
       });
     }
@@ -78,13 +78,15 @@ export class LocalSandboxRoot {
     };
   }
 
-  /** Starts `/bin/bash -c command` in its own process group, tracked for {@link killAll}. */
-  spawnShell(
-    command: string,
+  /** Starts `argv` in its own process group, tracked for {@link killAll}. */
+  spawn(
+    argv: readonly string[],
     options: { cwd: string; env?: Readonly<Record<string, string>>; stdin: boolean },
   ): ChildProcess {
     if (this.disposed) throw new Error('The sandbox was terminated.');
-    const child = spawn('/bin/bash', ['-c', command], {
+    const [file, ...args] = argv;
+    if (file === undefined) throw new Error('Empty command.');
+    const child = spawn(file, args, {
       cwd: this.hostPath(options.cwd),
       env: this.environment(options.env),
       detached: true,
@@ -96,6 +98,14 @@ export class LocalSandboxRoot {
     // exit is reported through its own events.
     child.stdin?.on('error', () => {});
     return child;
+  }
+
+  /** Starts `/bin/bash -c command` (see {@link spawn}). */
+  spawnShell(
+    command: string,
+    options: { cwd: string; env?: Readonly<Record<string, string>>; stdin: boolean },
+  ): ChildProcess {
+    return this.spawn(['/bin/bash', '-c', command], options);
   }
 
   /** SIGKILLs every process group started here. */

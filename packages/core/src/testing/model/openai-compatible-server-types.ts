@@ -150,7 +150,7 @@ export interface RecordedServerRequest {
   readonly headers: IncomingHttpHeaders;
   /** The parsed JSON body, or `undefined` when there was none or it was not JSON. */
   readonly body: unknown;
-  /** Set for model requests (`/v1/chat/completions`, `/v1/responses`). */
+  /** Set for model requests (POSTs to `/v1/chat/completions` or `/v1/responses`, rejected ones included). */
   readonly api: OpenAICompatibleApi | undefined;
   /** `model` of a model request. */
   readonly model: string | undefined;
@@ -176,7 +176,7 @@ export interface OpenAICompatibleServer extends AsyncDisposable {
   readonly port: number;
   /** Every request received since start or the last `reset()`, in arrival order. */
   readonly requests: readonly RecordedServerRequest[];
-  /** Only the model requests (chat and responses). */
+  /** Only the model requests (POSTs to chat completions and responses, rejected ones included). */
   readonly modelRequests: readonly RecordedServerRequest[];
   /** Test-setup problems the server noticed (script exhausted, reply function threw, bad route or body). */
   readonly failures: readonly string[];

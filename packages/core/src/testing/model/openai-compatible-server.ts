@@ -177,11 +177,12 @@ class ServerState {
       record.status = status;
       sendJson(res, status, json, headers);
     };
+    const api = record.method === 'POST' ? MODEL_PATHS[path] : undefined;
+    if (api !== undefined) describeModelRequest(record, api);
     if (this.options.apiKey !== undefined && req.headers.authorization !== `Bearer ${this.options.apiKey}`) {
       reply(401, errorBody('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'));
       return;
     }
-    const api = MODEL_PATHS[path];
     if (record.method === 'GET' && path === '/v1/models') {
       reply(200, modelList(this.models(), 1_700_000_000));
       return;
@@ -223,10 +224,6 @@ class ServerState {
       reply(400, errorBody(`Missing required parameter: '${missing}'.`, 'invalid_request_error', 'missing_required_parameter', missing));
       return;
     }
-    record.api = api;
-    record.model = fields.model;
-    record.messages = messages;
-    record.stream = fields.stream === true;
     const request: ServerReplyRequest = {
       api,
       model: fields.model,
@@ -376,6 +373,17 @@ class ServerState {
   private models(): readonly string[] {
     return this.options.models ?? ['test-model'];
   }
+}
+
+/** Fills the model-request fields of a record, as far as the body allows. */
+function describeModelRequest(record: Mutable<RecordedServerRequest>, api: OpenAICompatibleApi): void {
+  record.api = api;
+  const body = record.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+  const fields = body as Record<string, unknown>;
+  record.model = typeof fields.model === 'string' ? fields.model : undefined;
+  record.messages = api === 'chat' ? chatMessagesOf(fields) : responsesMessagesOf(fields);
+  record.stream = fields.stream === true;
 }
 
 function modelNotFound(model: string): object {

@@ -37,7 +37,7 @@ export function resolveUsage(
 }
 
 /** Joins OpenAI content (a string or a list of `{ type, text }` parts) into one string. */
-export function contentToText(content: unknown): string {
+function contentToText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {
     return content

@@ -1,0 +1,1063 @@
+"""rlms REPL runtime, wire protocol version 1 (see PROTOCOL.md next to this file).
+
+One Python program for every Python sandbox. Two ways to drive it:
+
+* embedded (Pyodide worker): ``Runtime(host_call=fn)`` and its ``configure`` /
+  ``load_context`` / ``execute`` methods;
+* stdio (subprocess, ``docker exec``, cloud sandbox commands): ``python3 -u rlms_runtime.py``
+  speaks JSON-line frames on its original stdin/stdout.
+
+Standard library only. The file must stay parseable by old Pythons so that they can print a clear
+"too old" message instead of a SyntaxError.
+"""
+from __future__ import annotations
+
+import sys
+
+if sys.version_info < (3, 10):  # pragma: no cover - exercised with an old interpreter only
+    sys.stderr.write(
+        "rlms runtime requires Python >= 3.10, but %s is Python %s. Install Python 3.10 or newer "
+        "and point the sandbox at it (e.g. the `pythonPath` setting or the RLMS_PYTHON environment "
+        "variable).\n" % (sys.executable or "python", sys.version.split()[0])
+    )
+    sys.exit(3)
+
+import ast
+import builtins
+import codecs
+import io
+import itertools
+import json
+import keyword
+import linecache
+import os
+import platform
+import queue
+import signal
+import tempfile
+import threading
+import time
+import traceback
+import types
+
+PROTOCOL_VERSION = 1
+DEFAULT_MAX_OUTPUT_CHARS = 20_000
+API_NAMES = frozenset(
+    {"context", "llm_query", "llm_query_batched", "rlm_query", "rlm_query_batched", "FINAL", "FINAL_VAR", "SHOW_VARS"}
+)
+_API_FUNCTIONS = API_NAMES - {"context"}
+# Frames of this file are hidden from tracebacks shown to model code.
+_RUNTIME_FILENAME = (lambda: None).__code__.co_filename
+_CELL_PREFIX = "<cell-"
+_JSON_ERRORS = (TypeError, ValueError, RecursionError)
+
+
+def _dumps(value) -> str:
+    """Compact JSON that JavaScript's JSON.parse accepts (no NaN/Infinity, ASCII-only escapes)."""
+    return json.dumps(value, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+
+
+def error_from_host(error) -> Exception:
+    """Builds the exception model code sees for a failed host call.
+
+    ``error`` is the ``{"type", "message"}`` object of a ``host_result``. A builtin exception
+    name (``ValueError``, ``TimeoutError``...) gives that exception; anything else a
+    ``RuntimeError`` whose message starts with the host's type name.
+    """
+    if not isinstance(error, dict):
+        return RuntimeError("host call failed: %r" % (error,))
+    name = error.get("type")
+    message = str(error.get("message") or "host call failed")
+    cls = getattr(builtins, name, None) if isinstance(name, str) else None
+    if isinstance(cls, type) and issubclass(cls, Exception):
+        try:
+            return cls(message)
+        except Exception:  # exception classes with mandatory extra arguments
+            pass
+    if isinstance(name, str) and name and name not in ("Error", "RuntimeError"):
+        message = "%s: %s" % (name, message)
+    return RuntimeError(message)
+
+
+# --------------------------------------------------------------------------------------------
+# Output capture
+# --------------------------------------------------------------------------------------------
+
+
+class _OutputBuffer:
+    """Keeps the head and the tail of everything written, within ``limit`` characters in total.
+
+    Memory stays bounded however much is written (an infinite print loop keeps ~2x ``limit``).
+    Thread-safe.
+    """
+
+    __slots__ = ("_lock", "_limit", "_head_cap", "_tail_cap", "_head", "_head_len", "_tail", "_tail_len", "_total")
+
+    def __init__(self, limit: int):
+        self._lock = threading.Lock()
+        self.set_limit(limit)
+
+    def set_limit(self, limit: int) -> None:
+        with self._lock:
+            self._limit = limit
+            self._head_cap = limit // 2
+            self._tail_cap = limit - self._head_cap
+            self._reset()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._reset()
+
+    def _reset(self) -> None:
+        self._head = []
+        self._head_len = 0
+        self._tail = []
+        self._tail_len = 0
+        self._total = 0
+
+    def write(self, text: str) -> None:
+        n = len(text)
+        if not n:
+            return
+        with self._lock:
+            self._total += n
+            room = self._head_cap - self._head_len
+            if room > 0:
+                if n <= room:
+                    self._head.append(text)
+                    self._head_len += n
+                    return
+                self._head.append(text[:room])
+                self._head_len += room
+                text = text[room:]
+                n -= room
+            cap = self._tail_cap
+            if n >= cap:
+                self._tail = [text[n - cap :]] if cap else []
+                self._tail_len = cap
+                return
+            self._tail.append(text)
+            self._tail_len += n
+            if self._tail_len > 2 * cap + 64:
+                joined = "".join(self._tail)[-cap:]
+                self._tail = [joined]
+                self._tail_len = len(joined)
+
+    def skip(self, count: int) -> None:
+        """Counts ``count`` characters that were dropped before reaching the buffer (middle of a big output)."""
+        if count <= 0:
+            return
+        with self._lock:
+            self._total += count
+            # Text before the gap can no longer be part of a contiguous tail.
+            self._tail = []
+            self._tail_len = 0
+
+    def render(self) -> tuple:
+        """Returns ``(text, truncated_chars)``."""
+        with self._lock:
+            head = "".join(self._head)
+            tail = "".join(self._tail)
+            if self._total <= self._limit and self._total == len(head) + len(tail):
+                return head + tail, 0
+            if len(tail) > self._tail_cap:
+                tail = tail[len(tail) - self._tail_cap :]
+            dropped = self._total - len(head) - len(tail)
+            if dropped <= 0:
+                return head + tail, 0
+            sep = "" if not head or head.endswith("\n") else "\n"
+            return "%s%s... [%d characters truncated] ...\n%s" % (head, sep, dropped, tail), dropped
+
+
+class _BinaryCapture(io.RawIOBase):
+    """``sys.stdout.buffer``: bytes written are decoded as UTF-8 (split characters handled)."""
+
+    def __init__(self, buffer: _OutputBuffer):
+        super().__init__()
+        self._buffer = buffer
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._lock = threading.Lock()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        view = memoryview(data)
+        with self._lock:
+            self._buffer.write(self._decoder.decode(bytes(view)))
+        return view.nbytes
+
+    def close(self) -> None:  # model code must not be able to break capture
+        pass
+
+
+class _CaptureStream(io.TextIOBase):
+    """Replacement for ``sys.stdout`` / ``sys.stderr`` writing into an ``_OutputBuffer``."""
+
+    def __init__(self, buffer: _OutputBuffer, name: str, fd):
+        super().__init__()
+        self._buffer = buffer
+        self._name = name
+        self._fd = fd
+        self._binary = _BinaryCapture(buffer)
+
+    @property
+    def buffer(self):
+        return self._binary
+
+    @property
+    def encoding(self) -> str:
+        return "utf-8"
+
+    @property
+    def errors(self) -> str:
+        return "strict"
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def line_buffering(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        if self._fd is None:
+            raise io.UnsupportedOperation("fileno: output is captured in memory in this sandbox")
+        return self._fd
+
+    def write(self, text) -> int:
+        if not isinstance(text, str):
+            raise TypeError("write() argument must be str, not %s" % type(text).__name__)
+        self._buffer.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:  # model code must not be able to break capture
+        pass
+
+
+def _pread_exact(fd: int, size: int, offset: int) -> bytes:
+    chunks = []
+    while size > 0:
+        chunk = os.pread(fd, size, offset)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size -= len(chunk)
+        offset += len(chunk)
+    return b"".join(chunks)
+
+
+class _FdCapture:
+    """Points file descriptors 1 and 2 at unlinked temp files (O_APPEND), read after each execution.
+
+    Catches output that bypasses ``sys.stdout``: ``os.system``, subprocesses, C extensions. When no
+    temp file can be created the descriptors point at /dev/null instead (the protocol stays safe).
+    """
+
+    def __init__(self):
+        self.files = {}
+        for fd in (1, 2):
+            capture = self._open_capture_file()
+            if capture is None:
+                capture = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(capture, fd)
+                os.close(capture)
+                continue
+            os.dup2(capture, fd)
+            self.files[fd] = capture
+
+    @staticmethod
+    def _open_capture_file():
+        for directory in (None, os.getcwd()):
+            try:
+                handle, path = tempfile.mkstemp(prefix="rlms-fd-", dir=directory)
+            except OSError:
+                continue
+            os.close(handle)
+            try:
+                capture = os.open(path, os.O_RDWR | os.O_APPEND)
+            except OSError:
+                capture = None
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+            if capture is not None:
+                return capture
+        return None
+
+    @property
+    def available(self) -> bool:
+        return bool(self.files)
+
+    def clear(self) -> None:
+        for capture in self.files.values():
+            try:
+                os.ftruncate(capture, 0)
+            except OSError:
+                pass
+
+    def drain(self, fd: int, buffer: _OutputBuffer, limit: int) -> None:
+        """Appends the head and tail of what was written to ``fd`` to ``buffer``, then empties the file."""
+        capture = self.files.get(fd)
+        if capture is None:
+            return
+        try:
+            size = os.fstat(capture).st_size
+            if size == 0:
+                return
+            window = max(4 * limit, 4096)  # UTF-8: at least `limit` characters in 4*limit bytes
+            if size <= 2 * window:
+                buffer.write(_pread_exact(capture, size, 0).decode("utf-8", "replace"))
+            else:
+                head = _pread_exact(capture, window, 0)
+                tail = _pread_exact(capture, window, size - window)
+                skip = 0
+                while skip < 3 and skip < len(tail) and (tail[skip] & 0xC0) == 0x80:
+                    skip += 1  # do not start inside a multi-byte character
+                buffer.write(codecs.getincrementaldecoder("utf-8")("replace").decode(head, final=False))
+                buffer.skip(size - len(head) - len(tail) + skip)
+                buffer.write(tail[skip:].decode("utf-8", "replace"))
+            os.ftruncate(capture, 0)
+        except OSError:
+            pass
+
+
+# --------------------------------------------------------------------------------------------
+# Tracebacks
+# --------------------------------------------------------------------------------------------
+
+
+def _strip_runtime_frames(te, seen=None) -> None:
+    """Limits a TracebackException (and everything chained to it) to the model's code.
+
+    Frames before the first cell frame (the runtime, ``ast.parse``) and from the first runtime frame
+    on (``llm_query`` internals) are dropped.
+    """
+    if seen is None:
+        seen = set()
+    if id(te) in seen:
+        return
+    seen.add(id(te))
+    frames = list(te.stack)
+    start = next((i for i, f in enumerate(frames) if f.filename.startswith(_CELL_PREFIX)), len(frames))
+    kept = []
+    for summary in frames[start:]:
+        if summary.filename == _RUNTIME_FILENAME:
+            break  # deeper frames are runtime internals (e.g. the wait inside llm_query)
+        kept.append(summary)
+    te.stack = traceback.StackSummary.from_list(kept)
+    for linked in (te.__cause__, te.__context__):
+        if linked is not None:
+            _strip_runtime_frames(linked, seen)
+    for nested in getattr(te, "exceptions", None) or ():
+        _strip_runtime_frames(nested, seen)
+
+
+def _describe_size(value) -> str:
+    if isinstance(value, (str,)):
+        return " (%d chars)" % len(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return " (%d bytes)" % len(value)
+    if isinstance(value, dict):
+        return " (%d keys)" % len(value)
+    if isinstance(value, (bool, int, float, complex)) or value is None:
+        text = repr(value)
+        return " = %s" % text if len(text) <= 40 else ""
+    try:
+        return " (%d items)" % len(value)
+    except Exception:
+        return ""
+
+
+# --------------------------------------------------------------------------------------------
+# The runtime
+# --------------------------------------------------------------------------------------------
+
+
+class Runtime:
+    """A persistent Python REPL namespace with the rlms API (``llm_query``, ``FINAL``...) defined.
+
+    ``host_call(op, payload)`` is a blocking function that performs a host call and returns its
+    value, or raises the exception model code should see (see ``error_from_host``). It may be
+    called from several Python threads at once.
+
+    ``capture_fds=True`` (stdio mode) also captures OS-level file descriptors 1 and 2.
+    """
+
+    def __init__(self, host_call, capture_fds: bool = False, *, handle_sigint: bool = True, register_main: bool = True):
+        if not callable(host_call):
+            raise TypeError("Runtime(host_call=...) must be a callable (op, payload) -> value")
+        self._host_call = host_call
+        self._max_output_chars = DEFAULT_MAX_OUTPUT_CHARS
+        self._stdout = _OutputBuffer(self._max_output_chars)
+        self._stderr = _OutputBuffer(self._max_output_chars)
+        self._fd_capture = _FdCapture() if capture_fds and hasattr(os, "pread") else None
+        fd_ok = self._fd_capture is not None and self._fd_capture.available
+        self._stdout_stream = _CaptureStream(self._stdout, "<stdout>", 1 if fd_ok else None)
+        self._stderr_stream = _CaptureStream(self._stderr, "<stderr>", 2 if fd_ok else None)
+        self._executing = False
+        self._critical = 0
+        self._interrupt_pending = False
+        self._final = None
+        self._cells = 0
+        self._tool_names = []
+        self._module = types.ModuleType("__main__")
+        self._module.__dict__["__builtins__"] = builtins
+        self.namespace = self._module.__dict__
+        self._define_api()
+        sys.stdout = self._stdout_stream
+        sys.stderr = self._stderr_stream
+        if not capture_fds:
+            sys.stdin = io.StringIO("")
+        if register_main:
+            sys.modules["__main__"] = self._module
+        if handle_sigint:
+            try:
+                signal.signal(signal.SIGINT, self._on_sigint)
+            except (ValueError, OSError, AttributeError):  # not the main thread / no signals here
+                pass
+
+    @property
+    def fd_capture(self) -> bool:
+        """True when OS-level fds 1/2 are captured."""
+        return self._fd_capture is not None and self._fd_capture.available
+
+    @property
+    def executing(self) -> bool:
+        """True while model code runs (a SIGINT then raises KeyboardInterrupt)."""
+        return self._executing
+
+    def _on_sigint(self, signum, frame):
+        if not self._executing:
+            return  # idle: ignore (an interrupt that raced with the end of an execution)
+        if self._critical:
+            self._interrupt_pending = True  # raised by leave_critical()
+            return
+        raise KeyboardInterrupt
+
+    def enter_critical(self) -> None:
+        """Defers KeyboardInterrupt on the main thread (e.g. while a protocol frame is half written)."""
+        self._critical += 1
+
+    def discard_pending_interrupt(self) -> None:
+        """Forgets a KeyboardInterrupt deferred by a critical section."""
+        self._interrupt_pending = False
+
+    def leave_critical(self) -> None:
+        """Ends a critical section; raises the KeyboardInterrupt that arrived during it, if any."""
+        self._critical -= 1
+        if not self._critical and self._interrupt_pending:
+            self._interrupt_pending = False
+            if self._executing:
+                raise KeyboardInterrupt
+
+    # ---------------------------------------------------------------- configure
+
+    def configure(self, options=None):
+        """Applies ``{"tools": [HostToolInfo], "maxOutputChars": int}``. Returns None."""
+        options = options or {}
+        if not isinstance(options, dict):
+            raise TypeError("configure() expects a dict")
+        limit = options.get("maxOutputChars")
+        if limit is not None:
+            if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+                raise ValueError("maxOutputChars must be a non-negative integer, got %r" % (limit,))
+            self._max_output_chars = limit
+            self._stdout.set_limit(limit)
+            self._stderr.set_limit(limit)
+        tools = options.get("tools")
+        if tools is None:
+            return None
+        if not isinstance(tools, (list, tuple)):
+            raise TypeError("tools must be a list of {name, description?, parameters?} objects")
+        functions = {}
+        for info in tools:
+            if not isinstance(info, dict):
+                raise TypeError("each tool must be an object with a 'name', got %r" % (info,))
+            name = info.get("name")
+            if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+                raise ValueError("tool name %r is not a valid Python identifier; use letters, digits and _" % (name,))
+            if name in API_NAMES or name.startswith("__"):
+                raise ValueError("tool name %r is reserved by the runtime; choose another name" % (name,))
+            if name in functions:
+                raise ValueError("tool name %r is defined twice" % (name,))
+            functions[name] = self._make_tool(name, info.get("description"), info.get("parameters"))
+        for old in self._tool_names:
+            self.namespace.pop(old, None)
+        self.namespace.update(functions)
+        self._tool_names = list(functions)
+        return None
+
+    def _make_tool(self, name, description, parameters):
+        properties = []
+        required = []
+        if isinstance(parameters, dict):
+            props = parameters.get("properties")
+            if isinstance(props, dict):
+                properties = [p for p in props if isinstance(p, str)]
+            req = parameters.get("required")
+            if isinstance(req, (list, tuple)):
+                required = [r for r in req if isinstance(r, str)]
+        call = self._call
+
+        def tool(*args, **kwargs):
+            if len(args) > len(properties):
+                if properties:
+                    hint = "pass arguments by keyword: %s" % ", ".join(properties)
+                else:
+                    hint = "pass arguments by keyword"
+                raise TypeError("%s() takes at most %d positional argument(s) but %d were given; %s"
+                                % (name, len(properties), len(args), hint))
+            call_args = dict(zip(properties, args))
+            for key, value in kwargs.items():
+                if key in call_args:
+                    raise TypeError("%s() got multiple values for argument %r" % (name, key))
+                call_args[key] = value
+            missing = [r for r in required if r not in call_args]
+            if missing:
+                raise TypeError("%s() missing required argument(s): %s" % (name, ", ".join(missing)))
+            return call("tool", {"name": name, "args": call_args}, name, "arguments")
+
+        tool.__name__ = name
+        tool.__qualname__ = name
+        tool.__module__ = "__main__"
+        lines = [description.strip()] if isinstance(description, str) and description.strip() else ["Host tool %s." % name]
+        if isinstance(parameters, dict) and isinstance(parameters.get("properties"), dict):
+            lines.append("")
+            lines.append("Arguments:")
+            for prop, schema in parameters["properties"].items():
+                kind = schema.get("type") if isinstance(schema, dict) else None
+                desc = schema.get("description") if isinstance(schema, dict) else None
+                text = "  %s%s%s" % (prop, " (%s)" % kind if isinstance(kind, str) else "",
+                                       " required" if prop in required else "")
+                if isinstance(desc, str) and desc:
+                    text += ": " + desc
+                lines.append(text)
+        tool.__doc__ = "\n".join(lines)
+        return tool
+
+    # ---------------------------------------------------------------- context
+
+    def load_context(self, data, format: str = "text", variable: str = "context") -> dict:
+        """Decodes ``data`` (bytes-like) as ``'text'`` (UTF-8) or ``'json'`` into ``variable``. Returns ContextInfo."""
+        self._check_variable(variable)
+        if format not in ("text", "json"):
+            raise ValueError("context format must be 'text' or 'json', got %r" % (format,))
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError("context data must be bytes, got %s" % type(data).__name__)
+        size = memoryview(data).nbytes
+        self.namespace.pop(variable, None)  # free the previous value before decoding the new one
+        if format == "text":
+            value = str(data, "utf-8", "replace")
+            if value.startswith("\ufeff"):
+                value = value[1:]
+        else:
+            if isinstance(data, memoryview):
+                data = bytes(data)
+            value = json.loads(data)
+        data = None
+        self.namespace[variable] = value
+        try:
+            length = len(value)
+        except TypeError:
+            length = 0
+        return {"type": type(value).__name__, "length": length, "bytes": size}
+
+    def load_context_file(self, path: str, format: str = "text", variable: str = "context") -> dict:
+        """Like ``load_context`` but reads the bytes from ``path``, then deletes the file."""
+        if not isinstance(path, str) or not path:
+            raise ValueError("context path must be a non-empty string")
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        finally:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        return self.load_context(data, format, variable)
+
+    def _check_variable(self, variable) -> None:
+        if not isinstance(variable, str) or not variable.isidentifier() or keyword.iskeyword(variable):
+            raise ValueError("context variable name %r is not a valid Python identifier" % (variable,))
+        if (variable in API_NAMES and variable != "context") or variable in self._tool_names or variable.startswith("__"):
+            raise ValueError("context variable name %r is reserved; choose another name" % (variable,))
+
+    # ---------------------------------------------------------------- execute
+
+    def execute(self, code: str) -> dict:
+        """Runs one cell in the persistent namespace and returns an ExecutionResult dict."""
+        if not isinstance(code, str):
+            raise TypeError("code must be a str, got %s" % type(code).__name__)
+        sys.stdout = self._stdout_stream  # in case model code replaced them
+        sys.stderr = self._stderr_stream
+        self._stdout.clear()
+        self._stderr.clear()
+        if self._fd_capture is not None:
+            self._fd_capture.clear()
+        self._final = None
+        self._interrupt_pending = False
+        self._cells += 1
+        filename = "%s%d>" % (_CELL_PREFIX, self._cells)
+        error = None
+        started = time.perf_counter()
+        try:
+            try:
+                self._executing = True
+                self._run_cell(code, filename)
+            finally:
+                self._executing = False
+        except BaseException as exc:  # noqa: B902 - KeyboardInterrupt / SystemExit are results too
+            self._executing = False
+            error = self._format_error(exc)
+            exc = None
+        duration_ms = (time.perf_counter() - started) * 1000.0
+        for stream in (sys.__stdout__, sys.__stderr__):
+            try:
+                if stream is not None:
+                    stream.flush()
+            except Exception:
+                pass
+        if self._fd_capture is not None:
+            self._fd_capture.drain(1, self._stdout, self._max_output_chars)
+            self._fd_capture.drain(2, self._stderr, self._max_output_chars)
+        stdout, cut_out = self._stdout.render()
+        stderr, cut_err = self._stderr.render()
+        self._stdout.clear()
+        self._stderr.clear()
+        final = self._final
+        self._final = None
+        return {
+            "stdout": stdout,
+            "stderr": stderr,
+            "error": error,
+            "final": final,
+            "truncatedChars": cut_out + cut_err,
+            "durationMs": round(duration_ms, 3),
+        }
+
+    def _run_cell(self, code: str, filename: str) -> None:
+        linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+        tree = ast.parse(code, filename, "exec")
+        last = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr):
+            last = ast.Expression(tree.body.pop().value)
+        if tree.body:
+            exec(compile(tree, filename, "exec", dont_inherit=True), self.namespace)
+        if last is not None:
+            value = eval(compile(last, filename, "eval", dont_inherit=True), self.namespace)
+            if value is not None:
+                self._stdout.write(repr(value) + "\n")
+
+    def _format_error(self, exc: BaseException) -> dict:
+        message = str(exc)
+        if isinstance(exc, KeyboardInterrupt) and not message:
+            message = "Execution was interrupted (timeout or abort)."
+        try:
+            te = traceback.TracebackException(type(exc), exc, exc.__traceback__, compact=True)
+            _strip_runtime_frames(te)
+            text = "".join(te.format())
+        except Exception:  # pragma: no cover - formatting must never break the runtime
+            text = "".join(traceback.format_exception_only(type(exc), exc))
+        limit = max(self._max_output_chars, 2000)
+        if len(text) > limit:
+            half = limit // 2
+            text = "%s\n... [%d characters truncated] ...\n%s" % (text[:half], len(text) - 2 * half, text[-half:])
+        return {"type": type(exc).__name__, "message": message, "traceback": text}
+
+    # ---------------------------------------------------------------- API for model code
+
+    def _call(self, op, payload, function, what):
+        if op in ("rlm_query", "rlm_query_batched", "tool"):
+            try:
+                _dumps(payload)
+            except _JSON_ERRORS as exc:
+                raise TypeError(
+                    "%s(): %s must be JSON-serialisable (str, int, float, bool, None, list, dict with str keys; "
+                    "no NaN/Infinity): %s" % (function, what, exc)
+                ) from None
+        return self._host_call(op, payload)
+
+    def _make_final(self, value, variable):
+        try:
+            text = value if isinstance(value, str) else str(value)
+        except Exception as exc:
+            text = "<unprintable %s: %s>" % (type(value).__name__, exc)
+        try:
+            json_value = json.loads(_dumps(value))
+        except _JSON_ERRORS:
+            json_value = text
+        return {"value": json_value, "text": text, "variableName": variable}
+
+    def _define_api(self) -> None:
+        runtime = self
+        namespace = self.namespace
+        call = self._call
+
+        def _check_str(function, name, value, optional=False):
+            if optional and value is None:
+                return
+            if not isinstance(value, str):
+                raise TypeError("%s(): %s must be a str%s, got %s" % (
+                    function, name, " or None" if optional else "", type(value).__name__))
+
+        def _check_prompts(function, prompts):
+            if isinstance(prompts, str) or not isinstance(prompts, (list, tuple)):
+                raise TypeError("%s(): prompts must be a list of str, got %s%s" % (
+                    function, type(prompts).__name__,
+                    " (for a single prompt use %s)" % function.replace("_batched", "") if isinstance(prompts, str) else ""))
+            for index, prompt in enumerate(prompts):
+                if not isinstance(prompt, str):
+                    raise TypeError("%s(): prompts[%d] must be a str, got %s" % (function, index, type(prompt).__name__))
+            return list(prompts)
+
+        def llm_query(prompt, model=None):
+            """Asks a sub-model one question and returns its answer as a str.
+
+            prompt: the full text to send (include the excerpt of the context it needs).
+            model: optional model name; the host decides which models are allowed.
+            """
+            if isinstance(prompt, (list, tuple)):
+                raise TypeError("llm_query(): prompt must be a str, got %s; for many prompts use "
+                                "llm_query_batched(prompts)" % type(prompt).__name__)
+            _check_str("llm_query", "prompt", prompt)
+            _check_str("llm_query", "model", model, optional=True)
+            payload = {"prompt": prompt}
+            if model is not None:
+                payload["model"] = model
+            return call("llm_query", payload, "llm_query", "prompt")
+
+        def llm_query_batched(prompts, model=None):
+            """Asks a sub-model many questions at once (run in parallel by the host).
+
+            Returns a list of str answers in the same order as prompts.
+            """
+            prompts = _check_prompts("llm_query_batched", prompts)
+            _check_str("llm_query_batched", "model", model, optional=True)
+            if not prompts:
+                return []
+            payload = {"prompts": prompts}
+            if model is not None:
+                payload["model"] = model
+            return call("llm_query_batched", payload, "llm_query_batched", "prompts")
+
+        def rlm_query(prompt, context=None):
+            """Runs a child RLM (with its own REPL) on prompt and returns its answer as a str.
+
+            context: optional JSON-serialisable value loaded as the child's `context`.
+            """
+            _check_str("rlm_query", "prompt", prompt)
+            payload = {"prompt": prompt}
+            if context is not None:
+                payload["context"] = context
+            return call("rlm_query", payload, "rlm_query", "context")
+
+        def rlm_query_batched(prompts, contexts=None):
+            """Runs one child RLM per prompt (in parallel on the host); returns a list of str answers.
+
+            contexts: optional list of JSON-serialisable values, one per prompt.
+            """
+            prompts = _check_prompts("rlm_query_batched", prompts)
+            payload = {"prompts": prompts}
+            if contexts is not None:
+                if isinstance(contexts, (str, bytes, dict)) or not isinstance(contexts, (list, tuple)):
+                    raise TypeError("rlm_query_batched(): contexts must be a list (one context per prompt) or None, "
+                                    "got %s" % type(contexts).__name__)
+                if len(contexts) != len(prompts):
+                    raise ValueError("rlm_query_batched(): got %d prompts but %d contexts; pass one context per "
+                                     "prompt" % (len(prompts), len(contexts)))
+                payload["contexts"] = list(contexts)
+            if not prompts:
+                return []
+            return call("rlm_query_batched", payload, "rlm_query_batched", "contexts")
+
+        def FINAL(value):
+            """Finishes the run with `value` as the answer (the cell still runs to its end)."""
+            runtime._final = runtime._make_final(value, None)
+
+        def FINAL_VAR(name):
+            """Finishes the run with the value of the variable called `name` (a str) as the answer."""
+            if not isinstance(name, str):
+                runtime._final = runtime._make_final(name, None)
+                return
+            key = name.strip().strip("'\"`").strip()
+            caller = sys._getframe(1)
+            if caller.f_locals is not namespace and key in caller.f_locals:
+                value = caller.f_locals[key]
+            elif key in namespace:
+                value = namespace[key]
+            else:
+                raise NameError(
+                    "FINAL_VAR(%r): no variable named %r is defined. Define it first in a code block "
+                    "(e.g. %s = ...), then call FINAL_VAR(%r); to return a value directly use FINAL(value)."
+                    % (name, key, key if key.isidentifier() else "answer", key if key.isidentifier() else "answer")
+                )
+            runtime._final = runtime._make_final(value, key)
+
+        def SHOW_VARS():
+            """Prints the variables you defined, with their type and size."""
+            hidden = set(_API_FUNCTIONS) | set(runtime._tool_names)
+            rows = []
+            for key, value in list(namespace.items()):
+                if key.startswith("_") or key in hidden or isinstance(value, types.ModuleType):
+                    continue
+                rows.append("  %s: %s%s" % (key, type(value).__name__, _describe_size(value)))
+            if rows:
+                print("Variables:\n" + "\n".join(rows))
+            else:
+                print("No variables defined yet.")
+
+        for function in (llm_query, llm_query_batched, rlm_query, rlm_query_batched, FINAL, FINAL_VAR, SHOW_VARS):
+            function.__module__ = "__main__"
+            namespace[function.__name__] = function
+
+
+# --------------------------------------------------------------------------------------------
+# Stdio transport
+# --------------------------------------------------------------------------------------------
+
+
+class _Waiter:
+    __slots__ = ("event", "ok", "value", "error")
+
+    def __init__(self):
+        self.event = threading.Event()
+        self.ok = False
+        self.value = None
+        self.error = None
+
+
+class StdioServer:
+    """Serves the protocol on the process's original stdin/stdout (see PROTOCOL.md)."""
+
+    def __init__(self):
+        # Move the protocol onto private (non-inheritable) descriptors before anything can print.
+        self._in_fd = os.dup(0)
+        self._out_fd = os.dup(1)
+        self._diag_fd = os.dup(2)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        self._write_lock = threading.Lock()
+        self._pending_lock = threading.Lock()
+        self._pending = {}
+        self._ids = itertools.count(1)
+        self._requests = queue.SimpleQueue()
+        self._current = None
+        self._closed = False
+        self._main_ident = threading.get_ident()
+        self.runtime = None
+
+    # ---------------------------------------------------------------- output
+
+    def diag(self, message: str) -> None:
+        try:
+            os.write(self._diag_fd, ("rlms-runtime: %s\n" % message).encode("utf-8", "replace"))
+        except OSError:
+            pass
+
+    def send(self, frame: dict) -> None:
+        data = (_dumps(frame) + "\n").encode("ascii")
+        view = memoryview(data)
+        runtime = self.runtime if threading.get_ident() == self._main_ident else None
+        if runtime is not None:
+            runtime.enter_critical()  # a KeyboardInterrupt must not cut a frame in half
+        try:
+            with self._write_lock:
+                while view:
+                    written = os.write(self._out_fd, view)
+                    view = view[written:]
+        except OSError:  # host gone
+            os._exit(0)
+        finally:
+            if runtime is not None:
+                runtime.leave_critical()
+
+    # ---------------------------------------------------------------- host calls (any thread)
+
+    def call(self, op: str, payload: dict):
+        if self._closed:
+            raise RuntimeError("the host connection is closed")
+        call_id = "p%d" % next(self._ids)
+        waiter = _Waiter()
+        with self._pending_lock:
+            self._pending[call_id] = waiter
+        try:
+            self.send({"type": "host_call", "id": call_id, "op": op, "payload": payload})
+            waiter.event.wait()
+        except BaseException as exc:
+            with self._pending_lock:
+                self._pending.pop(call_id, None)
+            if not waiter.event.is_set() and not self._closed:
+                self._send_cancel(call_id, isinstance(exc, KeyboardInterrupt))
+            raise
+        with self._pending_lock:
+            self._pending.pop(call_id, None)
+        if waiter.ok:
+            return waiter.value
+        raise error_from_host(waiter.error)
+
+    def _send_cancel(self, call_id: str, interrupted: bool) -> None:
+        """Tells the host nobody waits for ``call_id`` any more (the waiting thread was interrupted)."""
+        runtime = self.runtime if threading.get_ident() == self._main_ident else None
+        if runtime is not None:
+            runtime.enter_critical()
+        try:
+            self.send({"type": "host_cancel", "id": call_id})
+        finally:
+            if runtime is not None:
+                if interrupted:
+                    # Already propagating a KeyboardInterrupt: some CPython versions run the SIGINT
+                    # handler a second time for the same signal; do not raise it twice.
+                    runtime.discard_pending_interrupt()
+                runtime.leave_critical()
+
+    # ---------------------------------------------------------------- reader thread
+
+    def _read_loop(self) -> None:
+        reader = io.BufferedReader(io.FileIO(self._in_fd, "rb", closefd=False), buffer_size=1 << 20)
+        try:
+            while True:
+                line = reader.readline()
+                if not line.endswith(b"\n"):
+                    break  # EOF (possibly mid-frame)
+                try:
+                    frame = json.loads(line)
+                except ValueError as exc:
+                    self.diag("ignoring malformed frame (%s): %r" % (exc, line[:200]))
+                    continue
+                line = None
+                if not isinstance(frame, dict):
+                    self.diag("ignoring frame that is not an object")
+                    continue
+                data = None
+                size = frame.pop("attachment", None)
+                if size is not None:
+                    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+                        self.diag("invalid attachment size %r; closing" % (size,))
+                        break
+                    data = reader.read(size)
+                    if len(data) < size:
+                        break
+                kind = frame.get("type")
+                if kind == "host_result":
+                    self._resolve(frame)
+                elif kind == "interrupt":
+                    self._interrupt(frame.get("id"))
+                elif kind == "shutdown":
+                    os._exit(0)
+                else:
+                    self._requests.put((frame, data))
+                frame = data = None
+        except Exception as exc:  # pragma: no cover - defensive
+            self.diag("reader failed: %r" % (exc,))
+        # The host is gone: nobody can read results any more, and model code may never finish.
+        os._exit(0)
+
+    def _resolve(self, frame: dict) -> None:
+        with self._pending_lock:
+            waiter = self._pending.pop(frame.get("id"), None)
+        if waiter is None:
+            return  # cancelled (interrupted) call: ignore the late result
+        waiter.ok = frame.get("ok") is True
+        waiter.value = frame.get("value")
+        waiter.error = frame.get("error")
+        waiter.event.set()
+
+    def _interrupt(self, request_id) -> None:
+        runtime = self.runtime
+        if runtime is None or not runtime.executing or (request_id is not None and request_id != self._current):
+            return
+        try:
+            signal.pthread_kill(self._main_ident, signal.SIGINT)
+        except (AttributeError, OSError):
+            import _thread
+
+            _thread.interrupt_main()
+
+    # ---------------------------------------------------------------- main loop
+
+    def serve(self) -> None:
+        try:
+            import faulthandler
+
+            faulthandler.enable(file=self._diag_fd, all_threads=True)
+        except Exception:
+            pass
+        self.runtime = runtime = Runtime(host_call=self.call, capture_fds=True)
+        threading.Thread(target=self._read_loop, name="rlms-reader", daemon=True).start()
+        self.send({
+            "type": "ready",
+            "protocol": PROTOCOL_VERSION,
+            "python": platform.python_version(),
+            "pid": os.getpid(),
+            "fdCapture": runtime.fd_capture,
+        })
+        while True:
+            try:
+                item = self._requests.get()
+            except KeyboardInterrupt:  # pragma: no cover - SIGINT raced with the end of a cell
+                continue
+            frame, data = item
+            item = None
+            request_id = frame.get("id")
+            try:
+                value = self._handle(frame, data)
+                data = None
+                response = {"type": "response", "id": request_id, "ok": True, "value": value}
+            except BaseException as exc:  # noqa: B902
+                data = None
+                response = {"type": "response", "id": request_id, "ok": False,
+                            "error": {"type": type(exc).__name__, "message": str(exc)}}
+            try:
+                self.send(response)
+            except _JSON_ERRORS as exc:
+                self.send({"type": "response", "id": request_id, "ok": False,
+                           "error": {"type": type(exc).__name__, "message": "reply not serialisable: %s" % exc}})
+
+    def _handle(self, frame: dict, data):
+        kind = frame.get("type")
+        runtime = self.runtime
+        if kind == "execute":
+            self._current = frame.get("id")
+            try:
+                return runtime.execute(frame.get("code"))
+            finally:
+                self._current = None
+        if kind == "load_context":
+            fmt = frame.get("format", "text")
+            variable = frame.get("variable", "context")
+            if data is not None:
+                return runtime.load_context(data, fmt, variable)
+            return runtime.load_context_file(frame.get("path"), fmt, variable)
+        if kind == "configure":
+            return runtime.configure(frame)
+        raise ValueError("unknown request type %r" % (kind,))
+
+
+def main() -> None:
+    """Entry point of the stdio mode: serves frames until shutdown or end of input, then exits 0."""
+    sys.argv = [""]
+    if "" not in sys.path:
+        sys.path.insert(0, "")
+    server = StdioServer()
+    try:
+        server.serve()
+    except BaseException as exc:  # pragma: no cover - fatal runtime error
+        server.diag("fatal: %r" % (exc,))
+        os._exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,319 @@
+import {
+  ConfigurationError,
+  ModelProviderError,
+  RLMAbortError,
+  isAbortError,
+  type ChatMessage,
+  type ModelCallOptions,
+  type ModelProviderV1,
+  type ModelResponse,
+  type ModelStreamPart,
+} from '@rlms/core';
+import type { BaseLanguageModelInput } from '@langchain/core/language_models/base';
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
+import type { RunnableConfig, RunnableInterface } from '@langchain/core/runnables';
+import { concat } from '@langchain/core/utils/stream';
+import { finishReasonFromMessage, responseModelFromMessage, usageFromMessage } from './message-metadata.js';
+
+/**
+ * What `fromLangChain` adapts: any LangChain chat model (`ChatOpenAI`, `ChatAnthropic`,
+ * `ChatOllama`, `FakeListChatModel`…), or a runnable wrapping one (`model.withConfig(…)`,
+ * `model.withRetry()`), as long as it takes messages and returns a message.
+ */
+export type LangChainChatModelLike = BaseChatModel | RunnableInterface<BaseLanguageModelInput, BaseMessage>;
+
+/** Settings of {@link fromLangChain}. Every field is optional. */
+export interface LangChainModelSettings {
+  /** Provider name used in usage tables and trajectories. Default: the model's `ls_provider` (e.g. `'openai'`), else its `_llmType()`. */
+  readonly provider?: string;
+  /** Model id used in usage tables, pricing look-ups and `llm_query(model=…)`. Default: the model's `ls_model_name`, `model` or `modelName`, else its class name. */
+  readonly modelId?: string;
+  /** Context window in tokens, used to guard sub-prompts. Default: the model's `profile.maxInputTokens`, when it has one. */
+  readonly contextWindowTokens?: number;
+  /**
+   * Call options added to every call (`tags`, `metadata`, `callbacks`, provider-specific options
+   * the model accepts at call time). `signal` and `stop` are set per call by rlms.
+   */
+  readonly callOptions?: Partial<RunnableConfig> & Record<string, unknown>;
+}
+
+interface ChatModelShape {
+  _llmType(): string;
+  getName(): string;
+  getLsParams?(options: unknown): { ls_provider?: string; ls_model_name?: string };
+  readonly profile?: { maxInputTokens?: number };
+}
+
+function isChatModel(value: unknown): value is ChatModelShape {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ChatModelShape)._llmType === 'function' &&
+    typeof (value as ChatModelShape).getName === 'function'
+  );
+}
+
+/** Finds the chat model under bindings (`withConfig`, `bindTools`, `withRetry` keep it in `bound`). */
+function findChatModel(model: unknown): ChatModelShape | undefined {
+  let current = model;
+  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth++) {
+    if (isChatModel(current)) return current;
+    current = (current as { bound?: unknown }).bound;
+  }
+  return undefined;
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim().length > 0 ? value : undefined;
+}
+
+function identify(model: LangChainChatModelLike, settings: LangChainModelSettings) {
+  const chat = findChatModel(model);
+  let params: { ls_provider?: string; ls_model_name?: string } = {};
+  try {
+    params = chat?.getLsParams?.({}) ?? {};
+  } catch {
+    // Some integrations read call options that are absent here; identity falls back below.
+  }
+  const fields = (chat ?? {}) as { model?: unknown; modelName?: unknown };
+  let llmType: string | undefined;
+  try {
+    llmType = chat?._llmType();
+  } catch {
+    llmType = undefined;
+  }
+  const provider = nonEmpty(settings.provider) ?? nonEmpty(params.ls_provider) ?? nonEmpty(llmType) ?? 'langchain';
+  const modelId =
+    nonEmpty(settings.modelId) ??
+    nonEmpty(params.ls_model_name) ??
+    nonEmpty(fields.model) ??
+    nonEmpty(fields.modelName) ??
+    nonEmpty(chat?.getName()) ??
+    nonEmpty((model as { getName?: () => string }).getName?.()) ??
+    'langchain-chat-model';
+  let window = settings.contextWindowTokens;
+  if (window === undefined) {
+    try {
+      window = chat?.profile?.maxInputTokens;
+    } catch {
+      window = undefined;
+    }
+  }
+  const contextWindowTokens = typeof window === 'number' && Number.isInteger(window) && window > 0 ? window : undefined;
+  if (settings.contextWindowTokens !== undefined && contextWindowTokens === undefined) {
+    throw new ConfigurationError(`\`contextWindowTokens\` must be a positive integer; got ${String(settings.contextWindowTokens)}.`, {
+      code: 'invalid-setting',
+    });
+  }
+  return { provider, modelId, contextWindowTokens };
+}
+
+/** Converts rlms chat messages to LangChain messages. */
+export function toLangChainMessages(messages: readonly ChatMessage[]): BaseMessage[] {
+  return messages.map((message) => {
+    switch (message.role) {
+      case 'system':
+        return new SystemMessage(message.content);
+      case 'assistant':
+        return new AIMessage(message.content);
+      default:
+        return new HumanMessage(message.content);
+    }
+  });
+}
+
+function abortError(signal: AbortSignal, cause?: unknown): RLMAbortError {
+  return new RLMAbortError(undefined, { cause: cause ?? signal.reason });
+}
+
+/** Settles with `promise`, or rejects with an `AbortError` as soon as `signal` fires (even if the model ignores it). */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    if (signal.aborted) {
+      promise.catch(() => undefined);
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const candidate =
+    (error as { status?: unknown }).status ??
+    (error as { statusCode?: unknown }).statusCode ??
+    (error as { response?: { status?: unknown } }).response?.status;
+  return typeof candidate === 'number' && Number.isInteger(candidate) ? candidate : undefined;
+}
+
+function retryAfterOf(error: unknown): number | undefined {
+  const headers = (error as { headers?: unknown } | null)?.headers;
+  let value: unknown;
+  if (headers instanceof Headers) value = headers.get('retry-after-ms') ?? headers.get('retry-after');
+  else if (typeof headers === 'object' && headers !== null) {
+    const record = headers as Record<string, unknown>;
+    const ms = Number(record['retry-after-ms']);
+    if (Number.isFinite(ms) && ms >= 0) return ms;
+    value = record['retry-after'];
+  }
+  const seconds = Number(value);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
+}
+
+/**
+ * A LangChain chat model as an rlms model provider (`ModelProviderV1`). Create it with {@link fromLangChain}.
+ *
+ * Calls go through the model's own `invoke`/`stream`, so its retries, rate limiting, callbacks and
+ * LangSmith tracing apply. Inside an `RLMChain` run, every call is traced as a child of the chain's run.
+ */
+export class LangChainModelProvider implements ModelProviderV1 {
+  readonly specificationVersion = 'rlms-model-v1' as const;
+  readonly provider: string;
+  readonly modelId: string;
+  readonly contextWindowTokens?: number;
+  /** The adapted LangChain model. */
+  readonly model: LangChainChatModelLike;
+  private readonly callOptions: Partial<RunnableConfig> & Record<string, unknown>;
+
+  constructor(model: LangChainChatModelLike, settings: LangChainModelSettings = {}) {
+    if (typeof model !== 'object' || model === null || typeof (model as { invoke?: unknown }).invoke !== 'function') {
+      throw new ConfigurationError(
+        'fromLangChain(model) needs a LangChain chat model (a BaseChatModel such as new ChatOpenAI({ model: "gpt-4o-mini" }), or a runnable wrapping one).',
+        { code: 'invalid-model' },
+      );
+    }
+    const identity = identify(model, settings);
+    this.model = model;
+    this.provider = identity.provider;
+    this.modelId = identity.modelId;
+    if (identity.contextWindowTokens !== undefined) this.contextWindowTokens = identity.contextWindowTokens;
+    this.callOptions = { ...(settings.callOptions ?? {}) };
+  }
+
+  private options(options: ModelCallOptions): Record<string, unknown> {
+    return {
+      ...this.callOptions,
+      ...(options.abortSignal === undefined ? {} : { signal: options.abortSignal }),
+      ...(options.stopSequences === undefined || options.stopSequences.length === 0 ? {} : { stop: [...options.stopSequences] }),
+    };
+  }
+
+  private failure(error: unknown, signal: AbortSignal | undefined): Error {
+    if (signal?.aborted) return RLMAbortError.isInstance(error) ? error : abortError(signal, error);
+    if (ModelProviderError.isInstance(error)) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    const statusCode = statusOf(error);
+    const code = (error as { code?: unknown } | null)?.code;
+    const timedOut = isAbortError(error) || (error as { name?: unknown } | null)?.name === 'TimeoutError';
+    const retryable =
+      statusCode === undefined
+        ? timedOut || (typeof code === 'string' && RETRYABLE_NETWORK_CODES.has(code))
+        : statusCode === 408 || statusCode === 409 || statusCode === 429 || statusCode >= 500;
+    const retryAfterMs = retryAfterOf(error);
+    return new ModelProviderError(`LangChain model ${this.provider}:${this.modelId} failed: ${message}`, {
+      provider: this.provider,
+      modelId: this.modelId,
+      retryable,
+      ...(statusCode === undefined ? {} : { statusCode }),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      ...(timedOut ? { code: 'timeout' } : {}),
+      cause: error,
+    });
+  }
+
+  /**
+   * One call through the model's `invoke`. Rejects with an `AbortError`-named error as soon as
+   * `abortSignal` fires, and with `ModelProviderError` (message carrying the model's error) otherwise.
+   * `maxOutputTokens`, `temperature` and `headers` are not forwarded: set them on the LangChain model.
+   */
+  async generate(options: ModelCallOptions): Promise<ModelResponse> {
+    const signal = options.abortSignal;
+    if (signal?.aborted) throw abortError(signal);
+    let message: BaseMessage;
+    try {
+      message = await raceAbort(Promise.resolve(this.model.invoke(toLangChainMessages(options.messages), this.options(options))), signal);
+    } catch (error) {
+      throw this.failure(error, signal);
+    }
+    const responseModelId = responseModelFromMessage(message);
+    return {
+      text: message.text,
+      usage: usageFromMessage(message),
+      finishReason: finishReasonFromMessage(message),
+      ...(responseModelId === undefined ? {} : { responseModelId }),
+    };
+  }
+
+  /** Streams one call through the model's `stream`; the last part is `finish` with the usage of the aggregated reply. */
+  async *stream(options: ModelCallOptions): AsyncIterable<ModelStreamPart> {
+    const signal = options.abortSignal;
+    if (signal?.aborted) throw abortError(signal);
+    let iterator: AsyncIterator<BaseMessage> | undefined;
+    let finished = false;
+    let aggregate: BaseMessage | undefined;
+    try {
+      try {
+        const stream = await raceAbort(Promise.resolve(this.model.stream(toLangChainMessages(options.messages), this.options(options))), signal);
+        iterator = stream[Symbol.asyncIterator]();
+      } catch (error) {
+        throw this.failure(error, signal);
+      }
+      for (;;) {
+        let next: IteratorResult<BaseMessage>;
+        try {
+          next = await raceAbort(iterator.next(), signal);
+        } catch (error) {
+          throw this.failure(error, signal);
+        }
+        if (next.done === true) break;
+        const chunk = next.value;
+        aggregate = aggregate === undefined ? chunk : concat(aggregate, chunk);
+        const delta = chunk.text;
+        if (delta.length > 0) yield { type: 'text-delta', delta };
+      }
+      finished = true;
+    } finally {
+      if (!finished) void Promise.resolve(iterator?.return?.()).catch(() => undefined);
+    }
+    const responseModelId = aggregate === undefined ? undefined : responseModelFromMessage(aggregate);
+    yield {
+      type: 'finish',
+      usage: aggregate === undefined ? {} : usageFromMessage(aggregate),
+      finishReason: aggregate === undefined ? 'unknown' : finishReasonFromMessage(aggregate),
+      ...(responseModelId === undefined ? {} : { responseModelId }),
+    };
+  }
+}
+
+/**
+ * Wraps any LangChain chat model as an rlms model provider, for `createRLM({ model, subModel })`
+ * or `RLMChain`. Does no I/O.
+ *
+ * Usage comes from the reply's `usage_metadata` when the model reports it (input, output, total,
+ * `cache_read` → `cachedInputTokens`, `reasoning` → `reasoningTokens`) and is left `undefined`
+ * otherwise. Throws `ConfigurationError` when `model` is not a runnable or `contextWindowTokens` is invalid.
+ *
+ * @example
+ * ```ts
+ * const model = fromLangChain(new ChatOpenAI({ model: 'gpt-4o-mini' }));
+ * ```
+ */
+export function fromLangChain(model: LangChainChatModelLike, settings: LangChainModelSettings = {}): LangChainModelProvider {
+  return new LangChainModelProvider(model, settings);
+}

@@ -1,0 +1,231 @@
+import OpenAI from 'openai';
+import {
+  ModelProviderError,
+  RLMAbortError,
+  type ModelCallOptions,
+  type ModelPricing,
+  type ModelProviderV1,
+  type ModelResponse,
+  type ModelStreamPart,
+} from '@rlms/core';
+import { AttemptController } from './attempt-controller.js';
+import { computeCostUsd } from '@rlms/core';
+import type { OpenAIApiAdapter, ReplySummary } from './openai-api-adapter.js';
+import { backoffDelayMs, sleep, type RetryPolicy } from './retry-policy.js';
+import { StopSequenceFilter, applyStopSequences } from './stop-sequence-filter.js';
+import { toModelProviderError, type ErrorContext } from './to-model-provider-error.js';
+
+/** @internal Everything an {@link OpenAIProvider} needs, resolved and validated by `createOpenAIProvider`. */
+export interface OpenAIProviderConfig {
+  readonly provider: string;
+  readonly modelId: string;
+  readonly baseURL: string;
+  readonly client: OpenAI;
+  readonly adapter: OpenAIApiAdapter;
+  readonly retry: RetryPolicy;
+  readonly timeoutMs: number;
+  readonly contextWindowTokens: number | undefined;
+  readonly pricing: ModelPricing | undefined;
+}
+
+/**
+ * A `ModelProviderV1` backed by the official `openai` SDK: OpenAI itself or any
+ * OpenAI-compatible server. Create it with {@link createOpenAIProvider}.
+ *
+ * Retries are ours (the SDK's are off): transient failures (408/409/429/5xx, dropped
+ * connections, timeouts) are retried up to `maxRetries` times with backoff; streams are retried
+ * only before their first delta. Errors are `ModelProviderError` (`retryable`, `statusCode`,
+ * `code`) or, on abort, `RLMAbortError` (`name === 'AbortError'`).
+ */
+export class OpenAIProvider implements ModelProviderV1 {
+  readonly specificationVersion = 'rlms-model-v1' as const;
+  readonly provider: string;
+  readonly modelId: string;
+  readonly contextWindowTokens: number | undefined;
+  /** The model's prices used for `costUsd`, or `undefined` when unknown. */
+  readonly pricing: ModelPricing | undefined;
+  private readonly config: OpenAIProviderConfig;
+  private readonly errorContext: ErrorContext;
+
+  /** @internal Use {@link createOpenAIProvider}, which validates settings and builds the config. */
+  constructor(config: OpenAIProviderConfig) {
+    this.config = config;
+    this.provider = config.provider;
+    this.modelId = config.modelId;
+    this.contextWindowTokens = config.contextWindowTokens;
+    this.pricing = config.pricing;
+    this.errorContext = {
+      provider: config.provider,
+      modelId: config.modelId,
+      baseURL: config.baseURL,
+      api: config.adapter.api,
+    };
+  }
+
+  /**
+   * One complete call.
+   * @throws {RLMAbortError} when `abortSignal` aborts (before or during the call, or while waiting to retry).
+   * @throws {ModelProviderError} when the server fails for good (after retries for transient failures).
+   */
+  async generate(options: ModelCallOptions): Promise<ModelResponse> {
+    this.checkOptions(options);
+    const { adapter } = this.config;
+    const plan = adapter.plan(options, false);
+    let attemptIndex = 0;
+    for (;;) {
+      const attempt = this.startAttempt(options.abortSignal);
+      try {
+        const raw = await adapter.send(this.config.client, plan.body, this.requestOptions(options, attempt));
+        if (attempt.callerAborted) throw new RLMAbortError();
+        const reply = adapter.parse(raw);
+        const stopped = applyStopSequences(reply.text, plan.clientStopSequences);
+        return this.response(reply.text === stopped.text ? reply : { ...reply, finishReason: 'stop' }, stopped.text);
+      } catch (error) {
+        await this.handleFailure(error, attempt, attemptIndex, options.abortSignal);
+      } finally {
+        attempt.dispose();
+      }
+      attemptIndex += 1;
+    }
+  }
+
+  /**
+   * Streams one call: `text-delta` parts, then one `finish` part with usage (requested with
+   * `stream_options.include_usage`) and cost. Retried only before the first delta.
+   * @throws {RLMAbortError} when `abortSignal` aborts.
+   * @throws {ModelProviderError} on failure, including a stream that ends before the model finished (`code: 'truncated-stream'`).
+   */
+  async *stream(options: ModelCallOptions): AsyncGenerator<ModelStreamPart, void, undefined> {
+    this.checkOptions(options);
+    const { adapter } = this.config;
+    const plan = adapter.plan(options, true);
+    let attemptIndex = 0;
+    for (;;) {
+      const attempt = this.startAttempt(options.abortSignal);
+      let yielded = false;
+      try {
+        const stream = (await adapter.send(this.config.client, plan.body, this.requestOptions(options, attempt))) as AsyncIterable<unknown>;
+        const folder = adapter.streamFolder();
+        const filter = new StopSequenceFilter(plan.clientStopSequences);
+        for await (const event of stream) {
+          attempt.arm();
+          const delta = filter.push(folder.accept(event));
+          if (delta !== '') {
+            yielded = true;
+            yield { type: 'text-delta', delta };
+          }
+        }
+        // The SDK ends a stream quietly when its signal aborts: find out why it ended.
+        if (attempt.callerAborted || attempt.timedOut) throw new RLMAbortError();
+        const rest = filter.flush();
+        if (rest !== '') {
+          yielded = true;
+          yield { type: 'text-delta', delta: rest };
+        }
+        const summary = folder.end();
+        if (summary === undefined) throw this.truncatedStreamError();
+        const finish = this.response(filter.stopped ? { ...summary, finishReason: 'stop' } : summary, '');
+        yield {
+          type: 'finish',
+          usage: finish.usage,
+          finishReason: finish.finishReason,
+          ...(finish.costUsd === undefined ? {} : { costUsd: finish.costUsd }),
+          ...(finish.responseModelId === undefined ? {} : { responseModelId: finish.responseModelId }),
+        };
+        return;
+      } catch (error) {
+        if (yielded) throw this.partialStreamError(error, attempt);
+        await this.handleFailure(error, attempt, attemptIndex, options.abortSignal);
+      } finally {
+        attempt.dispose();
+      }
+      attemptIndex += 1;
+    }
+  }
+
+  private checkOptions(options: ModelCallOptions): void {
+    if (options.abortSignal?.aborted === true) throw new RLMAbortError(undefined, { cause: options.abortSignal.reason });
+    if (!Array.isArray(options.messages) || options.messages.length === 0) {
+      throw new ModelProviderError(`Model '${this.modelId}': \`messages\` must be a non-empty array of chat messages.`, {
+        provider: this.provider,
+        modelId: this.modelId,
+        code: 'invalid-request',
+      });
+    }
+  }
+
+  private startAttempt(signal: AbortSignal | undefined): AttemptController {
+    if (signal?.aborted === true) throw new RLMAbortError(undefined, { cause: signal.reason });
+    return new AttemptController(signal, this.config.timeoutMs);
+  }
+
+  private requestOptions(options: ModelCallOptions, attempt: AttemptController): OpenAI.RequestOptions {
+    return {
+      signal: attempt.signal,
+      timeout: this.config.timeoutMs,
+      maxRetries: 0,
+      ...(options.headers === undefined ? {} : { headers: { ...options.headers } }),
+    };
+  }
+
+  /** Maps a failed attempt; throws when it must not be retried, else waits the backoff. */
+  private async handleFailure(
+    error: unknown,
+    attempt: AttemptController,
+    attemptIndex: number,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const mapped = toModelProviderError(error, attempt, this.errorContext);
+    if (!ModelProviderError.isInstance(mapped) || !mapped.retryable) throw mapped;
+    const { retry } = this.config;
+    if (attemptIndex >= retry.maxRetries) {
+      if (retry.maxRetries === 0) throw mapped;
+      throw new ModelProviderError(
+        `${mapped.message} (gave up after ${attemptIndex + 1} attempts; maxRetries is ${retry.maxRetries})`,
+        {
+          provider: mapped.provider,
+          modelId: mapped.modelId,
+          code: mapped.code,
+          // Our own retries are spent: callers (the engine) must not retry again on top.
+          retryable: false,
+          cause: mapped,
+          ...(mapped.statusCode === undefined ? {} : { statusCode: mapped.statusCode }),
+          ...(mapped.retryAfterMs === undefined ? {} : { retryAfterMs: mapped.retryAfterMs }),
+        },
+      );
+    }
+    await sleep(backoffDelayMs(attemptIndex, retry, mapped.retryAfterMs), signal);
+  }
+
+  private partialStreamError(error: unknown, attempt: AttemptController): ModelProviderError | RLMAbortError {
+    const mapped = toModelProviderError(error, attempt, this.errorContext);
+    if (!ModelProviderError.isInstance(mapped)) return mapped;
+    return new ModelProviderError(`${mapped.message} (the stream broke after partial output, so it was not retried)`, {
+      provider: mapped.provider,
+      modelId: mapped.modelId,
+      code: mapped.code,
+      retryable: mapped.retryable,
+      cause: mapped,
+      ...(mapped.statusCode === undefined ? {} : { statusCode: mapped.statusCode }),
+    });
+  }
+
+  private truncatedStreamError(): ModelProviderError {
+    return new ModelProviderError(
+      `The stream from model '${this.modelId}' at ${this.config.baseURL} ended before the model finished ` +
+        '(no finish reason / completion event): the connection was cut or the server failed mid-reply.',
+      { provider: this.provider, modelId: this.modelId, code: 'truncated-stream', retryable: true },
+    );
+  }
+
+  private response(summary: ReplySummary, text: string): ModelResponse {
+    const costUsd = computeCostUsd(summary.usage, this.pricing);
+    return {
+      text,
+      usage: summary.usage,
+      finishReason: summary.finishReason,
+      ...(costUsd === undefined ? {} : { costUsd }),
+      ...(summary.responseModelId === undefined ? {} : { responseModelId: summary.responseModelId }),
+    };
+  }
+}

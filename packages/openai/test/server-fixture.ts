@@ -1,0 +1,39 @@
+import { afterEach } from 'vitest';
+import {
+  startOpenAICompatibleServer,
+  type OpenAICompatibleServer,
+  type OpenAICompatibleServerOptions,
+} from '@rlms/core/testing';
+import { createOpenAIProvider, type OpenAIProvider, type OpenAIProviderSettings } from '../src/index.js';
+
+/**
+ * One local server per test: `start()` launches it, an `afterEach` closes it. `provider()` points
+ * a provider at it with fast retries (tests must not wait for production backoff).
+ */
+export function useServer(): {
+  start: (options?: OpenAICompatibleServerOptions) => Promise<OpenAICompatibleServer>;
+  provider: (settings?: Partial<OpenAIProviderSettings>) => OpenAIProvider;
+} {
+  let server: OpenAICompatibleServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+  return {
+    start: async (options = {}) => {
+      await server?.close();
+      server = await startOpenAICompatibleServer(options);
+      return server;
+    },
+    provider: (settings = {}) => {
+      if (server === undefined) throw new Error('start() the server first');
+      return createOpenAIProvider({
+        model: 'test-model',
+        baseURL: server.baseURL,
+        apiKey: 'test-key',
+        retryBaseDelayMs: 5,
+        ...settings,
+      });
+    },
+  };
+}

@@ -1,0 +1,321 @@
+import {
+  ConfigurationError,
+  ContextError,
+  createRLM,
+  saveTrajectory,
+  type ContextInput,
+  type ModelProviderV1,
+  type RLM,
+  type RLMEvent,
+  type SandboxProviderV1,
+} from '@rlms/core';
+import { chooseMode, DEFAULT_DIRECT_MAX_FRACTION, UNKNOWN_CONTEXT_WINDOW_TOKENS, type ModeChoice, type QueryMode } from './choose-mode.js';
+import { countTokens, countTokensWithin } from './count-tokens.js';
+import { buildDirectMessages } from './direct-prompt.js';
+import { runDirect } from './direct-query.js';
+import { estimateCost, type CostEstimate } from './estimate-cost.js';
+import { EventQueue } from './event-queue.js';
+import { loadModel } from './load-model.js';
+import { lookupModelFacts } from './model-catalog.js';
+import { planModel, type ModelPlan } from './model-spec.js';
+import { TracePrinter } from './progress/trace-printer.js';
+import type { QueryOptions, QueryResult, QueryStream, RecursiveLanguageModelSettings } from './recursive-language-model-settings.js';
+import { contextChars, renderContext } from './render-context.js';
+import { loadSandbox, planSandbox, type SandboxPlan } from './sandbox-spec.js';
+
+const MODES: readonly QueryMode[] = ['auto', 'rlm', 'direct'];
+/** No text averages more characters per token than this; larger contexts skip counting in `'auto'`. */
+const MAX_CHARS_PER_TOKEN = 12;
+
+interface ResolvedModels {
+  readonly model: ModelProviderV1;
+  readonly subModel: ModelProviderV1 | undefined;
+  readonly subModels: Readonly<Record<string, ModelProviderV1>>;
+}
+
+function isEmptyContext(context: ContextInput): boolean {
+  if (typeof context === 'string') return context.length === 0;
+  if (Array.isArray(context)) return context.length === 0;
+  if (typeof context === 'object' && context !== null && !('bytes' in context && context.bytes instanceof Uint8Array)) {
+    return Object.keys(context).length === 0;
+  }
+  return false;
+}
+
+function checkMode(mode: unknown, setting: string): void {
+  if (mode !== undefined && !MODES.includes(mode as QueryMode)) {
+    throw new ConfigurationError(`\`${setting}\` must be one of ${MODES.map((item) => `"${item}"`).join(', ')}; got ${JSON.stringify(mode)}.`, { code: 'invalid-setting' });
+  }
+}
+
+/**
+ * A Recursive Language Model with batteries included: models and sandboxes by name, an `'auto'`
+ * mode that answers small inputs with one direct call, cost estimates, and a verbose trace.
+ *
+ * ```ts
+ * const rlm = new RecursiveLanguageModel({ model: 'gpt-4o', subModel: 'gpt-4o-mini' });
+ * const result = await rlm.query({ context: { codebase: await loadDirectory('./src') }, question: 'Trace the auth flow.' });
+ * console.log(result.answer, result.usage.total, result.costUsd);
+ * await rlm.close();
+ * ```
+ *
+ * The constructor does no I/O. It throws `ConfigurationError` for unknown model or sandbox names,
+ * a missing API key (code `'missing-api-key'`), or invalid settings. Packages of the chosen models
+ * and sandbox load on the first query; a missing optional one rejects it with `MissingPackageError`
+ * ("install @rlms/sandbox-docker").
+ */
+export class RecursiveLanguageModel implements AsyncDisposable {
+  readonly settings: Readonly<RecursiveLanguageModelSettings>;
+  private readonly modelPlan: ModelPlan;
+  private readonly subModelPlan: ModelPlan | undefined;
+  private readonly subModelPlans: Readonly<Record<string, ModelPlan>>;
+  private readonly sandboxPlan: SandboxPlan;
+  private models: Promise<ResolvedModels> | undefined;
+  private sandbox: Promise<SandboxProviderV1> | undefined;
+  private engine: RLM | undefined;
+
+  constructor(settings: RecursiveLanguageModelSettings) {
+    if (typeof settings !== 'object' || settings === null) {
+      throw new ConfigurationError('RecursiveLanguageModel needs settings, at least `{ model }`, e.g. { model: "gpt-4o" }.', { code: 'invalid-setting' });
+    }
+    checkMode(settings.mode, 'mode');
+    const fraction = settings.directMaxFraction;
+    if (fraction !== undefined && !(typeof fraction === 'number' && fraction > 0 && fraction <= 1)) {
+      throw new ConfigurationError(`\`directMaxFraction\` must be a number in (0, 1]; got ${String(fraction)}.`, { code: 'invalid-setting' });
+    }
+    if (settings.model === undefined) {
+      throw new ConfigurationError('`model` is required: e.g. "gpt-4o", "anthropic:claude-sonnet-4-5", or { baseURL, model } for a local server.', { code: 'invalid-model' });
+    }
+    this.settings = settings;
+    const shared = {
+      ...(settings.apiKey === undefined ? {} : { apiKey: settings.apiKey }),
+      ...(settings.baseURL === undefined ? {} : { baseURL: settings.baseURL }),
+    };
+    this.modelPlan = planModel(settings.model, {
+      ...shared,
+      setting: 'model',
+      ...(settings.contextWindowTokens === undefined ? {} : { contextWindowTokens: settings.contextWindowTokens }),
+    });
+    this.subModelPlan = settings.subModel === undefined ? undefined : planModel(settings.subModel, { ...shared, setting: 'subModel' });
+    this.subModelPlans = Object.fromEntries(
+      Object.entries(settings.subModels ?? {}).map(([name, spec]) => [name, planModel(spec, { ...shared, setting: `subModels.${name}` })]),
+    );
+    this.sandboxPlan = planSandbox(settings.sandbox);
+  }
+
+  /** Name of the root model as given (`'gpt-4o'`, `'anthropic:…'`, `'mock:mock-model'`). */
+  get modelName(): string {
+    return this.modelPlan.label;
+  }
+
+  /** Name of the sandbox that RLM runs use. */
+  get sandboxName(): string {
+    return this.sandboxPlan.name;
+  }
+
+  /**
+   * Answers `question` over `context`, by an RLM run or one direct call (see `mode`). Resolves for
+   * every outcome of the run (`result.status`); rejects for invalid input (`ContextError`,
+   * `ConfigurationError`), a missing package (`MissingPackageError`), or a trajectory that cannot be written.
+   */
+  async query(options: QueryOptions): Promise<QueryResult> {
+    const verbose = this.settings.verbose === true ? new TracePrinter(process.stderr) : undefined;
+    const onEvent =
+      verbose === undefined
+        ? options.onEvent
+        : (event: RLMEvent) => {
+            verbose.onEvent(event);
+            options.onEvent?.(event);
+          };
+    if (typeof options !== 'object' || options === null) throw new ConfigurationError('query() needs `{ context, question }`.', { code: 'missing-question' });
+    if (typeof options.question !== 'string' || options.question.trim() === '') {
+      throw new ConfigurationError('`question` must be a non-empty string.', { code: 'missing-question' });
+    }
+    if (options.context === undefined || options.context === null) {
+      throw new ContextError('No context given: pass `context` as a string, an array, or a record of named documents.', { code: 'context-missing' });
+    }
+    if (isEmptyContext(options.context)) {
+      throw new ContextError('The context is empty: pass the text, records or documents to answer from (check that your files or loaders returned something).', {
+        code: 'context-empty',
+      });
+    }
+    checkMode(options.mode, 'mode');
+    const models = await this.resolveModels();
+    const requested = options.mode ?? this.settings.mode ?? 'auto';
+    const decision = await this.decide(requested, options.context, options.question, models.model);
+    if (verbose !== undefined) process.stderr.write(`[rlms] mode: ${decision.choice.mode} (${decision.choice.reason})\n`);
+    const forwarded = { ...options, ...(onEvent === undefined ? {} : { onEvent }) };
+
+    if (decision.choice.mode === 'direct') {
+      const s = this.settings;
+      const result = await runDirect({
+        model: models.model,
+        context: options.context,
+        ...(decision.rendered === undefined ? {} : { renderedContext: decision.rendered }),
+        question: options.question,
+        ...(decision.promptTokens === undefined ? {} : { promptTokens: decision.promptTokens }),
+        ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+        ...(onEvent === undefined ? {} : { onEvent }),
+        ...(s.pricing === undefined ? {} : { pricing: s.pricing }),
+        ...(s.maxRetries === undefined ? {} : { maxRetries: s.maxRetries }),
+        ...(s.maxOutputTokens === undefined ? {} : { maxOutputTokens: s.maxOutputTokens }),
+        ...(s.temperature === undefined ? {} : { temperature: s.temperature }),
+        ...(s.timeoutMs === undefined ? {} : { timeoutMs: s.timeoutMs }),
+        ...(s.maxTotalTokens === undefined ? {} : { maxTotalTokens: s.maxTotalTokens }),
+        ...(s.maxCostUsd === undefined ? {} : { maxCostUsd: s.maxCostUsd }),
+        ...(s.trajectoryIncludesContext === undefined ? {} : { trajectoryIncludesContext: s.trajectoryIncludesContext }),
+      });
+      if (options.saveTrajectory !== undefined) await saveTrajectory(result.trajectory, options.saveTrajectory);
+      return { ...result, mode: 'direct', modeReason: decision.choice.reason };
+    }
+    const engine = await this.resolveEngine(models);
+    const result = await engine.query(forwarded);
+    return { ...result, mode: 'rlm', modeReason: decision.choice.reason };
+  }
+
+  /** Like `query`, as an async iterable of events ending with `run-end`; `result` resolves with the result. */
+  stream(options: QueryOptions): QueryStream {
+    const queue = new EventQueue<RLMEvent>();
+    const result = this.query({
+      ...options,
+      onEvent: (event) => {
+        options.onEvent?.(event);
+        queue.push(event);
+      },
+    });
+    result.then(
+      () => queue.end(),
+      (error: unknown) => queue.fail(error),
+    );
+    result.catch(() => undefined);
+    return { result, [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator]() };
+  }
+
+  /** Estimates tokens, fit and cost of a query over `context` with this instance's models (see `estimateCost`). */
+  async estimate(options: { readonly context: ContextInput; readonly question?: string }): Promise<CostEstimate> {
+    const models = await this.resolveModels();
+    const window = this.settings.contextWindowTokens ?? models.model.contextWindowTokens;
+    const subWindow = (models.subModel ?? models.model).contextWindowTokens;
+    return estimateCost({
+      context: options.context,
+      model: this.modelPlan.modelRef,
+      subModel: (this.subModelPlan ?? this.modelPlan).modelRef,
+      ...(options.question === undefined ? {} : { question: options.question }),
+      ...(window === undefined ? {} : { contextWindowTokens: window }),
+      ...(subWindow === undefined ? {} : { subModelContextWindowTokens: subWindow }),
+      ...(this.settings.pricing === undefined ? {} : { pricing: this.settings.pricing }),
+      ...(this.settings.directMaxFraction === undefined ? {} : { directMaxFraction: this.settings.directMaxFraction }),
+      ...(this.settings.importModule === undefined ? {} : { importer: this.settings.importModule }),
+    });
+  }
+
+  /** Frees the sandbox provider's shared resources (warm workers, pools) when this instance created it. Idempotent; later queries start it again. */
+  async close(): Promise<void> {
+    const sandbox = this.sandbox;
+    this.sandbox = undefined;
+    this.engine = undefined;
+    if (sandbox === undefined || this.sandboxPlan.kind === 'instance') return;
+    const provider = await sandbox.catch(() => undefined);
+    await provider?.close?.();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private resolveModels(): Promise<ResolvedModels> {
+    if (this.models === undefined) {
+      const importer = this.settings.importModule;
+      const load = (plan: ModelPlan) => loadModel(plan, importer);
+      this.models = (async () => {
+        const [model, subModel, named] = await Promise.all([
+          load(this.modelPlan),
+          this.subModelPlan === undefined ? undefined : load(this.subModelPlan),
+          Promise.all(Object.entries(this.subModelPlans).map(async ([name, plan]) => [name, await load(plan)] as const)),
+        ]);
+        return { model, subModel, subModels: Object.fromEntries(named) };
+      })();
+      // A failure (missing package) is not cached: installing it and retrying works.
+      this.models.catch(() => {
+        this.models = undefined;
+      });
+    }
+    return this.models;
+  }
+
+  private async resolveEngine(models: ResolvedModels): Promise<RLM> {
+    if (this.sandbox === undefined) {
+      this.sandbox = loadSandbox(this.sandboxPlan, this.settings.sandboxSettings, this.settings.importModule);
+      this.sandbox.catch(() => {
+        this.sandbox = undefined;
+      });
+    }
+    const sandbox = await this.sandbox;
+    if (this.engine === undefined) {
+      const {
+        model: _model,
+        subModel: _subModel,
+        subModels: _subModels,
+        sandbox: _sandbox,
+        sandboxSettings: _sandboxSettings,
+        apiKey: _apiKey,
+        baseURL: _baseURL,
+        contextWindowTokens: _window,
+        mode: _mode,
+        directMaxFraction: _fraction,
+        verbose: _verbose,
+        importModule: _importModule,
+        ...engineSettings
+      } = this.settings;
+      const paper = engineSettings.promptStyle === undefined && /rlm-qwen/i.test(this.modelPlan.modelRef);
+      this.engine = createRLM({
+        ...engineSettings,
+        ...(paper ? { promptStyle: 'paper' as const } : {}),
+        model: models.model,
+        ...(models.subModel === undefined ? {} : { subModel: models.subModel }),
+        ...(Object.keys(models.subModels).length === 0 ? {} : { subModels: models.subModels }),
+        sandbox,
+      });
+    }
+    return this.engine;
+  }
+
+  private async decide(
+    requested: QueryMode,
+    context: ContextInput,
+    question: string,
+    model: ModelProviderV1,
+  ): Promise<{ choice: ModeChoice; rendered?: string; promptTokens?: number }> {
+    const modelRef = this.modelPlan.modelRef;
+    if (requested === 'rlm') return { choice: { mode: 'rlm', fits: false, fitsComfortably: false, reason: 'mode "rlm" was requested' } };
+    let window = this.settings.contextWindowTokens ?? model.contextWindowTokens;
+    if (window === undefined) {
+      const facts = await lookupModelFacts(modelRef, this.settings.importModule === undefined ? {} : { importer: this.settings.importModule });
+      window = facts.contextWindowTokens;
+    }
+    const fraction = this.settings.directMaxFraction ?? DEFAULT_DIRECT_MAX_FRACTION;
+    const limit = Math.floor((window ?? UNKNOWN_CONTEXT_WINDOW_TOKENS) * fraction);
+    if (requested === 'direct') {
+      const rendered = renderContext(context);
+      const promptTokens = this.promptTokens(rendered, question, modelRef);
+      return { choice: { mode: 'direct', fits: true, fitsComfortably: true, reason: 'mode "direct" was requested' }, rendered, promptTokens };
+    }
+    if (contextChars(context) > limit * MAX_CHARS_PER_TOKEN) {
+      return { choice: chooseMode({ promptTokens: undefined, windowTokens: window, modelName: this.modelPlan.label, directMaxFraction: fraction }) };
+    }
+    const rendered = renderContext(context);
+    const [system, user] = buildDirectMessages(rendered, question);
+    const within = countTokensWithin(`${system!.content}\n${user!.content}`, limit, modelRef);
+    const promptTokens = within === false ? undefined : within + 10;
+    const maxTotal = this.settings.maxTotalTokens;
+    if (promptTokens !== undefined && maxTotal !== undefined && promptTokens > maxTotal) {
+      return { choice: { mode: 'rlm', fits: true, fitsComfortably: true, reason: `the prompt (${promptTokens} tokens) exceeds maxTotalTokens (${maxTotal})` } };
+    }
+    const choice = chooseMode({ promptTokens, windowTokens: window, modelName: this.modelPlan.label, directMaxFraction: fraction });
+    return { choice, rendered, ...(promptTokens === undefined ? {} : { promptTokens }) };
+  }
+
+  private promptTokens(rendered: string, question: string, modelRef: string): number {
+    return buildDirectMessages(rendered, question).reduce((sum, message) => sum + countTokens(message.content, modelRef), 0) + 10;
+  }
+}

@@ -1,0 +1,179 @@
+import Dockerode from 'dockerode';
+import {
+  RLMAbortError,
+  SandboxError,
+  createFrameSession,
+  type CreateSessionOptions,
+  type SandboxCapabilities,
+  type SandboxProviderV1,
+} from '@rlms/core';
+import { ContainerPool } from './container-pool.js';
+import { DockerPythonUnavailableError } from './docker-errors.js';
+import { createDockerExecTransport } from './docker-exec-transport.js';
+import { DockerSandboxSession } from './docker-sandbox-session.js';
+import {
+  resolveDockerSandboxSettings,
+  type DockerSandboxSettings,
+  type ResolvedDockerSandboxSettings,
+} from './docker-sandbox-settings.js';
+import { ensureImage } from './ensure-image.js';
+import type { SandboxContainer } from './sandbox-container.js';
+
+/**
+ * Runs each session in its own Docker container: no network, memory/CPU/pids limits, model code
+ * as an unprivileged user, the host reached only over the `docker exec` stream. Create it with
+ * {@link createDockerSandbox}.
+ */
+export class DockerSandboxProvider implements SandboxProviderV1 {
+  readonly specificationVersion = 'rlms-sandbox-v1' as const;
+  readonly name = 'docker';
+  readonly capabilities: SandboxCapabilities;
+  /** The settings in effect, defaults applied. */
+  readonly settings: ResolvedDockerSandboxSettings;
+  readonly #clientSetting: Dockerode | undefined;
+  #docker: Dockerode | undefined;
+  #pool: ContainerPool | undefined;
+  #imageReady: Promise<void> | undefined;
+  #closed = false;
+
+  /** @throws {ConfigurationError} on invalid settings. Does no I/O. */
+  constructor(settings: DockerSandboxSettings = {}) {
+    this.settings = resolveDockerSandboxSettings(settings);
+    this.#clientSetting = settings.docker;
+    this.capabilities = {
+      isolation: 'container',
+      network: false,
+      nativePackages: true,
+      subprocess: true,
+      interrupt: true,
+      threads: true,
+      // str + bytes of the payload and the decoded value must fit in the memory limit.
+      maxContextBytes: Math.floor((this.settings.memoryMiB * 1024 * 1024) / 4),
+    };
+  }
+
+  /** The Dockerode client (created on first use). */
+  get docker(): Dockerode {
+    this.#docker ??= this.#clientSetting ?? new Dockerode();
+    return this.#docker;
+  }
+
+  /**
+   * Starts a container (or takes an idle one with `reuse`), copies the runtime in and starts it.
+   * @throws {DockerEngineUnavailableError} the engine cannot be reached.
+   * @throws {DockerImageNotFoundError} the image is missing and cannot be pulled.
+   * @throws {DockerPythonUnavailableError} the image has no python3 >= 3.10.
+   * @throws {SandboxError} code `'startup-timeout'` when start-up takes over `startTimeoutMs`.
+   * @throws {RLMAbortError} `abortSignal` fired; nothing is left behind.
+   */
+  async createSession(options: CreateSessionOptions): Promise<DockerSandboxSession> {
+    if (this.#closed) {
+      throw new SandboxError('This Docker sandbox provider was closed; create a new one with createDockerSandbox().', {
+        sandbox: this.name,
+        code: 'provider-closed',
+      });
+    }
+    const { abortSignal } = options;
+    if (abortSignal?.aborted) throw new RLMAbortError('Creating the sandbox session was aborted.', { cause: abortSignal.reason });
+    const started = Date.now();
+    const { startTimeoutMs } = this.settings;
+    const timeout = AbortSignal.timeout(startTimeoutMs);
+    const signal = abortSignal ? AbortSignal.any([abortSignal, timeout]) : timeout;
+    const mapAbort = (error: unknown): unknown => {
+      if (abortSignal?.aborted) return new RLMAbortError('Creating the sandbox session was aborted.', { cause: abortSignal.reason });
+      if (timeout.aborted) {
+        return new SandboxError(
+          `Starting a Docker sandbox container took longer than ${startTimeoutMs} ms (raise \`startTimeoutMs\` on a slow engine).`,
+          { sandbox: this.name, code: 'startup-timeout', cause: error },
+        );
+      }
+      return error;
+    };
+
+    const pool = (this.#pool ??= new ContainerPool(this.docker, this.settings));
+    let container: SandboxContainer;
+    try {
+      // Shared by concurrent sessions, so not tied to one caller's signal; each caller stops waiting on its own.
+      const imageReady = (this.#imageReady ??= ensureImage(this.docker, this.settings.image, this.settings.pull));
+      imageReady.catch(() => {
+        if (this.#imageReady === imageReady) this.#imageReady = undefined;
+      });
+      await raceAbort(imageReady, signal);
+      container = await pool.acquire(signal);
+    } catch (error) {
+      throw mapAbort(error);
+    }
+
+    let attached;
+    try {
+      attached = await container.startRuntime(signal);
+    } catch (error) {
+      await pool.release(container, false);
+      throw mapAbort(error);
+    }
+    const exec = createDockerExecTransport(container, attached, (reusable) => pool.release(container, reusable));
+    try {
+      const frame = await createFrameSession({
+        sandbox: this.name,
+        transport: exec.transport,
+        host: options.host,
+        ...(options.tools === undefined ? {} : { tools: options.tools }),
+        ...(options.maxOutputChars === undefined ? {} : { maxOutputChars: options.maxOutputChars }),
+        startupTimeoutMs: Math.max(1000, startTimeoutMs - (Date.now() - started)),
+        interruptGraceMs: this.settings.interruptGraceMs,
+        ...(abortSignal === undefined ? {} : { abortSignal }),
+      });
+      return new DockerSandboxSession(frame, exec, { containerId: container.id, memoryMiB: this.settings.memoryMiB });
+    } catch (error) {
+      // createFrameSession already killed and closed the transport (the container is gone).
+      const exit = exec.exit() ?? (await Promise.race([exec.exited, new Promise<undefined>((r) => setTimeout(r, 500))]));
+      if (exit?.reason === 'python-unavailable') {
+        const detail = exit.diagnostics.trim().split('\n').pop() || `exit code ${String(exit.exitCode)}`;
+        throw new DockerPythonUnavailableError(this.settings.image, detail, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Removes idle containers (with `reuse`) and the containers of sessions still open; later
+   * `createSession` calls fail. Idempotent.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#pool?.close();
+  }
+}
+
+/**
+ * Creates the Docker sandbox provider. Does no I/O: the engine is first contacted by `createSession`.
+ *
+ * ```ts
+ * const sandbox = createDockerSandbox({ image: 'python:3.12-slim', memoryMiB: 512 });
+ * const session = await sandbox.createSession({ host });
+ * ```
+ *
+ * @throws {ConfigurationError} on invalid settings (the message names the setting).
+ */
+export function createDockerSandbox(settings: DockerSandboxSettings = {}): DockerSandboxProvider {
+  return new DockerSandboxProvider(settings);
+}
+
+/** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,8 @@
+export {
+  FakeE2BSandbox,
+  FakeE2BCommands,
+  FakeE2BCommandHandle,
+  FakeE2BFilesystem,
+  createFakeE2BSandboxFactory,
+} from './fake-e2b-sandbox.js';
+export type { FakeE2BSandboxFactory } from './fake-e2b-sandbox.js';

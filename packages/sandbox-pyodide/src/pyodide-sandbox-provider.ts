@@ -1,0 +1,151 @@
+import {
+  ConfigurationError,
+  RLMAbortError,
+  type CreateSessionOptions,
+  type HostToolInfo,
+  type SandboxCapabilities,
+  type SandboxProviderV1,
+} from '@rlms/core';
+import { PyodideSandboxSession } from './pyodide-sandbox-session.js';
+import {
+  resolvePyodideSandboxSettings,
+  type PyodideSandboxSettings,
+  type ResolvedPyodideSandboxSettings,
+} from './pyodide-sandbox-settings.js';
+import { WorkerPool } from './worker-pool.js';
+
+
+const DEFAULT_MAX_OUTPUT_CHARS = 20_000;
+const MIB = 1024 * 1024;
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function validateTools(tools: readonly HostToolInfo[] | undefined): readonly HostToolInfo[] {
+  if (tools === undefined) return [];
+  if (!Array.isArray(tools)) {
+    throw new ConfigurationError('createSession(): `tools` must be an array of { name, description?, parameters? }.', {
+      code: 'invalid-tools',
+    });
+  }
+  const seen = new Set<string>();
+  for (const tool of tools as readonly HostToolInfo[]) {
+    const name = (tool as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string' || !IDENTIFIER.test(name)) {
+      throw new ConfigurationError(
+        `createSession(): tool name ${JSON.stringify(name)} is not a valid Python identifier (letters, digits, _; not starting with a digit).`,
+        { code: 'invalid-tools' },
+      );
+    }
+    if (seen.has(name)) throw new ConfigurationError(`createSession(): tool ${name} is registered twice.`, { code: 'invalid-tools' });
+    seen.add(name);
+  }
+  return tools;
+}
+
+/**
+ * The embedded default sandbox: CPython compiled to WebAssembly (Pyodide) in one
+ * `worker_threads` Worker per session. No Docker, no Python install, offline.
+ *
+ * Model code gets no host filesystem, network, processes or environment variables (see the
+ * README's threat model). Python threads do not exist here, so host calls run one at a time
+ * from Python's side (`llm_query_batched` still runs its prompts in parallel on the host).
+ */
+export class PyodideSandboxProvider implements SandboxProviderV1 {
+  readonly specificationVersion = 'rlms-sandbox-v1' as const;
+  readonly name = 'pyodide';
+  readonly capabilities: SandboxCapabilities;
+  private readonly settings: ResolvedPyodideSandboxSettings;
+  private readonly pool: WorkerPool;
+
+  constructor(settings: PyodideSandboxSettings = {}) {
+    this.settings = resolvePyodideSandboxSettings(settings);
+    this.pool = new WorkerPool(this.settings);
+    this.capabilities = Object.freeze({
+      isolation: 'wasm',
+      network: false,
+      nativePackages: false,
+      subprocess: false,
+      interrupt: true,
+      threads: false,
+      // A text context needs its bytes plus the decoded str inside the heap, with room to work.
+      maxContextBytes: Math.floor((this.settings.memoryLimitMiB * MIB) / 4),
+    });
+  }
+
+  /**
+   * Starts a session: takes a booted worker from the warm pool (or boots one: about 2.5 s for
+   * the first session of the process, well under a second once the memory snapshot exists),
+   * then defines the runtime's functions and `tools` in a fresh namespace.
+   *
+   * @throws ConfigurationError for an invalid `host`, `tools` or `maxOutputChars`.
+   * @throws SandboxError when Pyodide cannot start.
+   * @throws RLMAbortError when `abortSignal` fires first.
+   */
+  async createSession(options: CreateSessionOptions): Promise<PyodideSandboxSession> {
+    if (typeof options?.host?.call !== 'function') {
+      throw new ConfigurationError('createSession(): `host` must be a HostBridge with a call(request, options) method.', {
+        code: 'invalid-argument',
+      });
+    }
+    const tools = validateTools(options.tools);
+    const maxOutputChars = options.maxOutputChars ?? DEFAULT_MAX_OUTPUT_CHARS;
+    if (!Number.isInteger(maxOutputChars) || maxOutputChars < 1) {
+      throw new ConfigurationError(`createSession(): \`maxOutputChars\` must be a positive integer, got ${String(maxOutputChars)}.`, {
+        code: 'invalid-argument',
+      });
+    }
+    const signal = options.abortSignal;
+    if (signal?.aborted) throw new RLMAbortError(undefined, { cause: signal.reason });
+
+    const handle = await this.withAbort(this.pool.acquire(), signal, (late) => {
+      void late.terminate('aborted', 'session creation was aborted');
+    });
+    const session = new PyodideSandboxSession(handle, {
+      maxOutputChars,
+      interruptGraceMs: this.settings.interruptGraceMs,
+      transferContextBytes: this.settings.transferContextBytes,
+    });
+    try {
+      await this.withAbort(handle.ready, signal);
+      handle.attach(options.host);
+      await this.withAbort(session.configure({ tools, maxOutputChars }), signal);
+    } catch (error) {
+      await session.destroy();
+      throw error;
+    }
+    return session;
+  }
+
+  /** Ends the warm pool's workers and frees the memory snapshot. Sessions already created keep running. Idempotent. */
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  /** Awaits `promise` unless `signal` fires first; a value that arrives after the abort goes to `onLate`. */
+  private async withAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, onLate?: (value: T) => void): Promise<T> {
+    if (!signal) return promise;
+    if (signal.aborted) {
+      promise.then(onLate, () => undefined);
+      throw new RLMAbortError(undefined, { cause: signal.reason });
+    }
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => {
+        promise.then(onLate, () => undefined);
+        reject(new RLMAbortError(undefined, { cause: signal.reason }));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      promise.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          if (signal.aborted) return;
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+}
+
+

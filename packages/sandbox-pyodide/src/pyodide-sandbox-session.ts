@@ -1,0 +1,239 @@
+import {
+  ConfigurationError,
+  ContextError,
+  RLMAbortError,
+  SandboxError,
+  SandboxSessionDeadError,
+  type ContextInfo,
+  type ContextPayload,
+  type ExecuteOptions,
+  type ExecutionResult,
+  type LoadContextOptions,
+  type SandboxSessionV1,
+} from '@rlms/core';
+import { mergeRawOutput } from './merge-raw-output.js';
+import { SANDBOX_NAME, type PyodideWorkerHandle, type WorkerReply } from './pyodide-worker-handle.js';
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const PYTHON_KEYWORDS = new Set(
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(
+    ' ',
+  ),
+);
+
+let sessionCounter = 0;
+
+/** Options the provider hands to each session. */
+export interface PyodideSessionOptions {
+  readonly maxOutputChars: number;
+  readonly interruptGraceMs: number;
+  readonly transferContextBytes: boolean;
+}
+
+type Envelope = { ok: true; value: unknown } | { ok: false; error: { type: string; message: string } };
+
+function parseEnvelope(json: string): Envelope {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (error) {
+    throw new SandboxError('the Pyodide worker sent a malformed reply', { sandbox: SANDBOX_NAME, code: 'protocol', cause: error });
+  }
+  const record = (parsed ?? {}) as Record<string, unknown>;
+  if (record['ok'] === true) return { ok: true, value: record['value'] };
+  const error = (record['error'] ?? {}) as Record<string, unknown>;
+  return { ok: false, error: { type: String(error['type'] ?? 'Error'), message: String(error['message'] ?? '') } };
+}
+
+const asText = (value: unknown): string => (typeof value === 'string' ? value : '');
+const asCount = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0);
+
+/** One persistent Python namespace in its own Pyodide worker. Created by `PyodideSandboxProvider`. */
+export class PyodideSandboxSession implements SandboxSessionV1 {
+  readonly id = `pyodide-${++sessionCounter}`;
+  private readonly handle: PyodideWorkerHandle;
+  private readonly options: PyodideSessionOptions;
+
+  constructor(handle: PyodideWorkerHandle, options: PyodideSessionOptions) {
+    this.handle = handle;
+    this.options = options;
+  }
+
+  /**
+   * Loads `payload` as a variable (default `context`). Text is decoded as UTF-8 into a `str`,
+   * JSON into `dict` / `list` / scalars. The bytes are copied once into the worker (or moved,
+   * with `transferContextBytes`) and freed on the JavaScript side as soon as Python has them.
+   *
+   * @throws ContextError when the payload is malformed or Python cannot decode it.
+   * @throws SandboxSessionDeadError when the interpreter is gone (out of memory included).
+   * @throws RLMAbortError when `abortSignal` fires.
+   */
+  async loadContext(payload: ContextPayload, options: LoadContextOptions = {}): Promise<ContextInfo> {
+    if (typeof payload !== 'object' || payload === null || (payload.format !== 'text' && payload.format !== 'json')) {
+      throw new ContextError("loadContext(): `payload.format` must be 'text' or 'json'.", { code: 'invalid-context' });
+    }
+    if (!(payload.bytes instanceof Uint8Array)) {
+      throw new ContextError('loadContext(): `payload.bytes` must be a Uint8Array (encode text with TextEncoder).', {
+        code: 'invalid-context',
+      });
+    }
+    const variable = options.variableName ?? 'context';
+    if (typeof variable !== 'string' || !IDENTIFIER.test(variable) || PYTHON_KEYWORDS.has(variable)) {
+      throw new ConfigurationError(
+        `loadContext(): \`variableName\` must be a Python identifier, got ${JSON.stringify(variable)}.`,
+        { code: 'invalid-argument' },
+      );
+    }
+    this.throwIfDead();
+    const { bytes, transfer } = this.prepareBytes(payload.bytes);
+    const { reply } = await this.interruptible(
+      () => this.handle.request({ type: 'load-context', format: payload.format, variable, bytes }, transfer),
+      undefined,
+      options.abortSignal,
+    );
+    const envelope = parseEnvelope(reply.json);
+    if (!envelope.ok) {
+      throw new ContextError(
+        `Could not load the ${payload.format} context (${payload.bytes.byteLength} bytes): ${envelope.error.type}: ${envelope.error.message}`,
+        { code: envelope.error.type === 'MemoryError' ? 'context-too-large' : 'invalid-context' },
+      );
+    }
+    const info = (envelope.value ?? {}) as Record<string, unknown>;
+    return { type: asText(info['type']), length: asCount(info['length']), bytes: asCount(info['bytes']) };
+  }
+
+  /**
+   * Runs one cell. Python exceptions are results (`error`), not rejections. With `timeoutMs`,
+   * the code is interrupted with `KeyboardInterrupt` (result `timedOut: true`, session usable);
+   * if it does not stop within `interruptGraceMs`, the worker is terminated.
+   *
+   * @throws SandboxSessionDeadError when the interpreter is gone (timeout it ignored, crash, out of memory, destroyed).
+   * @throws RLMAbortError when `abortSignal` fires (the code is interrupted first).
+   */
+  async execute(code: string, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+    if (typeof code !== 'string') {
+      throw new ConfigurationError('execute(): `code` must be a string of Python source.', { code: 'invalid-argument' });
+    }
+    const { timeoutMs } = options;
+    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs))) {
+      throw new ConfigurationError(`execute(): \`timeoutMs\` must be a positive number of milliseconds, got ${String(timeoutMs)}.`, {
+        code: 'invalid-argument',
+      });
+    }
+    this.throwIfDead();
+    const { reply, timedOut } = await this.interruptible(
+      () => this.handle.request({ type: 'execute', code }),
+      timeoutMs,
+      options.abortSignal,
+    );
+    const envelope = parseEnvelope(reply.json);
+    if (!envelope.ok) {
+      throw new SandboxError(`execute() failed inside the worker: ${envelope.error.type}: ${envelope.error.message}`, {
+        sandbox: SANDBOX_NAME,
+      });
+    }
+    return this.toExecutionResult(envelope.value, reply, timedOut);
+  }
+
+  /** Terminates the worker. Idempotent; never throws. Later calls reject with `SandboxSessionDeadError`. */
+  async destroy(): Promise<void> {
+    await this.handle.terminate('destroyed', `session ${this.id} was destroyed`).catch(() => undefined);
+  }
+
+  /** Sends a configure request (tools, output limit). Used once by the provider. */
+  async configure(config: { tools: readonly unknown[]; maxOutputChars: number }): Promise<void> {
+    const reply = await this.handle.request({ type: 'configure', configJson: JSON.stringify(config) });
+    const envelope = parseEnvelope(reply.json);
+    if (!envelope.ok) {
+      throw new ConfigurationError(
+        `The Python runtime rejected the session configuration: ${envelope.error.type}: ${envelope.error.message}`,
+        { code: 'invalid-tools' },
+      );
+    }
+  }
+
+  private throwIfDead(): void {
+    const error = this.handle.deathError;
+    if (error) throw error;
+  }
+
+  private prepareBytes(source: Uint8Array): { bytes: Uint8Array; transfer: ArrayBuffer[] } {
+    const owned =
+      source.buffer instanceof ArrayBuffer && source.byteOffset === 0 && source.byteLength === source.buffer.byteLength;
+    if (this.options.transferContextBytes && owned) {
+      return { bytes: source, transfer: [source.buffer as ArrayBuffer] };
+    }
+    // An exact-size copy, moved to the worker: one copy in all (cloning a view would copy its whole buffer).
+    const copy = source.slice();
+    return { bytes: copy, transfer: [copy.buffer] };
+  }
+
+  /** Runs a request; on timeout or abort interrupts Python, then kills the worker after the grace period. */
+  private async interruptible(
+    send: () => Promise<WorkerReply>,
+    timeoutMs: number | undefined,
+    abortSignal: AbortSignal | undefined,
+  ): Promise<{ reply: WorkerReply; timedOut: boolean }> {
+    if (abortSignal?.aborted) throw new RLMAbortError(undefined, { cause: abortSignal.reason });
+    let interruptedBy: 'timeout' | 'abort' | undefined;
+    let graceTimer: NodeJS.Timeout | undefined;
+    const interrupt = (why: 'timeout' | 'abort'): void => {
+      if (interruptedBy) return;
+      interruptedBy = why;
+      this.handle.interrupt();
+      const grace = this.options.interruptGraceMs;
+      graceTimer = setTimeout(() => {
+        const cause = why === 'timeout' ? `the ${String(timeoutMs)} ms timeout` : 'the abort';
+        void this.handle.terminate(
+          why === 'timeout' ? 'timeout' : 'aborted',
+          `Python did not stop within ${grace} ms after ${cause} interrupted it, so its worker was terminated`,
+        );
+      }, grace);
+    };
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => interrupt('timeout'), timeoutMs);
+    const onAbort = (): void => interrupt('abort');
+    abortSignal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const reply = await send();
+      if (interruptedBy === 'abort') throw new RLMAbortError(undefined, { cause: abortSignal?.reason });
+      return { reply, timedOut: interruptedBy === 'timeout' };
+    } catch (error) {
+      if (interruptedBy === 'abort' && SandboxSessionDeadError.isInstance(error)) {
+        throw new RLMAbortError(undefined, { cause: error });
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      clearTimeout(graceTimer);
+      abortSignal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private toExecutionResult(value: unknown, reply: WorkerReply, timedOut: boolean): ExecutionResult {
+    const raw = (value ?? {}) as Record<string, unknown>;
+    const max = this.options.maxOutputChars;
+    const stdout = mergeRawOutput(asText(raw['stdout']), reply.rawStdout, max);
+    const stderr = mergeRawOutput(asText(raw['stderr']), reply.rawStderr, max);
+    const error = raw['error'] as Record<string, unknown> | null | undefined;
+    const final = raw['final'] as Record<string, unknown> | null | undefined;
+    return {
+      stdout: stdout.text,
+      stderr: stderr.text,
+      ...(error && typeof error === 'object'
+        ? { error: { type: asText(error['type']) || 'Error', message: asText(error['message']), traceback: asText(error['traceback']) } }
+        : {}),
+      ...(final && typeof final === 'object'
+        ? {
+            final: {
+              value: final['value'] ?? null,
+              text: asText(final['text']),
+              ...(typeof final['variableName'] === 'string' ? { variableName: final['variableName'] } : {}),
+            },
+          }
+        : {}),
+      ...(timedOut ? { timedOut: true } : {}),
+      truncatedChars: asCount(raw['truncatedChars']) + stdout.cut + stderr.cut,
+      durationMs: asCount(raw['durationMs']),
+    };
+  }
+}

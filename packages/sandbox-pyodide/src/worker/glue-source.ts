@@ -1,0 +1,235 @@
+/**
+ * Python side of the worker: loads the shared runtime, connects it to the host device, and locks
+ * the interpreter down before model code runs. Kept as a string so it ships inside the JS build.
+ *
+ * Entry points called from the worker (all take and return plain strings):
+ * - `prepare(runtime_source, runtime_path)`: before a snapshot, imports the runtime and warms up
+ *   what it needs;
+ * - `start(device_path, runtime_source, runtime_path)`: after boot or restore, opens the device and
+ *   creates the `Runtime`;
+ * - `lock_down()`: removes the JavaScript bridges from Python's reach;
+ * - `configure(json)`, `load_context(path, format, variable)`, `execute(code)`: runtime requests,
+ *   replying JSON text `{"ok": true, "value": ...}` or `{"ok": false, "error": {"type", "message"}}`
+ *   (a request that failed; Python exceptions of model code are inside an execute result);
+ * - `ping()`: tells whether the interpreter still answers after a JavaScript-level failure.
+ */
+export const GLUE_MODULE_NAME = '_rlms_pyodide_glue';
+
+export const GLUE_SOURCE = String.raw`
+import builtins
+import json
+import os
+import sys
+
+_runtime = None
+_fd = -1
+
+# Modules that give Python a way to JavaScript (the worker's realm) or to raw memory.
+_BLOCKED_ROOTS = frozenset({
+    "js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core", "micropip", "pyodide_http",
+    "ctypes", "_ctypes", "_rlms_pyodide_glue",
+})
+# Functions of Pyodide's C core that create JavaScript objects from Python.
+_JS_FACTORIES = (
+    "to_js", "create_proxy", "create_once_callable", "create_promise_converter", "destroy_proxies",
+    "raw_call", "run_sync", "can_run_sync", "run_js", "register_js_module", "unregister_js_module",
+    "js2py_as_py_json", "js2py_deep", "js2py_default", "js2py_default_call_result", "js2py_promise",
+    "py2js_as_js_json", "py2js_deep", "py2js_default", "jsproxy_typedict", "trigger_fatal_error",
+)
+_HOST_ERROR_TYPES = {
+    name: getattr(builtins, name)
+    for name in (
+        "RuntimeError", "ValueError", "TypeError", "KeyError", "IndexError", "TimeoutError",
+        "PermissionError", "NotImplementedError", "ConnectionError", "LookupError", "OSError",
+    )
+}
+
+
+def _load_runtime_module(source, path):
+    import importlib.util
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(source)
+    module = sys.modules.get("rlms_runtime")
+    if module is None:
+        spec = importlib.util.spec_from_file_location("rlms_runtime", path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["rlms_runtime"] = module
+        spec.loader.exec_module(module)
+    return module
+
+
+def prepare(runtime_source, runtime_path):
+    """Imports the runtime (and so the stdlib modules it uses) so a snapshot contains them."""
+    _load_runtime_module(runtime_source, runtime_path)
+    os.urandom(8)  # initialises the entropy source while module loading is still allowed
+
+
+def _write_all(data):
+    view = memoryview(data)
+    while view:
+        written = os.write(_fd, view)
+        view = view[written:]
+
+
+def _read_exact(size):
+    chunks = []
+    while size > 0:
+        chunk = os.read(_fd, min(size, 1 << 24))
+        if not chunk:
+            raise RuntimeError("rlms: the host channel closed")
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _host_error(error):
+    """The exception model code sees for a failed host call (the runtime's mapping when it has one)."""
+    make = getattr(sys.modules.get("rlms_runtime"), "error_from_host", None)
+    if callable(make):
+        return make(error)
+    kind = error.get("type") if isinstance(error, dict) else None
+    message = error.get("message", "host call failed") if isinstance(error, dict) else str(error)
+    return _HOST_ERROR_TYPES.get(kind, RuntimeError)(message)
+
+
+def _host_call(op, payload):
+    body = json.dumps({"op": op, "payload": payload}, ensure_ascii=False).encode("utf-8")
+    _write_all(len(body).to_bytes(8, "little") + body)
+    size = int.from_bytes(_read_exact(8), "little")
+    reply = json.loads(_read_exact(size))
+    if reply.get("ok"):
+        return reply.get("value")
+    raise _host_error(reply.get("error") or {})
+
+
+def start(device_path, runtime_source, runtime_path):
+    """Opens the host device and creates the session's Runtime. Returns the Python version."""
+    global _runtime, _fd
+    module = _load_runtime_module(runtime_source, runtime_path)
+    _fd = os.open(device_path, os.O_RDWR)
+    _runtime = module.Runtime(host_call=_host_call, capture_fds=False)
+    return sys.version.split()[0]
+
+
+class _SandboxImportBlocker:
+    """Meta-path finder refusing the modules that would reach JavaScript or raw memory."""
+
+    @classmethod
+    def find_spec(cls, fullname, path=None, target=None):
+        if fullname.partition(".")[0] in _BLOCKED_ROOTS:
+            raise ModuleNotFoundError(
+                f"No module named {fullname!r}: the rlms Pyodide sandbox has no JavaScript bridge "
+                "(js, pyodide_js, pyodide.ffi) and no ctypes",
+                name=fullname,
+            )
+        return None
+
+    @classmethod
+    def invalidate_caches(cls):
+        pass
+
+
+def lock_down():
+    """Removes every route from Python to JavaScript we know of, and blocks re-imports."""
+    hook = sys.modules.get("_pyodide._importhook")
+    finder = getattr(hook, "jsfinder", None)
+    if finder is not None:
+        getattr(finder, "jsproxies", {}).clear()
+    sys.meta_path[:] = [
+        f for f in sys.meta_path if type(f).__name__ not in ("JsFinder", "WindowsFinder")
+    ]
+    sys.meta_path.insert(0, _SandboxImportBlocker)
+    for name in list(sys.modules):
+        if name.partition(".")[0] in _BLOCKED_ROOTS:
+            module = sys.modules.pop(name, None)
+            namespace = getattr(module, "__dict__", None)
+            if namespace is not None and name != "_rlms_pyodide_glue":
+                for factory in _JS_FACTORIES:
+                    namespace.pop(factory, None)
+                for key, value in list(namespace.items()):
+                    if type(value).__name__.startswith("Js") and not isinstance(value, type):
+                        namespace.pop(key, None)
+    sys.path_importer_cache.clear()
+    import gc
+    # Module specs of "js" / "pyodide_js" keep their JavaScript objects in JsLoader instances.
+    for obj in gc.get_objects():
+        if type(obj).__name__ in ("JsLoader", "JsFinder"):
+            vars(obj).clear()
+    _guard_builtin_loader()
+    gc.collect()
+
+
+def _guard_builtin_loader():
+    """_imp.create_builtin() would hand out a fresh _pyodide_core past the meta-path blocker."""
+    import _imp
+    create_builtin = _imp.create_builtin
+
+    def guarded_create_builtin(spec):
+        if getattr(spec, "name", "").partition(".")[0] in _BLOCKED_ROOTS:
+            raise ModuleNotFoundError(f"No module named {spec.name!r}", name=spec.name)
+        return create_builtin(spec)
+
+    _imp.create_builtin = guarded_create_builtin
+
+
+def _reply(value):
+    return json.dumps({"ok": True, "value": value}, ensure_ascii=False)
+
+
+def _failure(error):
+    return json.dumps({"ok": False, "error": {"type": type(error).__name__, "message": str(error)}})
+
+
+def ping():
+    return "pong"
+
+
+def configure(config_json):
+    try:
+        _runtime.configure(json.loads(config_json))
+        return _reply(None)
+    except Exception as error:
+        return _failure(error)
+
+
+def load_context(path, fmt, variable):
+    """Loads the context from a file the worker wrote; the file is deleted either way."""
+    try:
+        load_file = getattr(_runtime, "load_context_file", None)
+        if callable(load_file):
+            return _reply(load_file(path, fmt, variable))
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        finally:
+            os.unlink(path)
+        return _reply(_runtime.load_context(data, fmt, variable))
+    except Exception as error:
+        return _failure(error)
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)
+
+
+def _interrupted_result(error):
+    return {
+        "stdout": "", "stderr": "", "final": None, "truncatedChars": 0, "durationMs": 0,
+        "error": {"type": type(error).__name__, "message": str(error), "traceback": ""},
+    }
+
+
+def execute(code):
+    try:
+        result = _runtime.execute(code)
+    except BaseException as error:  # an interrupt that landed outside the model's code
+        result = _interrupted_result(error)
+    for _ in range(3):
+        try:
+            return _reply(result)
+        except KeyboardInterrupt:
+            continue
+        except Exception as error:
+            result = _interrupted_result(error)
+    return _reply(_interrupted_result(KeyboardInterrupt()))
+`;

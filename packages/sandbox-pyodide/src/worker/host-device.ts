@@ -1,0 +1,160 @@
+/**
+ * The host-call bridge, worker side: a character device in Pyodide's in-memory filesystem.
+ *
+ * Python writes one request frame (8-byte little-endian length + JSON) to the device and reads
+ * the reply frame back. The write handler posts the request to the main thread; the read handler
+ * blocks the worker with `Atomics.wait` until the reply arrives on `hostPort` (drained
+ * synchronously with `receiveMessageOnPort`), so Python sees an ordinary blocking call while the
+ * host stays async. Replies of any size pass (structured clone, then copied out in the sizes
+ * Python asks for). The wait wakes every `pollMs` to check the interrupt buffer; on SIGINT it
+ * fails with EINTR, and CPython turns that into `KeyboardInterrupt`.
+ *
+ * Python never holds a JavaScript object here: only a file descriptor.
+ */
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { PyodideAPI } from 'pyodide';
+import type { HostReply, WorkerEvent } from './messages.ts';
+
+/** Path of the device inside the sandbox. */
+export const HOST_DEVICE_PATH = '/dev/rlms_host';
+
+const ERRNO_EINTR = 27;
+const ERRNO_EIO = 29;
+const HEADER_BYTES = 8;
+const SIGINT = 2;
+
+/** Emscripten's FS, as far as the device needs it. */
+interface EmscriptenFS {
+  makedev(major: number, minor: number): number;
+  registerDevice(dev: number, ops: DeviceOps): void;
+  mkdev(path: string, dev: number): void;
+  ErrnoError: new (errno: number) => Error;
+}
+
+interface DeviceOps {
+  open?(stream: unknown): void;
+  close?(stream: unknown): void;
+  read(stream: unknown, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  write(stream: unknown, buffer: Uint8Array, offset: number, length: number, position: number): number;
+}
+
+export interface HostDeviceOptions {
+  readonly hostPort: MessagePort;
+  readonly hostSignal: Int32Array;
+  readonly interrupt: Uint8Array;
+  readonly pollMs: number;
+  readonly post: (event: WorkerEvent) => void;
+}
+
+/** Registers the device and returns a function that drops any half-finished exchange. */
+export function installHostDevice(pyodide: PyodideAPI, options: HostDeviceOptions): { reset(): void } {
+  const fs = pyodide.FS as unknown as EmscriptenFS;
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+
+  let nextCallId = 1;
+  /** Bytes of the request being written (a frame may arrive in several writes). */
+  let requestChunks: Uint8Array[] = [];
+  let requestBytes = 0;
+  /** The call whose reply Python is waiting for, or 0. */
+  let pendingCallId = 0;
+  /** Reply bytes not yet read by Python. */
+  let reply: Uint8Array | undefined;
+  let replyOffset = 0;
+
+  const frameLength = (bytes: Uint8Array): number =>
+    Number(new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES).getBigUint64(0, true));
+
+  const concat = (chunks: Uint8Array[], total: number): Uint8Array => {
+    if (chunks.length === 1 && chunks[0]) return chunks[0];
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const chunk of chunks) {
+      out.set(chunk, at);
+      at += chunk.length;
+    }
+    return out;
+  };
+
+  const sendRequest = (frame: Uint8Array): void => {
+    if (pendingCallId !== 0) {
+      // Python abandoned the previous call (KeyboardInterrupt while waiting): let the host stop it.
+      options.post({ type: 'host-cancel', callId: pendingCallId });
+    }
+    pendingCallId = nextCallId++;
+    reply = undefined;
+    replyOffset = 0;
+    const json = decoder.decode(frame.subarray(HEADER_BYTES));
+    options.post({ type: 'host-call', callId: pendingCallId, json });
+  };
+
+  /** Blocks until the reply of `pendingCallId` is there; throws EINTR on an interrupt request. */
+  const awaitReply = (): Uint8Array => {
+    for (;;) {
+      const seen = Atomics.load(options.hostSignal, 0);
+      for (let message = receiveMessageOnPort(options.hostPort); message; message = receiveMessageOnPort(options.hostPort)) {
+        const answer = message.message as HostReply;
+        if (answer.callId !== pendingCallId) continue; // a late reply to an abandoned call
+        const body = encoder.encode(answer.json);
+        const framed = new Uint8Array(HEADER_BYTES + body.length);
+        new DataView(framed.buffer).setBigUint64(0, BigInt(body.length), true);
+        framed.set(body, HEADER_BYTES);
+        return framed;
+      }
+      if (options.interrupt[0] === SIGINT) throw new fs.ErrnoError(ERRNO_EINTR);
+      Atomics.wait(options.hostSignal, 0, seen, options.pollMs);
+    }
+  };
+
+  const ops: DeviceOps = {
+    write(_stream, buffer, offset, length) {
+      requestChunks.push(buffer.slice(offset, offset + length));
+      requestBytes += length;
+      if (requestBytes < HEADER_BYTES) return length;
+      const head = concat(requestChunks, requestBytes);
+      requestChunks = [head];
+      const total = HEADER_BYTES + frameLength(head);
+      if (requestBytes > total) {
+        requestChunks = [];
+        requestBytes = 0;
+        throw new fs.ErrnoError(ERRNO_EIO);
+      }
+      if (requestBytes === total) {
+        requestChunks = [];
+        requestBytes = 0;
+        sendRequest(head);
+      }
+      return length;
+    },
+    read(_stream, buffer, offset, length) {
+      if (!reply) {
+        if (pendingCallId === 0) throw new fs.ErrnoError(ERRNO_EIO);
+        reply = awaitReply();
+        replyOffset = 0;
+      }
+      const count = Math.min(length, reply.length - replyOffset);
+      buffer.set(reply.subarray(replyOffset, replyOffset + count), offset);
+      replyOffset += count;
+      if (replyOffset >= reply.length) {
+        reply = undefined;
+        pendingCallId = 0;
+      }
+      return count;
+    },
+  };
+
+  const dev = fs.makedev(64, 0);
+  fs.registerDevice(dev, ops);
+  fs.mkdev(HOST_DEVICE_PATH, dev);
+
+  return {
+    reset() {
+      requestChunks = [];
+      requestBytes = 0;
+      reply = undefined;
+      replyOffset = 0;
+      if (pendingCallId !== 0) options.post({ type: 'host-cancel', callId: pendingCallId });
+      pendingCallId = 0;
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Messages between the main thread (`PyodideWorkerHandle`) and the Pyodide worker. Type-only.
+ *
+ * Control requests travel on the worker's `parentPort`. Replies to host calls travel on a
+ * dedicated `MessagePort` (`hostPort`) that the worker drains synchronously with
+ * `receiveMessageOnPort` while Python is blocked in a host call; the main thread bumps
+ * `hostSignal[0]` and `Atomics.notify`s it after each reply, so the worker wakes at once.
+ *
+ * Everything the worker sends is treated as untrusted by the main thread: model code that
+ * escaped into the worker's JavaScript realm could forge any of these messages.
+ */
+import type { MessagePort } from 'node:worker_threads';
+
+/** Data handed to a new worker through `workerData`. */
+export interface WorkerBootData {
+  /** Source of the shared Python runtime (`rlms_runtime.py`). */
+  readonly runtimeSource: string;
+  /**
+   * A memory snapshot to restore instead of booting CPython from scratch. When absent and
+   * `makeSnapshot` is true, the worker boots normally and sends a snapshot back in `ready`.
+   */
+  readonly snapshot?: SharedArrayBuffer;
+  readonly makeSnapshot: boolean;
+  /** Upper bound of the WebAssembly heap, in bytes. */
+  readonly memoryLimitBytes: number;
+  /** One byte, shared: the main thread writes 2 (SIGINT) to interrupt Python. */
+  readonly interruptBuffer: SharedArrayBuffer;
+  /** One Int32, shared: incremented by the main thread after every message on `hostPort`. */
+  readonly hostSignal: SharedArrayBuffer;
+  /** How often a blocked host call wakes to check for an interrupt, in milliseconds. */
+  readonly hostPollMs: number;
+  readonly hostPort: MessagePort;
+}
+
+/** Main thread → worker, on `parentPort`. */
+export type WorkerRequest =
+  | {
+      readonly type: 'configure';
+      readonly id: number;
+      /** JSON text of `{"tools": [...], "maxOutputChars": N}`. */
+      readonly configJson: string;
+    }
+  | {
+      readonly type: 'load-context';
+      readonly id: number;
+      readonly format: 'text' | 'json';
+      readonly variable: string;
+      readonly bytes: Uint8Array;
+    }
+  | { readonly type: 'execute'; readonly id: number; readonly code: string };
+
+/** A failure inside the worker that is not a Python exception of model code. */
+export interface WorkerFailure {
+  /** `'fatal'`: the interpreter is unusable; `'error'`: this request failed, the interpreter lives on. */
+  readonly kind: 'fatal' | 'error';
+  /** `'out-of-memory'` when the failure was caused by the memory cap. */
+  readonly reason?: 'out-of-memory';
+  readonly message: string;
+}
+
+/** Worker → main thread, on `parentPort`. */
+export type WorkerEvent =
+  | {
+      readonly type: 'ready';
+      readonly pythonVersion: string;
+      /** Present when the worker was asked to make a snapshot (transferred, not copied). */
+      readonly snapshot?: ArrayBuffer;
+    }
+  | { readonly type: 'boot-failed'; readonly message: string }
+  | {
+      readonly type: 'response';
+      readonly id: number;
+      readonly ok: true;
+      /** JSON text of the runtime's reply (ContextInfo, ExecutionResult or null). */
+      readonly json: string;
+      /** Output written straight to fd 1 / fd 2 during the request (not through `sys.stdout`). */
+      readonly rawStdout?: string;
+      readonly rawStderr?: string;
+    }
+  | { readonly type: 'response'; readonly id: number; readonly ok: false; readonly failure: WorkerFailure }
+  | {
+      readonly type: 'host-call';
+      readonly callId: number;
+      /** JSON text of `{"op": ..., "payload": {...}}` exactly as Python sent it. */
+      readonly json: string;
+    }
+  | { readonly type: 'host-cancel'; readonly callId: number };
+
+/** Main thread → worker, on `hostPort`: the answer to one `host-call`. */
+export interface HostReply {
+  readonly callId: number;
+  /** JSON text of `{"ok": true, "value": ...}` or `{"ok": false, "error": {"type", "message"}}`. */
+  readonly json: string;
+}

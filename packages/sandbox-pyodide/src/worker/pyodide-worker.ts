@@ -1,0 +1,175 @@
+/**
+ * Entry point of one Pyodide worker thread: boots CPython (from a memory snapshot when one is
+ * given), starts the shared runtime, locks Python and the JavaScript realm down, then serves
+ * `configure` / `load-context` / `execute` requests from the main thread one at a time.
+ *
+ * Relative imports in this folder name `.ts` files (rewritten to `.js` by tsc): the worker is
+ * started from source by Node's type stripping in tests, from `dist/` in a published build.
+ * Only `import type` may cross from here to the main-thread modules.
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import type { PyodideAPI } from 'pyodide';
+import { bootPyodide } from './boot-pyodide.ts';
+import { GLUE_MODULE_NAME, GLUE_SOURCE } from './glue-source.ts';
+import { hardenRealm } from './harden-realm.ts';
+import { HOST_DEVICE_PATH, installHostDevice } from './host-device.ts';
+import type { WorkerBootData, WorkerEvent, WorkerFailure, WorkerRequest } from './messages.ts';
+
+const PYTHON_LIB_DIR = '/lib/rlms';
+const RUNTIME_FILE = `${PYTHON_LIB_DIR}/rlms_runtime.py`;
+const GLUE_FILE = `${PYTHON_LIB_DIR}/${GLUE_MODULE_NAME}.py`;
+const CONTEXT_DIR = '/tmp/.rlms';
+/** Output written straight to fd 1/2 kept per request (head only); the session truncates further. */
+const RAW_OUTPUT_LIMIT = 1_000_000;
+
+interface Glue {
+  prepare(runtimeSource: string, runtimePath: string): void;
+  start(devicePath: string, runtimeSource: string, runtimePath: string): string;
+  lock_down(): void;
+  ping(): string;
+  configure(configJson: string): string;
+  load_context(path: string, format: string, variable: string): string;
+  execute(code: string): string;
+}
+
+class RawOutput {
+  private readonly decoder = new TextDecoder();
+  private parts: string[] = [];
+  private size = 0;
+  capturing = false;
+
+  write = (buffer: Uint8Array): number => {
+    if (this.capturing && this.size < RAW_OUTPUT_LIMIT) {
+      const text = this.decoder.decode(buffer, { stream: true });
+      this.parts.push(text);
+      this.size += text.length;
+    }
+    return buffer.length;
+  };
+
+  take(): string | undefined {
+    const text = this.parts.join('').slice(0, RAW_OUTPUT_LIMIT);
+    this.parts = [];
+    this.size = 0;
+    return text.length > 0 ? text : undefined;
+  }
+}
+
+function loadGlue(pyodide: PyodideAPI): Glue {
+  pyodide.FS.mkdirTree(PYTHON_LIB_DIR);
+  pyodide.FS.writeFile(GLUE_FILE, GLUE_SOURCE);
+  pyodide.runPython(
+    `import sys\nif ${JSON.stringify(PYTHON_LIB_DIR)} not in sys.path: sys.path.insert(0, ${JSON.stringify(PYTHON_LIB_DIR)})`,
+  );
+  return pyodide.pyimport(GLUE_MODULE_NAME) as unknown as Glue;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function run(port: MessagePort, data: WorkerBootData): Promise<void> {
+  const post = (event: WorkerEvent, transfer?: ArrayBuffer[]): void => port.postMessage(event, transfer ?? []);
+
+  const { pyodide, memoryCapHit } = await bootPyodide({
+    memoryLimitBytes: data.memoryLimitBytes,
+    makeSnapshot: data.makeSnapshot && !data.snapshot,
+    ...(data.snapshot ? { snapshot: new Uint8Array(data.snapshot).slice() } : {}),
+  });
+  const glue = loadGlue(pyodide);
+
+  let snapshot: ArrayBuffer | undefined;
+  if (data.makeSnapshot && !data.snapshot) {
+    glue.prepare(data.runtimeSource, RUNTIME_FILE);
+    snapshot = (pyodide.makeMemorySnapshot() as Uint8Array).buffer as ArrayBuffer;
+  }
+
+  const interrupt = new Uint8Array(data.interruptBuffer);
+  const device = installHostDevice(pyodide, {
+    hostPort: data.hostPort,
+    hostSignal: new Int32Array(data.hostSignal),
+    interrupt,
+    pollMs: data.hostPollMs,
+    post,
+  });
+  const stdout = new RawOutput();
+  const stderr = new RawOutput();
+  pyodide.setStdout({ write: stdout.write });
+  pyodide.setStderr({ write: stderr.write });
+  pyodide.setStdin({ error: true });
+  pyodide.FS.mkdirTree(CONTEXT_DIR);
+
+  const pythonVersion = glue.start(HOST_DEVICE_PATH, data.runtimeSource, RUNTIME_FILE);
+  pyodide.setInterruptBuffer(interrupt);
+  glue.lock_down();
+  hardenRealm(pyodide);
+
+  let contextCounter = 0;
+  let dead = false;
+
+  const fail = (id: number, error: unknown): void => {
+    // A JavaScript-level failure: find out whether the interpreter survived it.
+    let alive = !dead;
+    if (alive) {
+      try {
+        alive = glue.ping() === 'pong';
+      } catch {
+        alive = false;
+      }
+    }
+    dead = !alive;
+    const failure: WorkerFailure = {
+      kind: alive ? 'error' : 'fatal',
+      ...(memoryCapHit() ? { reason: 'out-of-memory' as const } : {}),
+      message: describe(error),
+    };
+    post({ type: 'response', id, ok: false, failure });
+  };
+
+  const handle = (request: WorkerRequest): void => {
+    if (dead) {
+      post({ type: 'response', id: request.id, ok: false, failure: { kind: 'fatal', message: 'the interpreter is gone' } });
+      return;
+    }
+    device.reset();
+    stdout.capturing = stderr.capturing = true;
+    try {
+      let json: string;
+      if (request.type === 'configure') {
+        json = glue.configure(request.configJson);
+      } else if (request.type === 'load-context') {
+        const path = `${CONTEXT_DIR}/context-${++contextCounter}`;
+        // canOwn: MEMFS keeps this Uint8Array instead of copying it; unlinked right after reading.
+        pyodide.FS.writeFile(path, request.bytes, { canOwn: true });
+        json = glue.load_context(path, request.format, request.variable);
+      } else {
+        json = glue.execute(request.code);
+      }
+      const rawStdout = stdout.take();
+      const rawStderr = stderr.take();
+      post({
+        type: 'response',
+        id: request.id,
+        ok: true,
+        json,
+        ...(rawStdout === undefined ? {} : { rawStdout }),
+        ...(rawStderr === undefined ? {} : { rawStderr }),
+      });
+    } catch (error) {
+      stdout.take();
+      stderr.take();
+      fail(request.id, error);
+    } finally {
+      stdout.capturing = stderr.capturing = false;
+    }
+  };
+
+  port.on('message', handle);
+  post({ type: 'ready', pythonVersion, ...(snapshot ? { snapshot } : {}) }, snapshot ? [snapshot] : []);
+}
+
+const port = parentPort;
+if (!port) throw new Error('pyodide-worker.ts must run as a worker thread');
+run(port, workerData as WorkerBootData).catch((error: unknown) => {
+  port.postMessage({ type: 'boot-failed', message: describe(error) } satisfies WorkerEvent);
+});
