@@ -10,9 +10,15 @@ import type { NamedDocument } from './document-context.js';
  */
 export type SourceEvidence = 'subcalls' | 'answer' | 'output';
 
-/** Characters of a fingerprint window. */
-const WINDOW = 48;
-/** Distance between fingerprinted windows: any shared run of WINDOW + STRIDE - 1 (79) characters is found. */
+/** Characters of a fingerprint window (a k-gram). */
+const WINDOW = 40;
+/**
+ * About one window in DENSITY is a fingerprint, chosen by its content (its mixed hash is a multiple
+ * of DENSITY), so the same text gives the same fingerprints in every document, whatever its offset.
+ * A shared run of 200 characters is missed with probability below 1e-6; of 100, about 0.5%.
+ */
+const DENSITY = 12;
+/** Documents with no content-chosen fingerprint get windows at fixed offsets this far apart instead. */
 const STRIDE = 32;
 /** Documents shorter than WINDOW are matched whole, if at least this long (shorter ones only by key). */
 const MIN_WHOLE = 24;
@@ -27,6 +33,19 @@ function hashAt(text: string, start: number): number {
   let hash = 0;
   for (let index = start; index < start + WINDOW; index++) hash = (Math.imul(hash, BASE) + text.charCodeAt(index)) | 0;
   return hash;
+}
+
+function roll(hash: number, text: string, position: number): number {
+  return (Math.imul(hash - Math.imul(text.charCodeAt(position), POWER), BASE) + text.charCodeAt(position + WINDOW)) | 0;
+}
+
+/** Murmur3's finaliser: spreads the rolling hash so any of its bits can pick fingerprints. */
+function mix(hash: number): number {
+  let h = hash ^ (hash >>> 16);
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 function isWordChar(code: number): boolean {
@@ -46,16 +65,20 @@ function mentions(text: string, needle: string): boolean {
 }
 
 /**
- * Finds which named documents a run read or cited, by fingerprinting their content: windows of 48
- * characters every 32 characters, looked up with a rolling hash in any text the run produced, so a
- * sub-call prompt holding 79 or more consecutive characters of a document marks it. Windows shared
- * by several documents (boilerplate) are ignored.
+ * Finds which named documents a run read or cited, by fingerprinting their content: windows of 40
+ * characters chosen by content (about one in 12), looked up with a rolling hash in any text the run
+ * produced, so a sub-call prompt holding a few hundred consecutive characters of a document marks
+ * it. Fingerprints found in several documents (boilerplate, shared headers) prove nothing and are
+ * ignored.
  */
 export class SourceTracker {
   private readonly documents: readonly NamedDocument[];
   private readonly marked: boolean[];
   private remaining: number;
+  /** Content-chosen fingerprints, by mixed hash. */
   private readonly heads = new Map<number, number>();
+  /** Fixed-offset windows of documents that have no content-chosen fingerprint, by mixed hash. */
+  private readonly fallbackHeads = new Map<number, number>();
   private readonly entryDocument: number[] = [];
   private readonly entryOffset: number[] = [];
   private readonly entryNext: number[] = [];
@@ -74,17 +97,28 @@ export class SourceTracker {
       if (content.trim().length >= MIN_WHOLE) this.wholeDocuments.push(documentIndex);
       return;
     }
+    let chosen = 0;
+    let hash = hashAt(content, 0);
+    for (let offset = 0; ; offset++) {
+      const key = mix(hash);
+      if (key % DENSITY === 0) {
+        this.add(this.heads, key, content, documentIndex, offset);
+        chosen++;
+      }
+      if (offset + WINDOW >= content.length) break;
+      hash = roll(hash, content, offset);
+    }
+    if (chosen > 0) return;
     const last = content.length - WINDOW;
     for (let offset = 0; ; offset = Math.min(offset + STRIDE, last)) {
-      this.add(content, documentIndex, offset);
+      this.add(this.fallbackHeads, mix(hashAt(content, offset)), content, documentIndex, offset);
       if (offset === last) break;
     }
   }
 
-  private add(content: string, documentIndex: number, offset: number): void {
-    const hash = hashAt(content, offset);
+  private add(heads: Map<number, number>, key: number, content: string, documentIndex: number, offset: number): void {
     const window = content.slice(offset, offset + WINDOW);
-    for (let entry = this.heads.get(hash) ?? -1; entry !== -1; entry = this.entryNext[entry]!) {
+    for (let entry = heads.get(key) ?? -1; entry !== -1; entry = this.entryNext[entry]!) {
       if (this.windowOf(entry) !== window) continue;
       // The same text seen before: in this document, nothing to add; in another, it proves nothing.
       if (this.entryDocument[entry] !== documentIndex) this.entryShared[entry] = true;
@@ -94,8 +128,8 @@ export class SourceTracker {
     this.entryDocument.push(documentIndex);
     this.entryOffset.push(offset);
     this.entryShared.push(false);
-    this.entryNext.push(this.heads.get(hash) ?? -1);
-    this.heads.set(hash, entry);
+    this.entryNext.push(heads.get(key) ?? -1);
+    heads.set(key, entry);
   }
 
   private windowOf(entry: number): string {
@@ -109,19 +143,25 @@ export class SourceTracker {
     this.remaining--;
   }
 
-  /** Marks every document whose content appears in `text` (79+ consecutive characters, or a whole short document). */
+  /** Marks every document whose content appears in `text` (see the class notes), or a whole short document. */
   observe(text: string): void {
     if (this.remaining === 0 || typeof text !== 'string' || text.length === 0) return;
     for (const index of this.wholeDocuments) {
       if (!this.marked[index] && text.includes(this.documents[index]!.content)) this.mark(index);
     }
-    if (text.length < WINDOW || this.heads.size === 0) return;
+    if (text.length < WINDOW || (this.heads.size === 0 && this.fallbackHeads.size === 0)) return;
+    const fallback = this.fallbackHeads.size > 0;
     let hash = hashAt(text, 0);
     for (let position = 0; ; position++) {
-      const head = this.heads.get(hash);
+      const key = mix(hash);
+      const head = key % DENSITY === 0 ? this.heads.get(key) : undefined;
       if (head !== undefined) this.check(head, text, position);
+      if (fallback) {
+        const other = this.fallbackHeads.get(key);
+        if (other !== undefined) this.check(other, text, position);
+      }
       if (this.remaining === 0 || position + WINDOW >= text.length) return;
-      hash = (Math.imul(hash - Math.imul(text.charCodeAt(position), POWER), BASE) + text.charCodeAt(position + WINDOW)) | 0;
+      hash = roll(hash, text, position);
     }
   }
 

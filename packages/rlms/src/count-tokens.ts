@@ -54,8 +54,8 @@ function openAIModelId(model: string): string | undefined {
  */
 export function tokenizerFor(model = 'gpt-4o'): TokenizerInfo {
   const id = openAIModelId(model);
-  if (id !== undefined && O200K.test(id)) return { encoding: 'o200k_base', exact: true, description: 'o200k_base (exact for this OpenAI model)' };
-  if (id !== undefined && CL100K.test(id)) return { encoding: 'cl100k_base', exact: true, description: 'cl100k_base (exact for this OpenAI model)' };
+  if (id !== undefined && O200K.test(id)) return { encoding: 'o200k_base', exact: true, description: 'o200k_base, exact for this OpenAI model' };
+  if (id !== undefined && CL100K.test(id)) return { encoding: 'cl100k_base', exact: true, description: 'cl100k_base, exact for this OpenAI model' };
   return {
     encoding: 'o200k_base',
     exact: false,

@@ -169,7 +169,7 @@ export async function estimateCost(options: EstimateCostOptions): Promise<CostEs
     assumptions: [
       `${a.rootCalls.low}–${a.rootCalls.high} root turns; each resends the system prompt, context metadata and question (~${a.rootBaseTokens.toLocaleString('en-US')} tokens) plus the conversation so far (+~${a.rootHistoryTokensPerTurn.toLocaleString('en-US')} tokens per turn), and writes ~${a.rootOutputTokensPerTurn} tokens`,
       `sub-calls read ${a.readFraction.low * 100}–${a.readFraction.high * 100} % of the context in chunks of up to ${chunk.toLocaleString('en-US')} tokens, with ~${a.subcallOverheadTokens} tokens of instructions and ${a.subcallOutputTokens.low}–${a.subcallOutputTokens.high} tokens of answer each`,
-      `a direct call answers in ${a.directOutputTokens.low}–${a.directOutputTokens.high} tokens`,
+      `a direct call answers in ${a.directOutputTokens.low.toLocaleString('en-US')}–${a.directOutputTokens.high.toLocaleString('en-US')} tokens`,
       'list prices without prompt caching or batch discounts',
     ],
   };

@@ -14,7 +14,7 @@ export class MissingPackageError extends ConfigurationError {
       code: 'missing-package',
       cause: options.cause,
     });
-    this.name = 'MissingPackageError';
+    // `name` stays 'ConfigurationError' so `ConfigurationError.isInstance` keeps matching; tell them apart by `code`.
     this.packages = packages;
   }
 

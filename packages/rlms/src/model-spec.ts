@@ -113,6 +113,25 @@ function fail(message: string, code = 'unknown-model'): never {
   throw new ConfigurationError(message, { code });
 }
 
+/** No API key for a model: `envVar` names the environment variable to set (code `'missing-api-key'`). */
+export class MissingApiKeyError extends ConfigurationError {
+  /** The environment variable the key is read from by default, e.g. `'OPENAI_API_KEY'`. */
+  readonly envVar: string;
+  /** The provider's display name, e.g. `'OpenAI'`. */
+  readonly providerName: string;
+
+  constructor(message: string, options: { envVar: string; providerName: string }) {
+    super(message, { code: 'missing-api-key' });
+    // `name` stays 'ConfigurationError' so `ConfigurationError.isInstance` keeps matching; tell them apart by `code`.
+    this.envVar = options.envVar;
+    this.providerName = options.providerName;
+  }
+
+  static override isInstance(error: unknown): error is MissingApiKeyError {
+    return ConfigurationError.isInstance(error) && (error as { code?: unknown }).code === 'missing-api-key';
+  }
+}
+
 const KNOWN_PREFIXES = ['openai', ...Object.keys(OPENAI_COMPATIBLE_PRESETS), ...Object.keys(AI_SDK_PROVIDERS)];
 
 function unknownModelMessage(name: string, setting: string): string {
@@ -163,7 +182,10 @@ export function planModel(spec: ModelSpec, defaults: ModelPlanDefaults): ModelPl
     if (rest === '') fail(`\`${defaults.setting}\` "${name}" names no model after "${prefix}:".`);
     const apiKey = explicitKey ?? (aiSdk.apiKeyEnv === undefined ? undefined : env[aiSdk.apiKeyEnv]);
     if (aiSdk.apiKeyEnv !== undefined && (apiKey === undefined || apiKey === '')) {
-      fail(`No ${aiSdk.displayName} API key for "${name}": set the ${aiSdk.apiKeyEnv} environment variable or pass \`apiKey\`.`, 'missing-api-key');
+      throw new MissingApiKeyError(`No ${aiSdk.displayName} API key for "${name}": set the ${aiSdk.apiKeyEnv} environment variable or pass \`apiKey\`.`, {
+        envVar: aiSdk.apiKeyEnv,
+        providerName: aiSdk.displayName,
+      });
     }
     return {
       kind: 'ai-sdk',
@@ -185,7 +207,10 @@ export function planModel(spec: ModelSpec, defaults: ModelPlanDefaults): ModelPl
     }
     const apiKey = explicitKey ?? (preset.apiKeyEnv === undefined ? undefined : env[preset.apiKeyEnv]);
     if (preset.apiKeyEnv !== undefined && (apiKey === undefined || apiKey === '')) {
-      fail(`No ${preset.displayName} API key for "${name}": set the ${preset.apiKeyEnv} environment variable or pass \`apiKey\`.`, 'missing-api-key');
+      throw new MissingApiKeyError(`No ${preset.displayName} API key for "${name}": set the ${preset.apiKeyEnv} environment variable or pass \`apiKey\`.`, {
+        envVar: preset.apiKeyEnv,
+        providerName: preset.displayName,
+      });
     }
     return {
       kind: 'openai',
@@ -200,9 +225,9 @@ export function planModel(spec: ModelSpec, defaults: ModelPlanDefaults): ModelPl
     if (modelId === '') fail(`\`${defaults.setting}\` "${name}" names no model after "openai:".`);
     const apiKey = explicitKey ?? defaults.apiKey ?? env.OPENAI_API_KEY;
     if ((apiKey === undefined || apiKey === '') && baseURL === undefined) {
-      fail(
+      throw new MissingApiKeyError(
         `No OpenAI API key for "${modelId}": set the OPENAI_API_KEY environment variable or pass \`apiKey\`; for a local OpenAI-compatible server pass \`baseURL\` instead.`,
-        'missing-api-key',
+        { envVar: 'OPENAI_API_KEY', providerName: 'OpenAI' },
       );
     }
     return {

@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import { CREATED_LABEL, OWNER_HOST_LABEL, OWNER_PID_LABEL, SANDBOX_LABEL } from './container-labels.js';
 import { engineError, engineStatusCode } from './docker-errors.js';
-import { describeEndpoint } from './docker-endpoint.js';
+import { createDefaultDockerClient, describeEndpoint } from './docker-endpoint.js';
 
 /** Options of {@link cleanupStaleContainers}. */
 export interface CleanupStaleContainersOptions {
@@ -33,11 +33,12 @@ export interface CleanupStaleContainersResult {
  * clean-up. Safe to call at start-up of any process using the Docker sandbox.
  *
  * @throws {DockerEngineUnavailableError} when the engine cannot be reached.
+ * @throws {ConfigurationError} when no `docker` client is given and `DOCKER_HOST` is malformed.
  */
 export async function cleanupStaleContainers(
   options: CleanupStaleContainersOptions = {},
 ): Promise<CleanupStaleContainersResult> {
-  const docker = options.docker ?? new Dockerode();
+  const docker = options.docker ?? createDefaultDockerClient();
   let containers: Dockerode.ContainerInfo[];
   try {
     containers = await docker.listContainers({ all: true, filters: { label: [`${SANDBOX_LABEL}=1`] } });

@@ -1,4 +1,5 @@
 import type Dockerode from 'dockerode';
+import { SandboxError } from '@rlms/core';
 import type { ResolvedDockerSandboxSettings } from './docker-sandbox-settings.js';
 import { SandboxContainer } from './sandbox-container.js';
 
@@ -36,7 +37,10 @@ export class ContainerPool {
     const container = await SandboxContainer.create(this.docker, this.settings, abortSignal);
     if (this.closed) {
       await container.remove();
-      throw new Error('the Docker sandbox provider was closed');
+      throw new SandboxError('The Docker sandbox provider was closed while the session was starting.', {
+        sandbox: 'docker',
+        code: 'provider-closed',
+      });
     }
     this.live.add(container);
     return container;

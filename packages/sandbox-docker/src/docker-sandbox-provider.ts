@@ -1,4 +1,4 @@
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import {
   RLMAbortError,
   SandboxError,
@@ -8,6 +8,7 @@ import {
   type SandboxProviderV1,
 } from '@rlms/core';
 import { ContainerPool } from './container-pool.js';
+import { createDefaultDockerClient } from './docker-endpoint.js';
 import { DockerPythonUnavailableError } from './docker-errors.js';
 import { createDockerExecTransport } from './docker-exec-transport.js';
 import { DockerSandboxSession } from './docker-sandbox-session.js';
@@ -52,9 +53,12 @@ export class DockerSandboxProvider implements SandboxProviderV1 {
     };
   }
 
-  /** The Dockerode client (created on first use). */
+  /**
+   * The Dockerode client (created on first use).
+   * @throws {ConfigurationError} when none was given and `DOCKER_HOST` is malformed.
+   */
   get docker(): Dockerode {
-    this.#docker ??= this.#clientSetting ?? new Dockerode();
+    this.#docker ??= this.#clientSetting ?? createDefaultDockerClient();
     return this.#docker;
   }
 
@@ -90,9 +94,10 @@ export class DockerSandboxProvider implements SandboxProviderV1 {
       return error;
     };
 
-    const pool = (this.#pool ??= new ContainerPool(this.docker, this.settings));
+    let pool: ContainerPool;
     let container: SandboxContainer;
     try {
+      pool = this.#pool ??= new ContainerPool(this.docker, this.settings);
       // Shared by concurrent sessions, so not tied to one caller's signal; each caller stops waiting on its own.
       const imageReady = (this.#imageReady ??= ensureImage(this.docker, this.settings.image, this.settings.pull));
       imageReady.catch(() => {
@@ -126,7 +131,9 @@ export class DockerSandboxProvider implements SandboxProviderV1 {
       return new DockerSandboxSession(frame, exec, { containerId: container.id, memoryMiB: this.settings.memoryMiB });
     } catch (error) {
       // createFrameSession already killed and closed the transport (the container is gone).
-      const exit = exec.exit() ?? (await Promise.race([exec.exited, new Promise<undefined>((r) => setTimeout(r, 500))]));
+      const exit =
+        exec.exit() ??
+        (await Promise.race([exec.exited, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 500))]));
       if (exit?.reason === 'python-unavailable') {
         const detail = exit.diagnostics.trim().split('\n').pop() || `exit code ${String(exit.exitCode)}`;
         throw new DockerPythonUnavailableError(this.settings.image, detail, { cause: error });

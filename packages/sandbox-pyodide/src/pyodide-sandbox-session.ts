@@ -4,6 +4,8 @@ import {
   RLMAbortError,
   SandboxError,
   SandboxSessionDeadError,
+  parseContextInfo,
+  parseExecutionResult,
   type ContextInfo,
   type ContextPayload,
   type ExecuteOptions,
@@ -45,8 +47,6 @@ function parseEnvelope(json: string): Envelope {
   return { ok: false, error: { type: String(error['type'] ?? 'Error'), message: String(error['message'] ?? '') } };
 }
 
-const asText = (value: unknown): string => (typeof value === 'string' ? value : '');
-const asCount = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0);
 
 /** One persistent Python namespace in its own Pyodide worker. Created by `PyodideSandboxProvider`. */
 export class PyodideSandboxSession implements SandboxSessionV1 {
@@ -98,8 +98,7 @@ export class PyodideSandboxSession implements SandboxSessionV1 {
         { code: envelope.error.type === 'MemoryError' ? 'context-too-large' : 'invalid-context' },
       );
     }
-    const info = (envelope.value ?? {}) as Record<string, unknown>;
-    return { type: asText(info['type']), length: asCount(info['length']), bytes: asCount(info['bytes']) };
+    return parseContextInfo(envelope.value, { sandbox: SANDBOX_NAME });
   }
 
   /**
@@ -163,8 +162,9 @@ export class PyodideSandboxSession implements SandboxSessionV1 {
     if (this.options.transferContextBytes && owned) {
       return { bytes: source, transfer: [source.buffer as ArrayBuffer] };
     }
-    // An exact-size copy, moved to the worker: one copy in all (cloning a view would copy its whole buffer).
-    const copy = source.slice();
+    // An exact-size copy, moved to the worker: one copy in all (cloning a view would copy its whole
+    // buffer). Not `source.slice()`: on a Node Buffer that is a view, not a copy.
+    const copy = new Uint8Array(source);
     return { bytes: copy, transfer: [copy.buffer] };
   }
 
@@ -210,30 +210,16 @@ export class PyodideSandboxSession implements SandboxSessionV1 {
   }
 
   private toExecutionResult(value: unknown, reply: WorkerReply, timedOut: boolean): ExecutionResult {
-    const raw = (value ?? {}) as Record<string, unknown>;
+    const result = parseExecutionResult(value, { sandbox: SANDBOX_NAME, timedOut });
+    if (reply.rawStdout === undefined && reply.rawStderr === undefined) return result;
     const max = this.options.maxOutputChars;
-    const stdout = mergeRawOutput(asText(raw['stdout']), reply.rawStdout, max);
-    const stderr = mergeRawOutput(asText(raw['stderr']), reply.rawStderr, max);
-    const error = raw['error'] as Record<string, unknown> | null | undefined;
-    const final = raw['final'] as Record<string, unknown> | null | undefined;
+    const stdout = mergeRawOutput(result.stdout, reply.rawStdout, max);
+    const stderr = mergeRawOutput(result.stderr, reply.rawStderr, max);
     return {
+      ...result,
       stdout: stdout.text,
       stderr: stderr.text,
-      ...(error && typeof error === 'object'
-        ? { error: { type: asText(error['type']) || 'Error', message: asText(error['message']), traceback: asText(error['traceback']) } }
-        : {}),
-      ...(final && typeof final === 'object'
-        ? {
-            final: {
-              value: final['value'] ?? null,
-              text: asText(final['text']),
-              ...(typeof final['variableName'] === 'string' ? { variableName: final['variableName'] } : {}),
-            },
-          }
-        : {}),
-      ...(timedOut ? { timedOut: true } : {}),
-      truncatedChars: asCount(raw['truncatedChars']) + stdout.cut + stderr.cut,
-      durationMs: asCount(raw['durationMs']),
+      truncatedChars: (result.truncatedChars ?? 0) + stdout.cut + stderr.cut,
     };
   }
 }

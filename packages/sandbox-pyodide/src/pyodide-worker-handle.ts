@@ -1,6 +1,5 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { SandboxError, SandboxSessionDeadError, type HostBridge } from '@rlms/core';
-import { hostCallFromJson } from './host-call-from-json.js';
+import { SandboxError, SandboxSessionDeadError, hostCallFromWire, hostErrorToWire, type HostBridge, type HostCall } from '@rlms/core';
 import type { HostReply, WorkerBootData, WorkerEvent, WorkerFailure, WorkerRequest } from './worker/messages.js';
 
 /** Name of this sandbox in errors. */
@@ -236,14 +235,10 @@ export class PyodideWorkerHandle {
       });
       return;
     }
-    const failure: WorkerFailure = event.failure;
-    if (failure.kind === 'fatal') {
-      const reason: DeathReason = failure.reason === 'out-of-memory' ? 'out-of-memory' : 'crashed';
-      this.die(reason, `the Python interpreter failed fatally (${failure.message})`);
-      entry.reject(this.deadError);
-      return;
-    }
-    entry.reject(new SandboxError(`Pyodide request failed: ${failure.message}`, { sandbox: SANDBOX_NAME }));
+    const failure = (event.failure ?? {}) as Partial<WorkerFailure>;
+    const reason: DeathReason = failure.reason === 'out-of-memory' ? 'out-of-memory' : 'crashed';
+    this.die(reason, `the Python interpreter failed fatally (${String(failure.message)})`);
+    entry.reject(this.deadError);
   }
 
   private async onHostCall(callId: number, json: string): Promise<void> {
@@ -252,19 +247,19 @@ export class PyodideWorkerHandle {
     this.updateRef();
     let reply: string;
     try {
+      let call: HostCall;
+      try {
+        const frame = JSON.parse(json) as { op?: unknown; payload?: unknown } | null;
+        call = hostCallFromWire(frame?.op, frame?.payload);
+      } catch (error) {
+        // The frame comes from inside the sandbox: a malformed one is model code's TypeError.
+        throw Object.assign(new TypeError(`invalid host call: ${(error as Error).message}`), { pythonType: 'TypeError' });
+      }
       if (!this.bridge) throw new Error('no session is attached to this worker');
-      const call = hostCallFromJson(json);
       const value = await this.bridge.call(call, { abortSignal: controller.signal });
       reply = JSON.stringify({ ok: true, value: value ?? null });
     } catch (error) {
-      const pythonType = (error as { pythonType?: unknown } | null)?.pythonType;
-      reply = JSON.stringify({
-        ok: false,
-        error: {
-          type: typeof pythonType === 'string' ? pythonType : 'RuntimeError',
-          message: error instanceof Error ? error.message : String(error),
-        },
-      });
+      reply = JSON.stringify({ ok: false, error: hostErrorToWire(error) });
     }
     this.hostCalls.delete(callId);
     this.updateRef();

@@ -17,7 +17,6 @@ import type {
   E2BCommandHandle,
   E2BCommands,
   E2BFilesystem,
-  E2BSandboxFactory,
   E2BSandboxInstance,
 } from '../e2b-client.js';
 import { LocalSandboxRoot, killGroup } from './local-sandbox-root.js';
@@ -285,7 +284,7 @@ export class FakeE2BSandbox implements E2BSandboxInstance {
 /** A factory of fake sandboxes that remembers what it created. */
 export interface FakeE2BSandboxFactory {
   /** Pass this as `createE2BSandbox({ sandbox })`. */
-  readonly create: E2BSandboxFactory & ((options: SandboxOpts) => Promise<FakeE2BSandbox>);
+  readonly create: (options: SandboxOpts) => Promise<FakeE2BSandbox>;
   /** Every sandbox created so far. */
   readonly sandboxes: readonly FakeE2BSandbox[];
   /** Kills every sandbox still alive (for `afterAll`). */

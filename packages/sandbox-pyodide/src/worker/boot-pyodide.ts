@@ -44,8 +44,9 @@ export interface BootOptions {
 
 export interface BootedPyodide {
   readonly pyodide: PyodideAPI;
-  /** True once a heap growth was refused because of the memory cap. */
+  /** True once a heap growth was refused because of the memory cap (since the last reset). */
   readonly memoryCapHit: () => boolean;
+  readonly resetMemoryCapHit: () => void;
 }
 
 /**
@@ -134,5 +135,11 @@ export async function bootPyodide(options: BootOptions): Promise<BootedPyodide> 
     createPyodideModule: createPyodideModule as never,
   });
   if (memoryCapError) throw memoryCapError;
-  return { pyodide, memoryCapHit: () => capHit };
+  return {
+    pyodide,
+    memoryCapHit: () => capHit,
+    resetMemoryCapHit: () => {
+      capHit = false;
+    },
+  };
 }

@@ -5,13 +5,12 @@
  * Entry points called from the worker (all take and return plain strings):
  * - `prepare(runtime_source, runtime_path)`: before a snapshot, imports the runtime and warms up
  *   what it needs;
- * - `start(device_path, runtime_source, runtime_path)`: after boot or restore, opens the device and
- *   creates the `Runtime`;
+ * - `start(device_path, sleep_device_path, runtime_source, runtime_path)`: after boot or restore,
+ *   opens the devices, installs an interruptible `time.sleep` and creates the `Runtime`;
  * - `lock_down()`: removes the JavaScript bridges from Python's reach;
  * - `configure(json)`, `load_context(path, format, variable)`, `execute(code)`: runtime requests,
  *   replying JSON text `{"ok": true, "value": ...}` or `{"ok": false, "error": {"type", "message"}}`
- *   (a request that failed; Python exceptions of model code are inside an execute result);
- * - `ping()`: tells whether the interpreter still answers after a JavaScript-level failure.
+ *   (a request that failed; Python exceptions of model code are inside an execute result).
  */
 export const GLUE_MODULE_NAME = '_rlms_pyodide_glue';
 
@@ -23,6 +22,7 @@ import sys
 
 _runtime = None
 _fd = -1
+_sleep_fd = -1
 
 # Modules that give Python a way to JavaScript (the worker's realm) or to raw memory.
 _BLOCKED_ROOTS = frozenset({
@@ -103,11 +103,27 @@ def _host_call(op, payload):
     raise _host_error(reply.get("error") or {})
 
 
-def start(device_path, runtime_source, runtime_path):
-    """Opens the host device and creates the session's Runtime. Returns the Python version."""
-    global _runtime, _fd
+def _sleep(seconds):
+    """time.sleep that an interrupt (timeout) can stop."""
+    import struct
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise TypeError(f"'{type(seconds).__name__}' object cannot be interpreted as an integer or float")
+    if seconds != seconds:
+        raise ValueError("Invalid value NaN (not a number)")
+    if seconds < 0:
+        raise ValueError("sleep length must be non-negative")
+    os.write(_sleep_fd, struct.pack("<d", float(seconds)))
+    os.read(_sleep_fd, 1)
+
+
+def start(device_path, sleep_device_path, runtime_source, runtime_path):
+    """Opens the devices and creates the session's Runtime. Returns the Python version."""
+    global _runtime, _fd, _sleep_fd
+    import time
     module = _load_runtime_module(runtime_source, runtime_path)
     _fd = os.open(device_path, os.O_RDWR)
+    _sleep_fd = os.open(sleep_device_path, os.O_RDWR)
+    time.sleep = _sleep
     _runtime = module.Runtime(host_call=_host_call, capture_fds=False)
     return sys.version.split()[0]
 
@@ -132,6 +148,7 @@ class _SandboxImportBlocker:
 
 def lock_down():
     """Removes every route from Python to JavaScript we know of, and blocks re-imports."""
+    _restore_asyncio()
     hook = sys.modules.get("_pyodide._importhook")
     finder = getattr(hook, "jsfinder", None)
     if finder is not None:
@@ -153,11 +170,72 @@ def lock_down():
     sys.path_importer_cache.clear()
     import gc
     # Module specs of "js" / "pyodide_js" keep their JavaScript objects in JsLoader instances.
+    # Other modules keep references to the core's JavaScript factories (from-imports).
     for obj in gc.get_objects():
         if type(obj).__name__ in ("JsLoader", "JsFinder"):
             vars(obj).clear()
+        elif isinstance(obj, dict):
+            for key, value in list(obj.items()):
+                owner = getattr(value, "__self__", None)
+                if key in _JS_FACTORIES and getattr(owner, "__name__", None) == "_pyodide_core":
+                    obj.pop(key, None)
     _guard_builtin_loader()
     gc.collect()
+
+
+def _restore_asyncio():
+    """Pyodide's asyncio loop runs on JavaScript timers, which model code cannot reach here.
+
+    Model code gets CPython's selector loop instead, minus what needs sockets: no self-pipe
+    (there are no threads to wake it) and a selector that only sleeps (interruptibly) until the
+    next timer, since no file descriptor can be watched in the sandbox.
+    """
+    import asyncio
+    import asyncio.events
+    import selectors
+
+    class SleepSelector(selectors.BaseSelector):
+        def register(self, fileobj, events, data=None):
+            raise OSError("file descriptors cannot be watched by asyncio in the rlms Pyodide sandbox")
+
+        def unregister(self, fileobj):
+            raise KeyError(fileobj)
+
+        def select(self, timeout=None):
+            if timeout is None:
+                raise RuntimeError("the event loop has nothing scheduled and would wait forever")
+            if timeout > 0:
+                _sleep(timeout)
+            return []
+
+        def get_map(self):
+            return {}
+
+    class SandboxEventLoop(asyncio.SelectorEventLoop):
+        def __init__(self):
+            super().__init__(SleepSelector())
+
+        def _make_self_pipe(self):
+            pass
+
+        def _close_self_pipe(self):
+            pass
+
+        def _write_to_self(self):
+            pass
+
+    webloop = sys.modules.get("pyodide.webloop")
+    original_run = getattr(webloop, "_orig_run", None)
+    if original_run is not None:
+        asyncio.run = original_run
+    asyncio.events._set_running_loop(None)
+    if hasattr(asyncio.events, "_set_event_loop_policy"):
+        asyncio.events._set_event_loop_policy(None)
+        policy = asyncio.events._get_event_loop_policy()
+    else:
+        asyncio.set_event_loop_policy(None)
+        policy = asyncio.get_event_loop_policy()
+    policy._loop_factory = SandboxEventLoop
 
 
 def _guard_builtin_loader():
@@ -179,10 +257,6 @@ def _reply(value):
 
 def _failure(error):
     return json.dumps({"ok": False, "error": {"type": type(error).__name__, "message": str(error)}})
-
-
-def ping():
-    return "pong"
 
 
 def configure(config_json):

@@ -17,6 +17,8 @@ import type { HostReply, WorkerEvent } from './messages.ts';
 
 /** Path of the device inside the sandbox. */
 export const HOST_DEVICE_PATH = '/dev/rlms_host';
+/** Path of the sleep device: write a float64 (seconds), then a 1-byte read blocks that long. */
+export const SLEEP_DEVICE_PATH = '/dev/rlms_sleep';
 
 const ERRNO_EINTR = 27;
 const ERRNO_EIO = 29;
@@ -146,6 +148,7 @@ export function installHostDevice(pyodide: PyodideAPI, options: HostDeviceOption
   const dev = fs.makedev(64, 0);
   fs.registerDevice(dev, ops);
   fs.mkdev(HOST_DEVICE_PATH, dev);
+  installSleepDevice(fs, options);
 
   return {
     reset() {
@@ -157,4 +160,35 @@ export function installHostDevice(pyodide: PyodideAPI, options: HostDeviceOption
       pendingCallId = 0;
     },
   };
+}
+
+/**
+ * `time.sleep` for the sandbox: CPython's own sleep cannot be interrupted here, so the glue
+ * replaces it with a write of the duration to this device and a blocking read, which waits with
+ * `Atomics.wait` in short slices and fails with EINTR when an interrupt is requested.
+ */
+function installSleepDevice(fs: EmscriptenFS, options: HostDeviceOptions): void {
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  let deadline = 0;
+  const ops: DeviceOps = {
+    write(_stream, buffer, offset, length) {
+      if (length !== 8) throw new fs.ErrnoError(ERRNO_EIO);
+      const seconds = new DataView(buffer.buffer, buffer.byteOffset + offset, 8).getFloat64(0, true);
+      deadline = performance.now() + Math.max(0, Number.isFinite(seconds) ? seconds * 1000 : 0);
+      return length;
+    },
+    read(_stream, buffer, offset, length) {
+      for (;;) {
+        const remaining = deadline - performance.now();
+        if (remaining <= 0) break;
+        if (options.interrupt[0] === SIGINT) throw new fs.ErrnoError(ERRNO_EINTR);
+        Atomics.wait(sleeper, 0, 0, Math.min(remaining, options.pollMs));
+      }
+      if (length > 0) buffer[offset] = 0;
+      return Math.min(length, 1);
+    },
+  };
+  const dev = fs.makedev(64, 1);
+  fs.registerDevice(dev, ops);
+  fs.mkdev(SLEEP_DEVICE_PATH, dev);
 }

@@ -49,11 +49,12 @@ export type WorkerRequest =
     }
   | { readonly type: 'execute'; readonly id: number; readonly code: string };
 
-/** A failure inside the worker that is not a Python exception of model code. */
+/**
+ * A JavaScript-level failure inside the worker (not a Python exception of model code): the
+ * interpreter exited, overflowed the stack or hit a fatal error, and is not used again.
+ */
 export interface WorkerFailure {
-  /** `'fatal'`: the interpreter is unusable; `'error'`: this request failed, the interpreter lives on. */
-  readonly kind: 'fatal' | 'error';
-  /** `'out-of-memory'` when the failure was caused by the memory cap. */
+  /** `'out-of-memory'` when the memory cap refused a heap growth during the request. */
   readonly reason?: 'out-of-memory';
   readonly message: string;
 }

@@ -12,7 +12,7 @@ import type { PyodideAPI } from 'pyodide';
 import { bootPyodide } from './boot-pyodide.ts';
 import { GLUE_MODULE_NAME, GLUE_SOURCE } from './glue-source.ts';
 import { hardenRealm } from './harden-realm.ts';
-import { HOST_DEVICE_PATH, installHostDevice } from './host-device.ts';
+import { HOST_DEVICE_PATH, SLEEP_DEVICE_PATH, installHostDevice } from './host-device.ts';
 import type { WorkerBootData, WorkerEvent, WorkerFailure, WorkerRequest } from './messages.ts';
 
 const PYTHON_LIB_DIR = '/lib/rlms';
@@ -24,9 +24,8 @@ const RAW_OUTPUT_LIMIT = 1_000_000;
 
 interface Glue {
   prepare(runtimeSource: string, runtimePath: string): void;
-  start(devicePath: string, runtimeSource: string, runtimePath: string): string;
+  start(devicePath: string, sleepDevicePath: string, runtimeSource: string, runtimePath: string): string;
   lock_down(): void;
-  ping(): string;
   configure(configJson: string): string;
   load_context(path: string, format: string, variable: string): string;
   execute(code: string): string;
@@ -71,7 +70,7 @@ function describe(error: unknown): string {
 async function run(port: MessagePort, data: WorkerBootData): Promise<void> {
   const post = (event: WorkerEvent, transfer?: ArrayBuffer[]): void => port.postMessage(event, transfer ?? []);
 
-  const { pyodide, memoryCapHit } = await bootPyodide({
+  const { pyodide, memoryCapHit, resetMemoryCapHit } = await bootPyodide({
     memoryLimitBytes: data.memoryLimitBytes,
     makeSnapshot: data.makeSnapshot && !data.snapshot,
     ...(data.snapshot ? { snapshot: new Uint8Array(data.snapshot).slice() } : {}),
@@ -99,7 +98,7 @@ async function run(port: MessagePort, data: WorkerBootData): Promise<void> {
   pyodide.setStdin({ error: true });
   pyodide.FS.mkdirTree(CONTEXT_DIR);
 
-  const pythonVersion = glue.start(HOST_DEVICE_PATH, data.runtimeSource, RUNTIME_FILE);
+  const pythonVersion = glue.start(HOST_DEVICE_PATH, SLEEP_DEVICE_PATH, data.runtimeSource, RUNTIME_FILE);
   pyodide.setInterruptBuffer(interrupt);
   glue.lock_down();
   hardenRealm(pyodide);
@@ -107,19 +106,14 @@ async function run(port: MessagePort, data: WorkerBootData): Promise<void> {
   let contextCounter = 0;
   let dead = false;
 
+  /**
+   * A JavaScript exception escaped the glue (which catches every Python exception itself): the
+   * interpreter exited (`os._exit`), overflowed the JavaScript stack or hit a fatal error. It is
+   * not trusted again.
+   */
   const fail = (id: number, error: unknown): void => {
-    // A JavaScript-level failure: find out whether the interpreter survived it.
-    let alive = !dead;
-    if (alive) {
-      try {
-        alive = glue.ping() === 'pong';
-      } catch {
-        alive = false;
-      }
-    }
-    dead = !alive;
+    dead = true;
     const failure: WorkerFailure = {
-      kind: alive ? 'error' : 'fatal',
       ...(memoryCapHit() ? { reason: 'out-of-memory' as const } : {}),
       message: describe(error),
     };
@@ -128,10 +122,11 @@ async function run(port: MessagePort, data: WorkerBootData): Promise<void> {
 
   const handle = (request: WorkerRequest): void => {
     if (dead) {
-      post({ type: 'response', id: request.id, ok: false, failure: { kind: 'fatal', message: 'the interpreter is gone' } });
+      post({ type: 'response', id: request.id, ok: false, failure: { message: 'the interpreter is gone' } });
       return;
     }
     device.reset();
+    resetMemoryCapHit();
     stdout.capturing = stderr.capturing = true;
     try {
       let json: string;

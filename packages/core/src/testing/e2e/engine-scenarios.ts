@@ -64,8 +64,14 @@ export function engineScenarios(
   });
 
   it('stops when maxTotalTokens is reached and says why', async () => {
-    const result = await run(['```repl\nx = 1\n```', 'FINAL(partial)'], { maxTotalTokens: 1_200 });
+    // The sub-call's reservation (~2 000 tokens) cannot fit: it is refused before it starts.
+    const result = await run(
+      ['```repl\ntry:\n    r = llm_query("x" * 8000)\nexcept RuntimeError as error:\n    print(error)\n```', 'FINAL(partial)'],
+      { maxTotalTokens: 2_000 },
+    );
     expect(result.status).toBe('budget_exhausted');
+    expect(result.trajectory.steps[0]!.observation.feedback).toContain('budget exhausted');
+    expect(result.usage.total.calls).toBe(2);
     expect(result.statusDetail).toContain('maxTotalTokens');
     expect(result.answer).toBe('partial');
   });

@@ -35,7 +35,7 @@ export interface FakeHost extends HostBridge {
    * asserting on timing. `holdUntilConcurrent(0)` turns it off.
    */
   holdUntilConcurrent(count: number, timeoutMs?: number): void;
-  /** Clears recorded calls, statistics, failure rules and the hold. */
+  /** Clears recorded calls, statistics (`maxInFlight` restarts from `inFlight`), failure rules and the hold. */
   reset(): void;
 }
 
@@ -145,8 +145,7 @@ export function createFakeHost(options: FakeHostOptions = {}): FakeHost {
     },
     reset() {
       calls = [];
-      inFlight = 0;
-      maxInFlight = 0;
+      maxInFlight = inFlight;
       abortedCalls = 0;
       rules = [];
       hold = undefined;

@@ -1,0 +1,142 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FrameDecoder, RUNTIME_PATH, encodeFrame } from '../src/index.js';
+
+const PYTHON = process.env.RLMS_PYTHON ?? 'python3';
+type Header = Record<string, any>;
+
+/** A raw stdio runtime process driven frame by frame (no FrameSession), to test the Python side alone. */
+class RawRuntime {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly frames: Header[] = [];
+  stderr = '';
+  readonly exited: Promise<{ code: number | null; signal: string | null }>;
+  #waiters: Array<() => void> = [];
+
+  constructor() {
+    this.child = spawn(PYTHON, ['-u', '-I', RUNTIME_PATH], { stdio: 'pipe', env: { PATH: process.env.PATH ?? '' } });
+    const decoder = new FrameDecoder();
+    this.child.stdout.on('data', (chunk: Uint8Array) => {
+      for (const frame of decoder.push(chunk)) this.frames.push(frame.header as Header);
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+    this.child.stderr.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString('utf8');
+    });
+    this.child.stdin.on('error', () => undefined);
+    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  send(header: Header, attachment?: Uint8Array): void {
+    for (const chunk of encodeFrame(header, attachment)) this.child.stdin.write(chunk);
+  }
+
+  /** Removes and returns the first frame matching `match`, waiting for it. */
+  async take(match: (frame: Header) => boolean): Promise<Header> {
+    for (;;) {
+      const index = this.frames.findIndex(match);
+      if (index >= 0) return this.frames.splice(index, 1)[0] as Header;
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+  }
+
+  response(id: string): Promise<Header> {
+    return this.take((frame) => frame.type === 'response' && frame.id === id);
+  }
+}
+
+let current: RawRuntime[] = [];
+function start(): RawRuntime {
+  const runtime = new RawRuntime();
+  current.push(runtime);
+  return runtime;
+}
+afterEach(() => {
+  for (const runtime of current) runtime.child.kill('SIGKILL');
+  current = [];
+});
+
+describe('rlms_runtime stdio mode', () => {
+  it('sends ready, then answers requests; stdin is /dev/null for model code', async () => {
+    const runtime = start();
+    const ready = await runtime.take((frame) => frame.type === 'ready');
+    expect(ready).toMatchObject({ protocol: 1, pid: runtime.child.pid, fdCapture: true });
+    expect(ready.python).toMatch(/^3\.\d+/);
+    runtime.send({ type: 'execute', id: 'h1', code: 'import sys\nprint(repr(sys.stdin.read()))\ninput()' });
+    const reply = await runtime.response('h1');
+    expect(reply.value.stdout).toBe("''\n");
+    expect(reply.value.error.type).toBe('EOFError');
+  });
+
+  it('answers concurrent host calls from threads in any order', async () => {
+    const runtime = start();
+    runtime.send({
+      type: 'execute',
+      id: 'h1',
+      code:
+        'import threading\nresults = {}\n' +
+        'def work(p):\n    results[p] = llm_query(p)\n' +
+        "threads = [threading.Thread(target=work, args=(p,)) for p in ('a', 'b', 'c')]\n" +
+        '[t.start() for t in threads]\n[t.join() for t in threads]\nprint(sorted(results.items()))',
+    });
+    const calls = [];
+    for (let index = 0; index < 3; index += 1) calls.push(await runtime.take((frame) => frame.type === 'host_call'));
+    for (const call of calls.reverse()) {
+      runtime.send({ type: 'host_result', id: call.id, ok: true, value: `answer-${call.payload.prompt}` });
+    }
+    const reply = await runtime.response('h1');
+    expect(reply.value.stdout).toBe("[('a', 'answer-a'), ('b', 'answer-b'), ('c', 'answer-c')]\n");
+    expect(new Set(calls.map((call) => call.id)).size).toBe(3);
+  });
+
+  it('interrupts a waiting host call, tells the host, and ignores its late result', async () => {
+    const runtime = start();
+    runtime.send({ type: 'execute', id: 'h1', code: "llm_query('never answered')" });
+    const call = await runtime.take((frame) => frame.type === 'host_call');
+    runtime.send({ type: 'interrupt', id: 'h1' });
+    const cancel = await runtime.take((frame) => frame.type === 'host_cancel');
+    expect(cancel.id).toBe(call.id);
+    const reply = await runtime.response('h1');
+    expect(reply.value.error.type).toBe('KeyboardInterrupt');
+    expect(reply.value.error.traceback).not.toContain('threading');
+    runtime.send({ type: 'host_result', id: call.id, ok: true, value: 'late' });
+    runtime.send({ type: 'interrupt', id: 'h1' }); // stale: the cell is over
+    runtime.child.kill('SIGINT'); // idle SIGINT: ignored
+    runtime.send({ type: 'execute', id: 'h2', code: "'still alive'" });
+    expect((await runtime.response('h2')).value.stdout).toBe("'still alive'\n");
+  });
+
+  it('ignores malformed frames (reporting them on stderr) and keeps serving', async () => {
+    const runtime = start();
+    runtime.child.stdin.write('this is not json\n');
+    runtime.send({ type: 'bogus', id: 'h1' });
+    runtime.send({ type: 'execute', id: 'h2', code: '6 * 7' });
+    expect((await runtime.response('h1')).error.type).toBe('ValueError');
+    expect((await runtime.response('h2')).value.stdout).toBe('42\n');
+    expect(runtime.stderr).toContain('malformed frame');
+  });
+
+  it('loads attachments with newlines and invalid UTF-8 as text', async () => {
+    const runtime = start();
+    const bytes = new Uint8Array([0x61, 0x0a, 0xff, 0x0a, 0x62]);
+    runtime.send({ type: 'load_context', id: 'h1', format: 'text', variable: 'context' }, bytes);
+    expect((await runtime.response('h1')).value).toEqual({ type: 'str', length: 5, bytes: 5 });
+    runtime.send({ type: 'execute', id: 'h2', code: 'context' });
+    expect((await runtime.response('h2')).value.stdout).toBe("'a\\n\ufffd\\nb'\n");
+  });
+
+  it('exits 0 on end of input, even while model code is running', async () => {
+    const runtime = start();
+    await runtime.take((frame) => frame.type === 'ready');
+    runtime.send({ type: 'execute', id: 'h1', code: 'while True:\n    pass' });
+    runtime.child.stdin.end();
+    expect(await runtime.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('exits 0 on a shutdown frame, even while model code is running', async () => {
+    const runtime = start();
+    runtime.send({ type: 'execute', id: 'h1', code: 'import time\ntime.sleep(60)' });
+    runtime.send({ type: 'shutdown' });
+    expect(await runtime.exited).toEqual({ code: 0, signal: null });
+  });
+});

@@ -1,0 +1,184 @@
+import { parseArgs } from 'node:util';
+import { ConfigurationError } from '@rlms/core';
+import type { QueryMode } from '../choose-mode.js';
+import { MissingApiKeyError, type ModelSpec } from '../model-spec.js';
+import { formatDuration, formatInteger, formatUsd, plural } from '../progress/format.js';
+import { ProgressReporter } from '../progress/progress-reporter.js';
+import { RecursiveLanguageModel } from '../recursive-language-model.js';
+import type { QueryResult, RecursiveLanguageModelSettings } from '../recursive-language-model-settings.js';
+import type { SandboxName } from '../sandbox-spec.js';
+import type { CliIO } from './cli-io.js';
+import { CONTEXT_FLAGS, loadContextFlags } from './context-flags.js';
+import { ASK_HELP } from './help.js';
+import { checkBaseURL } from './preflight.js';
+import { resultToJson } from './result-json.js';
+import { parseDuration, parseInteger, parseNumber, UsageError } from './usage-error.js';
+
+/** Exit codes of `rlms ask`. */
+export const EXIT = { ok: 0, error: 1, usage: 2, limit: 3, interrupted: 130, terminated: 143 } as const;
+
+const FLAGS = {
+  ...CONTEXT_FLAGS,
+  model: { type: 'string', short: 'm' },
+  'sub-model': { type: 'string' },
+  sandbox: { type: 'string' },
+  'base-url': { type: 'string' },
+  'api-key-env': { type: 'string' },
+  'context-window': { type: 'string' },
+  mode: { type: 'string' },
+  'max-depth': { type: 'string' },
+  'max-iterations': { type: 'string' },
+  'max-tokens': { type: 'string' },
+  'max-cost': { type: 'string' },
+  timeout: { type: 'string' },
+  'save-trajectory': { type: 'string' },
+  json: { type: 'boolean' },
+  'include-context': { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
+  quiet: { type: 'boolean', short: 'q' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The provider family of a model name, to decide which models an `--api-key-env` key is for. */
+function providerOf(name: string, baseURL: string | undefined): string {
+  const colon = name.indexOf(':');
+  if (colon > 0 && !name.startsWith('ft:')) return name.slice(0, colon).toLowerCase();
+  return baseURL === undefined ? 'openai' : 'base-url';
+}
+
+function missingKeySentence(error: MissingApiKeyError): string {
+  const local = error.envVar === 'OPENAI_API_KEY' ? ', or point --base-url at a local OpenAI-compatible server' : '';
+  return `No ${error.providerName} API key: set the ${error.envVar} environment variable (or name another variable with --api-key-env)${local}.`;
+}
+
+/** `rlms ask`: answers a question over files, folders or stdin. Returns the exit code. */
+export async function runAsk(argv: readonly string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({ args: [...argv], options: FLAGS, allowPositionals: true, strict: true });
+  if (values.help === true) {
+    io.stdout.write(ASK_HELP);
+    return EXIT.ok;
+  }
+  const question = positionals.join(' ').trim();
+  if (question === '') throw new UsageError('ask needs a question: rlms ask "What does this code do?" --context ./src', 'ask');
+  const mode = values.mode as QueryMode | undefined;
+  if (mode !== undefined && !['auto', 'rlm', 'direct'].includes(mode)) throw new UsageError(`--mode must be auto, rlm or direct; got "${mode}".`, 'ask');
+  const quiet = values.quiet === true;
+  const verbose = values.verbose === true && !quiet;
+  const baseURL = values['base-url'];
+  const modelName = values.model ?? 'gpt-4o';
+  const subModelName = values['sub-model'];
+
+  let apiKey: string | undefined;
+  const keyEnv = values['api-key-env'];
+  if (keyEnv !== undefined) {
+    apiKey = io.env[keyEnv];
+    if (apiKey === undefined || apiKey === '') throw new ConfigurationError(`The environment variable ${keyEnv} (from --api-key-env) is not set.`, { code: 'missing-api-key' });
+  }
+  const specOf = (name: string): ModelSpec =>
+    apiKey !== undefined && providerOf(name, baseURL) === providerOf(modelName, baseURL) ? { model: name, apiKey } : name;
+  const contextWindow = parseInteger('context-window', values['context-window'], 'ask');
+  const maxDepth = parseInteger('max-depth', values['max-depth'], 'ask');
+  const maxIterations = parseInteger('max-iterations', values['max-iterations'], 'ask');
+  const maxTotalTokens = parseInteger('max-tokens', values['max-tokens'], 'ask');
+  const maxCostUsd = parseNumber('max-cost', values['max-cost'], 'ask');
+  const timeoutMs = parseDuration('timeout', values.timeout, 'ask');
+  const settings: RecursiveLanguageModelSettings = {
+    model: specOf(modelName),
+    ...(subModelName === undefined ? {} : { subModel: specOf(subModelName) }),
+    sandbox: (values.sandbox ?? 'pyodide') as SandboxName,
+    ...(baseURL === undefined ? {} : { baseURL }),
+    ...(apiKey === undefined || baseURL === undefined ? {} : { apiKey }),
+    ...(contextWindow === undefined ? {} : { contextWindowTokens: contextWindow }),
+    ...(mode === undefined ? {} : { mode }),
+    ...(maxDepth === undefined ? {} : { maxDepth }),
+    ...(maxIterations === undefined ? {} : { maxIterations }),
+    ...(maxTotalTokens === undefined ? {} : { maxTotalTokens }),
+    ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    verbose,
+  };
+  let rlm: RecursiveLanguageModel;
+  try {
+    rlm = new RecursiveLanguageModel(settings);
+  } catch (error) {
+    if (MissingApiKeyError.isInstance(error)) throw new ConfigurationError(missingKeySentence(error), { code: 'missing-api-key' });
+    throw error;
+  }
+
+  const controller = new AbortController();
+  let stopSignal: 'SIGINT' | 'SIGTERM' | undefined;
+  let progress: ProgressReporter | undefined;
+  const removeSignalHandler = io.onSignal((signal) => {
+    if (stopSignal !== undefined) {
+      io.stderr.write('\nrlms: forced exit.\n');
+      process.exit(signal === 'SIGINT' ? EXIT.interrupted : EXIT.terminated);
+    }
+    stopSignal = signal;
+    const text = `rlms: ${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: stopping the run and freeing the sandbox (Ctrl-C again to force)…`;
+    if (progress !== undefined) progress.note(text);
+    else io.stderr.write(`${text}\n`);
+    controller.abort(new Error(`received ${signal}`));
+  });
+  try {
+    if (!quiet && rlm.sandboxName === 'local') io.stderr.write('rlms: note: --sandbox local runs model-written code on this machine without isolation.\n');
+    if (baseURL !== undefined) {
+      const problem = await checkBaseURL(baseURL);
+      if (problem !== undefined) {
+        throw new ConfigurationError(`Cannot reach the model server at ${baseURL} (${problem}): check --base-url and that the server is running.`, { code: 'unreachable-base-url' });
+      }
+    }
+    const loaded = await loadContextFlags(values, io, 'ask', { quiet, verbose });
+    if (controller.signal.aborted) return stopSignal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+    progress = quiet || verbose ? undefined : new ProgressReporter({ stream: io.stderr });
+    let result: QueryResult;
+    try {
+      result = await rlm.query({
+        context: loaded.context,
+        question,
+        abortSignal: controller.signal,
+        ...(values['save-trajectory'] === undefined ? {} : { saveTrajectory: values['save-trajectory'] }),
+        ...(progress === undefined ? {} : { onEvent: progress.onEvent }),
+      });
+    } finally {
+      progress?.stop();
+    }
+    return report(result, values, io, quiet, stopSignal);
+  } finally {
+    removeSignalHandler();
+    await rlm.close();
+  }
+}
+
+function report(
+  result: QueryResult,
+  values: { json?: boolean; 'include-context'?: boolean; 'save-trajectory'?: string },
+  io: CliIO,
+  quiet: boolean,
+  stopSignal: 'SIGINT' | 'SIGTERM' | undefined,
+): number {
+  const total = result.usage.total;
+  if (!quiet) {
+    io.stderr.write(
+      `rlms: ${result.status} (${result.mode}) · ${plural(result.iterations, 'iteration')} · ${plural(result.subcalls, 'sub-call')} · ${formatInteger(total.totalTokens)} tokens · ${formatUsd(result.costUsd)} · ${formatDuration(result.durationMs)}\n`,
+    );
+    if (values['save-trajectory'] !== undefined) io.stderr.write(`rlms: trajectory written to ${values['save-trajectory']}\n`);
+  }
+  if (values.json === true) io.stdout.write(`${JSON.stringify(resultToJson(result, values['include-context'] === true), null, 2)}\n`);
+  switch (result.status) {
+    case 'completed':
+      if (values.json !== true) io.stdout.write(result.answer.endsWith('\n') ? result.answer : `${result.answer}\n`);
+      return EXIT.ok;
+    case 'aborted':
+      if (stopSignal !== undefined) return stopSignal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+      io.stderr.write(`rlms: the run was aborted: ${result.statusDetail ?? 'no detail'}\n`);
+      return EXIT.error;
+    case 'error':
+      io.stderr.write(`rlms: the run failed: ${result.statusDetail ?? result.error?.message ?? 'unknown error'}\n`);
+      return EXIT.error;
+    default:
+      io.stderr.write(`rlms: stopped early (${result.status}): ${result.statusDetail ?? ''}${result.answer === '' ? '; no answer.' : '; below is the best answer so far.'}\n`);
+      if (values.json !== true && result.answer !== '') io.stdout.write(`${result.answer}\n`);
+      return EXIT.limit;
+  }
+}

@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { RLMError } from '@rlms/core';
+import { runAsk, EXIT } from './ask-command.js';
+import type { CliIO } from './cli-io.js';
+import { runEstimate } from './estimate-command.js';
+import { ASK_HELP, ESTIMATE_HELP, MAIN_HELP } from './help.js';
+import { UsageError } from './usage-error.js';
+
+const COMMANDS: Readonly<Record<string, { run: (argv: readonly string[], io: CliIO) => Promise<number>; help: string }>> = {
+  ask: { run: runAsk, help: ASK_HELP },
+  estimate: { run: runEstimate, help: ESTIMATE_HELP },
+};
+
+/** The package version, read from its package.json. */
+export function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
+function isParseArgsError(error: unknown): error is Error & { code: string } {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
+
+/**
+ * Runs the `rlms` CLI with `argv` (without `node` and the script path) and returns the exit code.
+ * Never throws: errors print one sentence on stderr (a stack trace too with `--debug`).
+ */
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  const debug = argv.includes('--debug');
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      const topic = command === 'help' ? rest[0] : undefined;
+      const text = topic !== undefined && COMMANDS[topic] !== undefined ? COMMANDS[topic].help : MAIN_HELP;
+      if (command === undefined) {
+        io.stderr.write(text);
+        return EXIT.usage;
+      }
+      io.stdout.write(text);
+      return EXIT.ok;
+    }
+    if (command === '--version' || command === '-V') {
+      io.stdout.write(`${packageVersion()}\n`);
+      return EXIT.ok;
+    }
+    const entry = COMMANDS[command];
+    if (entry === undefined) throw new UsageError(`Unknown command "${command}": use ask or estimate.`);
+    return await entry.run(rest, io);
+  } catch (error) {
+    const name = COMMANDS[command ?? ''] === undefined ? undefined : command;
+    if (error instanceof UsageError || isParseArgsError(error)) {
+      const helpCommand = error instanceof UsageError ? error.command ?? name : name;
+      io.stderr.write(`rlms: ${error.message.replace(/^TypeError \[\w+\]: /, '')}\nRun \`rlms ${helpCommand === undefined ? '' : `${helpCommand} `}--help\` for usage.\n`);
+      if (debug && error instanceof Error) io.stderr.write(`${error.stack}\n`);
+      return EXIT.usage;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(RLMError.isInstance(error) ? `rlms: ${message}\n` : `rlms: unexpected error: ${message} (run with --debug for details)\n`);
+    if (debug && error instanceof Error) io.stderr.write(`${error.stack}\n`);
+    return EXIT.error;
+  }
+}

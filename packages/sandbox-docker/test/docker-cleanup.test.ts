@@ -1,0 +1,93 @@
+/**
+ * Nothing leaks: many sessions created and destroyed leave no container, and containers of a
+ * process that was SIGKILLed are found and removed by cleanupStaleContainers(). Real engine;
+ * skipped (with a message) when none is reachable, unless CI is set.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Dockerode from 'dockerode';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanupStaleContainers, createDockerSandbox } from '../src/index.js';
+import { TEST_IMAGE, listSandboxContainers, shouldSkipDockerTests } from './docker-test-env.js';
+
+const skip = await shouldSkipDockerTests();
+const RUN_LABEL = 'test.rlms.run';
+const runId = randomUUID();
+const docker = new Dockerode();
+const ourContainers = () => listSandboxContainers(docker, `${RUN_LABEL}=${runId}`);
+const host = { call: async () => null };
+
+describe.skipIf(skip)('docker sandbox clean-up on a real engine', () => {
+  afterAll(async () => {
+    // Whatever happened above, do not leave this file's containers on the engine.
+    for (const info of await ourContainers()) await docker.getContainer(info.Id).remove({ force: true });
+  });
+
+  it('100 sessions created, used and destroyed (4 at a time) leave zero containers', async () => {
+    const sandbox = createDockerSandbox({ image: TEST_IMAGE, pull: 'never', memoryMiB: 128, labels: { [RUN_LABEL]: runId } });
+    let next = 0;
+    const outputs: string[] = [];
+    const worker = async (): Promise<void> => {
+      while (next < 100) {
+        const index = next++;
+        const session = await sandbox.createSession({ host });
+        try {
+          outputs[index] = (await session.execute(`print(${index} * 2)`)).stdout;
+        } finally {
+          await session.destroy();
+        }
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    await sandbox.close();
+    expect(outputs).toHaveLength(100);
+    expect(outputs.every((stdout, index) => stdout === `${index * 2}\n`)).toBe(true);
+    expect(await ourContainers()).toEqual([]);
+  }, 300_000);
+
+  it('containers of a SIGKILLed host process are removed by cleanupStaleContainers()', async () => {
+    const fixture = fileURLToPath(new URL('./fixtures/hold-session.mjs', import.meta.url));
+    const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+    expect(existsSync(dist), 'build the package first: pnpm -F @rlms/sandbox-docker build').toBe(true);
+    const child = spawn(process.execPath, [fixture, TEST_IMAGE, runId], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    const report = await new Promise<{ containerId: string; pid: number }>((resolve, reject) => {
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('\n')) resolve(JSON.parse(stdout) as { containerId: string; pid: number });
+      });
+      void exited.then(() => reject(new Error(`the child exited before creating its session:\n${stderr}`)));
+    });
+    expect(report.pid).toBe(child.pid);
+
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL'); // reaped: its pid no longer exists
+    const left = await ourContainers();
+    expect(left.map((info) => info.Id)).toEqual([report.containerId]);
+    expect(left[0]?.Labels['dev.rlms.owner-pid']).toBe(String(report.pid));
+
+    const result = await cleanupStaleContainers({ docker });
+    expect(result.removed).toContain(report.containerId);
+    expect(result.failed).toEqual([]);
+    expect(await ourContainers()).toEqual([]);
+  }, 120_000);
+
+  it('cleanupStaleContainers() leaves containers of live processes alone unless `all` is set', async () => {
+    const sandbox = createDockerSandbox({ image: TEST_IMAGE, pull: 'never', memoryMiB: 128, labels: { [RUN_LABEL]: runId } });
+    const session = await sandbox.createSession({ host });
+    try {
+      const stale = await cleanupStaleContainers({ docker, olderThanMs: 0 });
+      expect(stale.removed).not.toContain(session.containerId);
+      expect((await session.execute('print("still here")')).stdout).toBe('still here\n');
+    } finally {
+      await session.destroy();
+      await sandbox.close();
+    }
+    expect(await ourContainers()).toEqual([]);
+  });
+});

@@ -1,0 +1,4 @@
+import { testRLMEndToEnd } from '@rlms/core/testing';
+import { createLocalSandbox } from '../src/index.js';
+
+testRLMEndToEnd({ name: 'local sandbox', sandbox: () => createLocalSandbox() });
