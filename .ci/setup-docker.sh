@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Provides a Docker engine and a local Python image for the @rlms/sandbox-docker tests.
 #
-# Idempotent and quick when everything is already in place. Needs root (apt-get, dockerd).
+# Idempotent and quick when everything is already in place. Needs root (apt-get, dockerd,
+# debootstrap) only for the steps that are not done yet; re-runs itself with `sudo -n` if needed.
 #   1. installs Debian's docker.io (and debootstrap) when `dockerd` is missing;
 #   2. starts `dockerd --bridge=none --iptables=false` in the background when no engine answers
 #      (log: /var/log/rlms-dockerd.log), then waits for its socket;
@@ -24,15 +25,18 @@ SOCKET=/var/run/docker.sock
 say() { echo "setup-docker: $*"; }
 die() { echo "setup-docker: ERROR: $*" >&2; exit 1; }
 
-if [ "$(id -u)" -ne 0 ]; then
-  die "must run as root (try: sudo bash .ci/setup-docker.sh)"
-fi
-
-# The engine we start listens on the default socket; ignore a DOCKER_HOST pointing elsewhere.
-unset DOCKER_HOST
+need_root() {
+  [ "$(id -u)" -eq 0 ] && return 0
+  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    say "re-running as root with sudo to $1"
+    exec sudo -n --preserve-env=RLMS_DOCKER_IMAGE,RLMS_DEBIAN_MIRROR,DOCKER_HOST bash "$0"
+  fi
+  die "root is needed to $1 (run: sudo bash .ci/setup-docker.sh)"
+}
 
 apt_updated=0
 apt_install() {
+  need_root "install $*"
   if [ "$apt_updated" -eq 0 ]; then
     say "apt-get update"
     DEBIAN_FRONTEND=noninteractive apt-get update -qq
@@ -42,22 +46,37 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
+# The tests talk to the engine DOCKER_HOST names (default: the local socket); so does this script.
+if [ -n "${DOCKER_HOST:-}" ] && [ "$DOCKER_HOST" != "unix://$SOCKET" ]; then
+  if docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then
+    say "using the engine at DOCKER_HOST=$DOCKER_HOST"
+    REMOTE=1
+  else
+    die "DOCKER_HOST=$DOCKER_HOST does not answer; start that engine, or unset DOCKER_HOST to use a local dockerd"
+  fi
+else
+  REMOTE=0
+  export DOCKER_HOST="unix://$SOCKET"
+fi
+engine_up() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
 # --- 1. engine binaries ----------------------------------------------------------------------
-if command -v dockerd >/dev/null 2>&1; then
+if [ "$REMOTE" -eq 1 ] || engine_up; then
+  :
+elif command -v dockerd >/dev/null 2>&1; then
   say "dockerd already installed ($(command -v dockerd))"
 else
   apt_install docker.io
 fi
 if ! command -v docker >/dev/null 2>&1; then
-  die "the docker CLI is missing after installing docker.io"
+  apt_install docker.io
 fi
 
 # --- 2. engine running -----------------------------------------------------------------------
-engine_up() { docker -H "unix://$SOCKET" version --format '{{.Server.Version}}' >/dev/null 2>&1; }
-
 if engine_up; then
-  say "engine already running (server $(docker -H "unix://$SOCKET" version --format '{{.Server.Version}}'))"
+  say "engine running (server $(docker version --format '{{.Server.Version}}'))"
 else
+  need_root "start dockerd"
   # A stale pid file from a dead dockerd stops a new one from starting.
   if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
     rm -f /var/run/docker.pid
@@ -72,9 +91,8 @@ else
     tail -n 30 "$DOCKERD_LOG" >&2 || true
     die "dockerd did not answer on $SOCKET within 60 s (see $DOCKERD_LOG)"
   fi
-  say "engine running (server $(docker -H "unix://$SOCKET" version --format '{{.Server.Version}}'), storage $(docker -H "unix://$SOCKET" info --format '{{.Driver}}'))"
+  say "engine started (server $(docker version --format '{{.Server.Version}}'), storage $(docker info --format '{{.Driver}}'))"
 fi
-export DOCKER_HOST="unix://$SOCKET"
 
 # --- 3. local Python image -------------------------------------------------------------------
 if docker image inspect "$IMAGE" >/dev/null 2>&1; then
@@ -113,10 +131,11 @@ find_mirror() {
   echo "http://deb.debian.org/debian"
 }
 
-mkdir -p "$CACHE_DIR"
 if [ -s "$ROOTFS_TAR" ]; then
   say "using cached root filesystem $ROOTFS_TAR"
 else
+  need_root "build the root filesystem with debootstrap"
+  mkdir -p "$CACHE_DIR"
   if ! command -v debootstrap >/dev/null 2>&1; then
     apt_install debootstrap
   fi

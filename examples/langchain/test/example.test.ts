@@ -15,7 +15,7 @@ const EXAMPLE_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 const ROOT_CODE = `hits = [k for k, v in context.items() if "refund window" in v.lower()]
 facts = llm_query_batched([f"Quote the line about the refund window:\\n{context[k]}" for k in hits])
-answer = "\\n".join(f"{context[k].split(chr(10))[1].removeprefix('version: ')}: {fact}" for k, fact in zip(hits, facts))
+answer = "\\n".join(f"{k}: {fact}" for k, fact in zip(hits, facts))
 FINAL_VAR("answer")`;
 
 /** Root calls carry the RLM system prompt; sub-calls (llm_query) are a single user message. */
@@ -47,7 +47,7 @@ describe('examples/langchain', () => {
     );
     server.assertNoFailures();
     const versions = [...REFUND_CHANGES.keys()].map(versionOf);
-    for (const [index, sentence] of REFUND_CHANGES) expect(stdout).toContain(`${versionOf(index)}: ${sentence}`);
+    for (const [index, sentence] of REFUND_CHANGES) expect(stdout).toContain(`releases/v${versionOf(index)}.md#${index}: ${sentence}`);
     expect(stdout).toContain(`Sources:\n${versions.map((version) => `- releases/v${version}.md`).join('\n')}\n`);
     expect(stderr).toMatch(/corpus: 400 documents, [\d,]+ characters/);
     expect(stderr).toContain('iteration 1: asking the root model');

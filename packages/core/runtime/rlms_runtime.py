@@ -262,10 +262,22 @@ class _FdCapture:
 
     Catches output that bypasses ``sys.stdout``: ``os.system``, subprocesses, C extensions. When no
     temp file can be created the descriptors point at /dev/null instead (the protocol stays safe).
+
+    Disk use stays bounded: while a cell runs, a watcher thread saves the head of a file that grew
+    past ``_SPILL_BYTES`` once, counts and drops the rest, and lets the file start over, so a
+    subprocess printing forever costs neither unbounded disk nor memory.
     """
+
+    _POLL_SECONDS = 0.25
+    _SPILL_BYTES = 8 << 20
 
     def __init__(self):
         self.files = {}
+        self._lock = threading.Lock()
+        self._active = threading.Event()
+        self._window = 4096
+        self._heads = {}
+        self._skipped = {}
         for fd in (1, 2):
             capture = self._open_capture_file()
             if capture is None:
@@ -275,6 +287,15 @@ class _FdCapture:
                 continue
             os.dup2(capture, fd)
             self.files[fd] = capture
+        if self.files:
+            threading.Thread(target=self._watch, name="rlms-fd-watch", daemon=True).start()
+            if hasattr(os, "register_at_fork"):
+                os.register_at_fork(after_in_child=self._after_fork)
+
+    def _after_fork(self) -> None:
+        # The watcher thread does not exist in a forked child and may have held the lock.
+        self._lock = threading.Lock()
+        self._active = threading.Event()
 
     @staticmethod
     def _open_capture_file():
@@ -300,37 +321,85 @@ class _FdCapture:
     def available(self) -> bool:
         return bool(self.files)
 
-    def clear(self) -> None:
-        for capture in self.files.values():
-            try:
-                os.ftruncate(capture, 0)
-            except OSError:
-                pass
+    def begin(self, limit: int) -> None:
+        """Empties the files and starts watching their size (a cell starts)."""
+        with self._lock:
+            self._window = max(4 * limit, 4096)  # UTF-8: at least `limit` characters in 4*limit bytes
+            self._heads.clear()
+            self._skipped.clear()
+            for capture in self.files.values():
+                try:
+                    os.ftruncate(capture, 0)
+                except OSError:
+                    pass
+            self._active.set()
 
-    def drain(self, fd: int, buffer: _OutputBuffer, limit: int) -> None:
+    def end(self) -> None:
+        """Stops watching (the cell ended); call ``drain`` next."""
+        with self._lock:
+            self._active.clear()
+
+    def _watch(self) -> None:
+        spilled = False
+        while True:
+            self._active.wait()
+            time.sleep(self._POLL_SECONDS / 10 if spilled else self._POLL_SECONDS)  # faster while flooded
+            spilled = False
+            with self._lock:
+                if not self._active.is_set():
+                    continue
+                for fd, capture in self.files.items():
+                    try:
+                        size = os.fstat(capture).st_size
+                        if size <= max(self._SPILL_BYTES, 8 * self._window):
+                            continue
+                        if fd not in self._heads:
+                            head = _pread_exact(capture, self._window, 0)
+                            self._heads[fd] = head
+                            size -= len(head)
+                        self._skipped[fd] = self._skipped.get(fd, 0) + size
+                        os.ftruncate(capture, 0)  # O_APPEND writers continue at the new end
+                        spilled = True
+                    except OSError:
+                        pass
+
+    def drain(self, fd: int, buffer: _OutputBuffer) -> None:
         """Appends the head and tail of what was written to ``fd`` to ``buffer``, then empties the file."""
         capture = self.files.get(fd)
         if capture is None:
             return
-        try:
-            size = os.fstat(capture).st_size
-            if size == 0:
+        with self._lock:
+            window = self._window
+            head = self._heads.pop(fd, None)
+            skipped = self._skipped.pop(fd, 0)
+            try:
+                size = os.fstat(capture).st_size
+                if head is None:
+                    if size <= 2 * window:
+                        if size:
+                            buffer.write(_pread_exact(capture, size, 0).decode("utf-8", "replace"))
+                            os.ftruncate(capture, 0)
+                        return
+                    head = _pread_exact(capture, window, 0)
+                    tail_start = size - window
+                    skipped += tail_start - len(head)
+                else:
+                    tail_start = max(0, size - window)
+                    skipped += tail_start
+                tail = _pread_exact(capture, size - tail_start, tail_start)
+                os.ftruncate(capture, 0)
+            except OSError:
                 return
-            window = max(4 * limit, 4096)  # UTF-8: at least `limit` characters in 4*limit bytes
-            if size <= 2 * window:
-                buffer.write(_pread_exact(capture, size, 0).decode("utf-8", "replace"))
-            else:
-                head = _pread_exact(capture, window, 0)
-                tail = _pread_exact(capture, window, size - window)
-                skip = 0
-                while skip < 3 and skip < len(tail) and (tail[skip] & 0xC0) == 0x80:
-                    skip += 1  # do not start inside a multi-byte character
-                buffer.write(codecs.getincrementaldecoder("utf-8")("replace").decode(head, final=False))
-                buffer.skip(size - len(head) - len(tail) + skip)
-                buffer.write(tail[skip:].decode("utf-8", "replace"))
-            os.ftruncate(capture, 0)
-        except OSError:
-            pass
+        cut = 0
+        while cut < 3 and cut < len(tail) and (tail[cut] & 0xC0) == 0x80:
+            cut += 1  # do not start inside a multi-byte character
+        head_text = codecs.getincrementaldecoder("utf-8")("replace").decode(head, final=False)
+        tail_text = tail[cut:].decode("utf-8", "replace")
+        # The dropped middle was never decoded: estimate its characters from the sample's density.
+        ratio = (len(head_text) + len(tail_text)) / max(1, len(head) + len(tail) - cut)
+        buffer.write(head_text)
+        buffer.skip(round((skipped + cut) * ratio))
+        buffer.write(tail_text)
 
 
 # --------------------------------------------------------------------------------------------
@@ -605,7 +674,7 @@ class Runtime:
         self._stdout.clear()
         self._stderr.clear()
         if self._fd_capture is not None:
-            self._fd_capture.clear()
+            self._fd_capture.begin(self._max_output_chars)
         self._final = None
         self._interrupt_pending = False
         self._cells += 1
@@ -630,8 +699,9 @@ class Runtime:
             except Exception:
                 pass
         if self._fd_capture is not None:
-            self._fd_capture.drain(1, self._stdout, self._max_output_chars)
-            self._fd_capture.drain(2, self._stderr, self._max_output_chars)
+            self._fd_capture.end()
+            self._fd_capture.drain(1, self._stdout)
+            self._fd_capture.drain(2, self._stderr)
         stdout, cut_out = self._stdout.render()
         stderr, cut_err = self._stderr.render()
         self._stdout.clear()
@@ -857,7 +927,23 @@ class StdioServer:
         self._current = None
         self._closed = False
         self._main_ident = threading.get_ident()
+        self._pid = os.getpid()
         self.runtime = None
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._after_fork)
+
+    def _after_fork(self) -> None:
+        """A forked child (os.fork, multiprocessing) must never speak on the protocol: close it there."""
+        self._closed = True
+        for fd in (self._in_fd, self._out_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._in_fd = self._out_fd = -1  # the numbers may be reused by files the child opens
+        self._write_lock = threading.Lock()
+        self._pending_lock = threading.Lock()
+        self._pending = {}
 
     # ---------------------------------------------------------------- output
 
@@ -868,6 +954,8 @@ class StdioServer:
             pass
 
     def send(self, frame: dict) -> None:
+        if os.getpid() != self._pid:
+            os._exit(0)  # a forked child reached the protocol loop (raw os.fork in a cell): end it quietly
         data = (_dumps(frame) + "\n").encode("ascii")
         view = memoryview(data)
         runtime = self.runtime if threading.get_ident() == self._main_ident else None
@@ -887,6 +975,11 @@ class StdioServer:
     # ---------------------------------------------------------------- host calls (any thread)
 
     def call(self, op: str, payload: dict):
+        if os.getpid() != self._pid:
+            raise RuntimeError(
+                "%s() cannot be called from a forked child process (multiprocessing); use threads "
+                "(concurrent.futures.ThreadPoolExecutor) or the *_batched functions instead" % op
+            )
         if self._closed:
             raise RuntimeError("the host connection is closed")
         call_id = "p%d" % next(self._ids)

@@ -125,6 +125,42 @@ describe('rlms_runtime stdio mode', () => {
     expect((await runtime.response('h2')).value.stdout).toBe("'a\\n\ufffd\\nb'\n");
   });
 
+  it('keeps OS-level output of a flooding subprocess bounded, head + tail', async () => {
+    const runtime = start();
+    runtime.send({ type: 'configure', id: 'h1', tools: [], maxOutputChars: 200 });
+    await runtime.response('h1');
+    runtime.send({
+      type: 'execute',
+      id: 'h2',
+      code: "import os\nrlms_status = os.system('yes 0123456789 | head -c 40000000; echo; echo THE-END')",
+    });
+    const { value } = await runtime.response('h2');
+    expect(value.stdout.startsWith('0123456789\n')).toBe(true);
+    expect(value.stdout.endsWith('THE-END\n')).toBe(true);
+    expect(value.stdout.length).toBeLessThan(300);
+    expect(value.truncatedChars).toBeGreaterThan(39_000_000);
+    runtime.send({ type: 'execute', id: 'h3', code: "import os\nrlms_n = os.write(1, b'after\\n')" });
+    expect((await runtime.response('h3')).value).toMatchObject({ stdout: 'after\n', truncatedChars: 0 });
+  });
+
+  it('keeps forked children (multiprocessing, os.fork) off the protocol', async () => {
+    const runtime = start();
+    runtime.send({
+      type: 'execute',
+      id: 'h1',
+      code:
+        "import multiprocessing as mp\ndef ask(x):\n    return llm_query('x')\n" +
+        "with mp.get_context('fork').Pool(1) as pool:\n    try:\n        pool.map(ask, [1])\n" +
+        "    except RuntimeError as e:\n        print('child:', e)\n" +
+        'import os\nrlms_pid = os.fork()\nif rlms_pid:\n    os.waitpid(rlms_pid, 0)',
+    });
+    const first = await runtime.response('h1');
+    expect(first.value.stdout).toMatch(/^child: llm_query\(\) cannot be called from a forked child process/);
+    expect(runtime.frames.filter((frame) => frame.type === 'response')).toHaveLength(0);
+    runtime.send({ type: 'execute', id: 'h2', code: "'parent fine'" });
+    expect((await runtime.response('h2')).value.stdout).toBe("'parent fine'\n");
+  });
+
   it('exits 0 on end of input, even while model code is running', async () => {
     const runtime = start();
     await runtime.take((frame) => frame.type === 'ready');

@@ -225,13 +225,30 @@ describe('RLMChain', () => {
     const controller = new AbortController();
     const stream = await chain.stream({ input: 'anything' }, { signal: controller.signal });
     const reader = (async () => {
-      for await (const chunk of stream) if (chunk.progress?.includes('asking the root model')) setTimeout(() => controller.abort(), 200);
+      for await (const chunk of stream) void chunk;
     })();
+    const waitStart = Date.now();
+    while (sandbox.created === 0 && Date.now() - waitStart < 20_000) await new Promise((resolve) => setTimeout(resolve, 20));
+    controller.abort();
     await expect(reader).rejects.toThrow();
     const started = Date.now();
     while (sandbox.live > 0 && Date.now() - started < 20_000) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(sandbox.created).toBe(1);
     expect(sandbox.live).toBe(0);
+  });
+
+  it('a consumer that stops reading the stream early aborts the run and frees the sandbox', async () => {
+    const step = '```repl\nx = 1\n```';
+    const model = scriptedModel([step, step, step, step, '```repl\nFINAL("done")\n```'], 'unused', 100);
+    const sandbox = trackSessions(createLocalSandbox());
+    const chain = new RLMChain({ rlm: settings(model, sandbox), documents: corpus() });
+    for await (const chunk of await chain.stream({ input: 'anything' })) {
+      if (chunk.progress?.includes('code block 1 ran')) break;
+    }
+    const started = Date.now();
+    while (sandbox.live > 0 && Date.now() - started < 20_000) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sandbox.live).toBe(0);
+    expect(model.calls.length).toBeLessThan(5);
   });
 
   it('rejects with RLMChainError carrying the cause and the result when the model fails for good', async () => {

@@ -7,8 +7,13 @@ export const UNKNOWN_CONTEXT_WINDOW_TOKENS = 32_768;
 /** Default share of the root model's window a direct prompt may fill for `mode: 'auto'` to pick a direct call. */
 export const DEFAULT_DIRECT_MAX_FRACTION = 0.5;
 
-/** Output tokens reserved in the window when checking that a direct prompt fits. */
+/** Output tokens reserved in the window when checking that a direct prompt fits (at most a quarter of the window). */
 export const DIRECT_OUTPUT_RESERVE_TOKENS = 4_096;
+
+/** Tokens a direct prompt leaves free for the answer in a window of `windowTokens`. */
+export function outputReserve(windowTokens: number): number {
+  return Math.min(DIRECT_OUTPUT_RESERVE_TOKENS, Math.floor(windowTokens / 4));
+}
 
 /** The outcome of {@link chooseMode}. */
 export interface ModeChoice {
@@ -41,7 +46,7 @@ export function chooseMode(options: {
   const window = options.windowTokens ?? UNKNOWN_CONTEXT_WINDOW_TOKENS;
   const windowText = known ? `${options.modelName}'s ${format(window)}-token window` : `an assumed ${format(window)}-token window (${options.modelName}'s is unknown; set contextWindowTokens)`;
   const tokens = options.promptTokens;
-  const fits = tokens !== undefined && tokens + DIRECT_OUTPUT_RESERVE_TOKENS <= window;
+  const fits = tokens !== undefined && tokens + outputReserve(window) <= window;
   const fitsComfortably = tokens !== undefined && tokens <= window * fraction && fits;
   if (fitsComfortably) {
     return { mode: 'direct', fits, fitsComfortably, reason: `the prompt (${format(tokens)} tokens) fits comfortably in ${windowText}: one direct call is cheaper and faster` };

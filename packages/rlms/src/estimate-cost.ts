@@ -1,5 +1,5 @@
 import { ConfigurationError, computeCostUsd, type ContextInput, type ModelPricing, type PricingTable } from '@rlms/core';
-import { chooseMode, DIRECT_OUTPUT_RESERVE_TOKENS } from './choose-mode.js';
+import { chooseMode, outputReserve } from './choose-mode.js';
 import { countTokens, tokenizerFor, type TokenizerInfo } from './count-tokens.js';
 import type { ModuleImporter } from './import-optional.js';
 import { lookupModelFacts } from './model-catalog.js';
@@ -151,7 +151,7 @@ export async function estimateCost(options: EstimateCostOptions): Promise<CostEs
     contextTokens,
     contextChars: rendered.length,
     contextWindowTokens: window,
-    fits: window === undefined ? undefined : directInput + DIRECT_OUTPUT_RESERVE_TOKENS <= window,
+    fits: window === undefined ? undefined : directInput + outputReserve(window) <= window,
     pricing: { model: rootFacts.pricing, subModel: subFacts.pricing },
     direct: {
       inputTokens: directInput,

@@ -10,6 +10,7 @@ export {
   DEFAULT_DIRECT_MAX_FRACTION,
   UNKNOWN_CONTEXT_WINDOW_TOKENS,
   DIRECT_OUTPUT_RESERVE_TOKENS,
+  outputReserve,
   type QueryMode,
   type ModeChoice,
 } from './choose-mode.js';

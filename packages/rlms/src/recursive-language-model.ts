@@ -294,7 +294,8 @@ export class RecursiveLanguageModel implements AsyncDisposable {
       window = facts.contextWindowTokens;
     }
     const fraction = this.settings.directMaxFraction ?? DEFAULT_DIRECT_MAX_FRACTION;
-    const limit = Math.floor((window ?? UNKNOWN_CONTEXT_WINDOW_TOKENS) * fraction);
+    // Count up to the whole window (not just the direct limit) so the reason can say how full it is.
+    const limit = window ?? UNKNOWN_CONTEXT_WINDOW_TOKENS;
     if (requested === 'direct') {
       const rendered = renderContext(context);
       const promptTokens = this.promptTokens(rendered, question, modelRef);

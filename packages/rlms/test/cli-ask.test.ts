@@ -53,7 +53,7 @@ describe('rlms ask (built CLI, local OpenAI-compatible server)', () => {
     expect(run.stdout).toBe('auth/login.py: auth/login.py defines login\nauth/session.ts: auth/session.ts defines login\n');
     // Progress: plain lines (stderr is a pipe), with iteration, action, sub-calls, tokens, cost, elapsed.
     expect(run.stderr).toContain('rlms: context: 4 files');
-    expect(run.stderr).toMatch(/rlms: iteration 1 · waiting for the model · \d[\d,]* tokens · \$\S+ · [\d.]+m?s/);
+    expect(run.stderr).toMatch(/rlms: iteration 1 · waiting for the model · \d[\d,]* tokens · cost n\/a · [\d.]+m?s\n/);
     expect(run.stderr).toMatch(/iteration 1 · running code/);
     expect(run.stderr).toMatch(/sub-calls?/);
     expect(run.stderr).toMatch(/rlms: completed \(rlm\) · 2 iterations · 2 sub-calls · [\d,]+ tokens/);
@@ -100,6 +100,16 @@ describe('rlms ask (built CLI, local OpenAI-compatible server)', () => {
     server.reset();
     const withContext = JSON.parse((await runCli([...base, '--include-context'])).stdout) as Record<string, any>;
     expect(withContext.trajectory.context.value['README.md']).toBe('# Demo app\n');
+  });
+
+  it('runs with the default sandbox (Pyodide)', async () => {
+    server.reset();
+    const run = await runCli(['ask', 'Where is login?', '--context', project, '--base-url', server.baseURL, '--model', 'test-model', '--mode', 'rlm']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe('auth/login.py: auth/login.py defines login\nauth/session.ts: auth/session.ts defines login\n');
+    expect(run.stderr).not.toContain('--sandbox local');
+    expect(run.stderr).toMatch(/rlms: completed \(rlm\) · 2 iterations · 2 sub-calls/);
+    server.assertNoFailures();
   });
 
   it('auto mode answers a small folder with one direct call', async () => {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import Dockerode from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupStaleContainers, createDockerSandbox } from '../src/index.js';
-import { TEST_IMAGE, listSandboxContainers, shouldSkipDockerTests } from './docker-test-env.js';
+import { TEST_IMAGE, dockerSuiteTitle, listSandboxContainers, shouldSkipDockerTests } from './docker-test-env.js';
 
 const skip = await shouldSkipDockerTests();
 const RUN_LABEL = 'test.rlms.run';
@@ -19,7 +19,7 @@ const docker = new Dockerode();
 const ourContainers = () => listSandboxContainers(docker, `${RUN_LABEL}=${runId}`);
 const host = { call: async () => null };
 
-describe.skipIf(skip)('docker sandbox clean-up on a real engine', () => {
+describe.skipIf(skip)(dockerSuiteTitle('docker sandbox clean-up on a real engine', skip), () => {
   afterAll(async () => {
     // Whatever happened above, do not leave this file's containers on the engine.
     for (const info of await ourContainers()) await docker.getContainer(info.Id).remove({ force: true });

@@ -8,12 +8,12 @@ import Dockerode from 'dockerode';
 import { testSandboxProvider } from '@rlms/core/testing';
 import { afterAll, describe, expect } from 'vitest';
 import { createDockerSandbox } from '../src/index.js';
-import { TEST_IMAGE, listSandboxContainers, shouldSkipDockerTests } from './docker-test-env.js';
+import { TEST_IMAGE, dockerSuiteTitle, listSandboxContainers, shouldSkipDockerTests } from './docker-test-env.js';
 
 const skip = await shouldSkipDockerTests();
 const runId = randomUUID();
 
-describe.skipIf(skip)('docker', () => {
+describe.skipIf(skip)(dockerSuiteTitle('docker', skip), () => {
   testSandboxProvider({
     name: 'docker',
     create: () =>

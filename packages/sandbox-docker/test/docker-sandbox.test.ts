@@ -14,7 +14,7 @@ import {
   type DockerSandboxProvider,
   type DockerSandboxSettings,
 } from '../src/index.js';
-import { TEST_IMAGE, listSandboxContainers, shouldSkipDockerTests } from './docker-test-env.js';
+import { TEST_IMAGE, dockerSuiteTitle, listSandboxContainers, shouldSkipDockerTests } from './docker-test-env.js';
 
 const skip = await shouldSkipDockerTests();
 const RUN_LABEL = 'test.rlms.run';
@@ -40,7 +40,7 @@ function provider(settings: DockerSandboxSettings = {}): DockerSandboxProvider {
 }
 const ourContainers = () => listSandboxContainers(docker, `${RUN_LABEL}=${runId}`);
 
-describe.skipIf(skip)('docker sandbox on a real engine', () => {
+describe.skipIf(skip)(dockerSuiteTitle('docker sandbox on a real engine', skip), () => {
   afterAll(async () => {
     await Promise.all(providers.map((created) => created.close()));
     expect(await ourContainers()).toEqual([]);

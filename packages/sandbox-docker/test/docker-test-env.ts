@@ -53,6 +53,11 @@ export async function shouldSkipDockerTests(): Promise<boolean> {
   return true;
 }
 
+/** A suite title that carries the reason when the suite is skipped, so the report says why. */
+export function dockerSuiteTitle(title: string, skipped: boolean): string {
+  return skipped ? `${title} (skipped: no Docker engine or test image; run \`sudo bash .ci/setup-docker.sh\`)` : title;
+}
+
 /** Containers labelled by this package (any owner), for leak checks. */
 export async function listSandboxContainers(docker = new Dockerode(), extraLabel?: string): Promise<Dockerode.ContainerInfo[]> {
   const label = ['dev.rlms.sandbox=1'];

@@ -44,7 +44,8 @@ interface Pending {
  * it, and turns every way it can die into `SandboxSessionDeadError`.
  */
 export class PyodideWorkerHandle {
-  readonly ready: Promise<{ pythonVersion: string; snapshot?: ArrayBuffer }>;
+  /** Resolves once Python is up and locked down; rejects with `SandboxError` when it cannot start. */
+  readonly ready: Promise<{ pythonVersion: string }>;
   private readonly worker: Worker;
   private readonly hostPort: MessagePort;
   private readonly hostSignal: Int32Array;
@@ -54,7 +55,8 @@ export class PyodideWorkerHandle {
   private bridge: HostBridge | undefined;
   private nextId = 1;
   private deadError: SandboxSessionDeadError | undefined;
-  private resolveReady!: (value: { pythonVersion: string; snapshot?: ArrayBuffer }) => void;
+  private resolveReady!: (value: { pythonVersion: string }) => void;
+  private snapshot: SharedArrayBuffer | undefined;
   private rejectReady!: (error: unknown) => void;
   private readyDone = false;
   private pooled = false;
@@ -116,6 +118,13 @@ export class PyodideWorkerHandle {
   /** Why the worker died, when it did. */
   get deathError(): SandboxSessionDeadError | undefined {
     return this.deadError;
+  }
+
+  /** The memory snapshot this worker made (once `ready`), handed over once and then forgotten. */
+  takeSnapshot(): SharedArrayBuffer | undefined {
+    const snapshot = this.snapshot;
+    this.snapshot = undefined;
+    return snapshot;
   }
 
   /** Routes host calls from Python to `bridge` (set when a session takes the worker). */
@@ -192,10 +201,8 @@ export class PyodideWorkerHandle {
       case 'ready':
         if (!this.readyDone) {
           this.readyDone = true;
-          this.resolveReady({
-            pythonVersion: String(event.pythonVersion),
-            ...(event.snapshot instanceof ArrayBuffer ? { snapshot: event.snapshot } : {}),
-          });
+          if (event.snapshot instanceof SharedArrayBuffer) this.snapshot = event.snapshot;
+          this.resolveReady({ pythonVersion: String(event.pythonVersion) });
           this.updateRef();
         }
         return;

@@ -79,12 +79,10 @@ export class WorkerPool {
 
   private async collectSnapshot(handle: PyodideWorkerHandle): Promise<void> {
     try {
-      const { snapshot } = await handle.ready;
+      await handle.ready;
+      const snapshot = handle.takeSnapshot();
       if (!snapshot) throw new Error('the worker returned no snapshot');
-      // Shared, so every later worker reads the same copy.
-      const shared = new SharedArrayBuffer(snapshot.byteLength);
-      new Uint8Array(shared).set(new Uint8Array(snapshot));
-      this.snapshot = shared;
+      this.snapshot = snapshot;
     } catch {
       // Boot failures surface through the handle's own `ready`; without a snapshot, boot from scratch.
       if (!this.snapshot) this.snapshotUsable = false;

@@ -114,11 +114,21 @@ export class FrameSession implements SandboxSessionV1 {
     const ready = new Promise<ReadyFrame>((resolve, reject) => {
       this.#ready = { resolve, reject };
     });
-    transport.start({
-      onStdout: (chunk) => this.#onStdout(chunk),
-      onStderr: (chunk) => this.#onStderr(chunk),
-      onExit: (exit) => this.#onExit(exit),
-    });
+    try {
+      transport.start({
+        onStdout: (chunk) => this.#onStdout(chunk),
+        onStderr: (chunk) => this.#onStderr(chunk),
+        onExit: (exit) => this.#onExit(exit),
+      });
+    } catch (error) {
+      this.#markDead('crashed', 'The session failed to start.', { kill: false });
+      await this.#shutdown(0);
+      throw new SandboxError(`The ${this.#sandbox} sandbox's transport failed to start: ${errorMessage(error)}`, {
+        sandbox: this.#sandbox,
+        code: 'startup-failed',
+        cause: error,
+      });
+    }
     const sequence = (async () => {
       const frame = await ready;
       if (frame.protocol !== PROTOCOL_VERSION) {

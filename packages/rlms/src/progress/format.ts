@@ -3,9 +3,9 @@ export function formatInteger(value: number): string {
   return Math.round(value).toLocaleString('en-US');
 }
 
-/** `$0.0123`, `$1.23`, `<$0.0001`; `'$?'` when unknown. */
+/** `$0.0123`, `$1.23`, `<$0.0001`; `'cost n/a'` when unknown (no price for the model). */
 export function formatUsd(value: number | undefined): string {
-  if (value === undefined) return '$?';
+  if (value === undefined) return 'cost n/a';
   if (value === 0) return '$0';
   if (value < 0.0001) return '<$0.0001';
   if (value < 1) return `$${value.toFixed(4)}`;

@@ -61,8 +61,7 @@ export class ProgressReporter {
 
   /** Prints a message on its own line, keeping the status line below it. */
   note(text: string): void {
-    this.clear();
-    this.options.stream.write(`${text}\n`);
+    this.options.stream.write(`${this.tty && this.drawn ? '\r\x1b[2K' : ''}${text}\n`);
     if (this.tty && this.drawn) this.draw();
   }
 

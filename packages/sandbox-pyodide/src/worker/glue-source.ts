@@ -36,6 +36,13 @@ _JS_FACTORIES = (
     "js2py_as_py_json", "js2py_deep", "js2py_default", "js2py_default_call_result", "js2py_promise",
     "py2js_as_js_json", "py2js_deep", "py2js_default", "jsproxy_typedict", "trigger_fatal_error",
 )
+
+
+def _dumps(value):
+    """JSON that JavaScript's JSON.parse reads: ASCII (lone surrogates survive), no NaN."""
+    return json.dumps(value, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+
+
 _HOST_ERROR_TYPES = {
     name: getattr(builtins, name)
     for name in (
@@ -94,7 +101,7 @@ def _host_error(error):
 
 
 def _host_call(op, payload):
-    body = json.dumps({"op": op, "payload": payload}, ensure_ascii=False).encode("utf-8")
+    body = _dumps({"op": op, "payload": payload}).encode("ascii")
     _write_all(len(body).to_bytes(8, "little") + body)
     size = int.from_bytes(_read_exact(8), "little")
     reply = json.loads(_read_exact(size))
@@ -252,18 +259,18 @@ def _guard_builtin_loader():
 
 
 def _reply(value):
-    return json.dumps({"ok": True, "value": value}, ensure_ascii=False)
+    return _dumps({"ok": True, "value": value})
 
 
 def _failure(error):
-    return json.dumps({"ok": False, "error": {"type": type(error).__name__, "message": str(error)}})
+    return _dumps({"ok": False, "error": {"type": type(error).__name__, "message": str(error)}})
 
 
 def configure(config_json):
     try:
         _runtime.configure(json.loads(config_json))
         return _reply(None)
-    except Exception as error:
+    except BaseException as error:
         return _failure(error)
 
 
@@ -279,7 +286,7 @@ def load_context(path, fmt, variable):
         finally:
             os.unlink(path)
         return _reply(_runtime.load_context(data, fmt, variable))
-    except Exception as error:
+    except BaseException as error:  # KeyboardInterrupt too: an abort during loading
         return _failure(error)
     finally:
         if os.path.exists(path):

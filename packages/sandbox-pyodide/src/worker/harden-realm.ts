@@ -107,13 +107,10 @@ function denyBuiltins(require: NodeJS.Require): void {
     }
     const keys = members === 'all' ? Object.getOwnPropertyNames(exported) : members;
     for (const key of keys) {
-      let value: unknown;
-      try {
-        value = exported[key];
-      } catch {
-        continue;
-      }
-      if (typeof value === 'function' || (members !== 'all' && key in exported)) {
+      // Descriptors, not reads: some accessors (fs.F_OK…) emit deprecation warnings when read.
+      const descriptor = Object.getOwnPropertyDescriptor(exported, key);
+      if (descriptor === undefined) continue;
+      if (typeof descriptor.value === 'function' || members !== 'all') {
         replace(exported, key, denied(`node:${name}.${key}`));
       }
     }

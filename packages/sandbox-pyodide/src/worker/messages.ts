@@ -64,8 +64,8 @@ export type WorkerEvent =
   | {
       readonly type: 'ready';
       readonly pythonVersion: string;
-      /** Present when the worker was asked to make a snapshot (transferred, not copied). */
-      readonly snapshot?: ArrayBuffer;
+      /** Present when the worker was asked to make a snapshot. */
+      readonly snapshot?: SharedArrayBuffer;
     }
   | { readonly type: 'boot-failed'; readonly message: string }
   | {

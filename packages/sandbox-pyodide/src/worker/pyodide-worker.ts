@@ -68,7 +68,7 @@ function describe(error: unknown): string {
 }
 
 async function run(port: MessagePort, data: WorkerBootData): Promise<void> {
-  const post = (event: WorkerEvent, transfer?: ArrayBuffer[]): void => port.postMessage(event, transfer ?? []);
+  const post = (event: WorkerEvent): void => port.postMessage(event);
 
   const { pyodide, memoryCapHit, resetMemoryCapHit } = await bootPyodide({
     memoryLimitBytes: data.memoryLimitBytes,
@@ -77,10 +77,13 @@ async function run(port: MessagePort, data: WorkerBootData): Promise<void> {
   });
   const glue = loadGlue(pyodide);
 
-  let snapshot: ArrayBuffer | undefined;
+  let snapshot: SharedArrayBuffer | undefined;
   if (data.makeSnapshot && !data.snapshot) {
     glue.prepare(data.runtimeSource, RUNTIME_FILE);
-    snapshot = (pyodide.makeMemorySnapshot() as Uint8Array).buffer as ArrayBuffer;
+    const bytes = pyodide.makeMemorySnapshot();
+    // Shared memory: every later worker of the provider restores from this one copy.
+    snapshot = new SharedArrayBuffer(bytes.byteLength);
+    new Uint8Array(snapshot).set(bytes);
   }
 
   const interrupt = new Uint8Array(data.interruptBuffer);
@@ -160,7 +163,7 @@ async function run(port: MessagePort, data: WorkerBootData): Promise<void> {
   };
 
   port.on('message', handle);
-  post({ type: 'ready', pythonVersion, ...(snapshot ? { snapshot } : {}) }, snapshot ? [snapshot] : []);
+  post({ type: 'ready', pythonVersion, ...(snapshot ? { snapshot } : {}) });
 }
 
 const port = parentPort;

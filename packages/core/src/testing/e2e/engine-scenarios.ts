@@ -121,6 +121,23 @@ export function engineScenarios(
     expect(tracked.live).toBe(0);
   });
 
+  it('streams typed events in order and resolves the result', async () => {
+    const tracked = trackSandbox(await sandbox());
+    const rlm = createRLM({ model: await rootModel(['```repl\nprint(llm_query("hello"))\n```', '```repl\nFINAL("streamed")\n```']), subModel: new MockModel({ replies: () => 'hi' }), sandbox: tracked });
+    const stream = rlm.stream({ context: 'c', question: 'q' });
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    const result = await stream.result;
+    expect(result.answer).toBe('streamed');
+    expect(types[0]).toBe('run-start');
+    expect(types.at(-1)).toBe('run-end');
+    for (const type of ['iteration-start', 'model-response', 'code-execution-start', 'subcall-start', 'subcall-end', 'code-execution-end']) {
+      expect(types).toContain(type);
+    }
+    expect(types.indexOf('subcall-start')).toBeLessThan(types.indexOf('code-execution-end'));
+    expect(tracked.live).toBe(0);
+  });
+
   it('stops at timeoutMs, interrupting running code, and still answers', async () => {
     const result = await run(['```repl\nimport time\nwhile True:\n    time.sleep(0.05)\n```', 'FINAL(out of time)'], { timeoutMs: 1_500 });
     expect(result.status).toBe('timeout');

@@ -106,6 +106,8 @@ export function testRLMEndToEnd(options: RLMEndToEndOptions): void {
       expect(result.usage.byDepth[1]?.calls).toBe(4);
       expect(result.usage.byModel['mock:mock-sub']?.calls).toBe(4);
       expect(sub.calls).toHaveLength(4);
+      expect(sub.maxInFlight).toBeGreaterThan(1);
+      expect(sub.maxInFlight).toBeLessThanOrEqual(4);
       expect(tracked.live).toBe(0);
       expect(events[0]).toBe('run-start');
       expect(events.at(-1)).toBe('run-end');

@@ -1,0 +1,69 @@
+import type { RLMEvent, RLMResult } from '@rlms/core';
+import { describe, expect, it } from 'vitest';
+import { ProgressReporter, RunMonitor } from '../src/index.js';
+
+const usage = (tokens: number, cost?: number) => ({
+  total: { calls: 1, inputTokens: tokens, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, totalTokens: tokens, costUsd: cost, callsWithoutUsage: 0, callsWithoutCost: 0 },
+  byModel: {},
+  byDepth: {},
+});
+const base = { runId: 'run_1', depth: 0, timestamp: 0 };
+const EVENTS: RLMEvent[] = [
+  { type: 'run-start', ...base, question: 'q', context: { type: 'str', totalChars: 10, length: 10, documents: [], bytes: 10 } },
+  { type: 'iteration-start', ...base, iteration: 1 },
+  { type: 'model-response', ...base, iteration: 1, text: 'x', usage: {}, costUsd: 0.001, durationMs: 5, totalUsage: usage(1_200, 0.001) },
+  { type: 'code-execution-start', ...base, iteration: 1, block: 0, code: 'llm_query_batched(...)' },
+  { type: 'subcall-start', ...base, subcallId: 'a', op: 'llm_query_batched', target: 'mock:sub', promptChars: 10, inFlight: 1 },
+  { type: 'subcall-start', ...base, subcallId: 'b', op: 'llm_query_batched', target: 'mock:sub', promptChars: 10, inFlight: 2 },
+  { type: 'subcall-end', ...base, subcallId: 'a', op: 'llm_query_batched', target: 'mock:sub', durationMs: 1, inFlight: 1, totalUsage: usage(1_500, 0.002) },
+  { type: 'subcall-end', ...base, subcallId: 'b', op: 'llm_query_batched', target: 'mock:sub', durationMs: 1, inFlight: 0, totalUsage: usage(1_800, 0.003) },
+];
+
+function fakeStream(isTTY: boolean) {
+  const writes: string[] = [];
+  return { writes, stream: { isTTY, columns: 200, write: (text: string) => writes.push(text) } };
+}
+
+describe('RunMonitor', () => {
+  it('folds events into iteration, action, sub-calls in flight, tokens and cost', () => {
+    const monitor = new RunMonitor(Date.now());
+    const states = EVENTS.map((event) => ({ ...monitor.update(event) }));
+    expect(states[1]).toMatchObject({ iteration: 1, action: 'waiting for the model' });
+    expect(states[5]).toMatchObject({ action: 'sub-calls', inFlight: 2, subcalls: 2, tokens: 1_200 });
+    expect(states[7]).toMatchObject({ action: 'sub-calls done', inFlight: 0, tokens: 1_800, costUsd: 0.003 });
+    expect(monitor.summary()).toMatch(/^iteration 1 · sub-calls done · 2 sub-calls total · 1,800 tokens · \$0\.0030 · \d+ms$/);
+    const end = monitor.update({ type: 'run-end', ...base, result: { status: 'completed', usage: usage(1_900, 0.004), costUsd: 0.004 } as unknown as RLMResult });
+    expect(end).toMatchObject({ done: true, action: 'completed', tokens: 1_900 });
+  });
+});
+
+describe('ProgressReporter', () => {
+  it('prints plain lines when not a TTY, one per change of action', () => {
+    const { writes, stream } = fakeStream(false);
+    const reporter = new ProgressReporter({ stream });
+    for (const event of EVENTS) reporter.onEvent(event);
+    reporter.stop();
+    expect(writes.every((line) => line.startsWith('rlms: ') && line.endsWith('\n'))).toBe(true);
+    expect(writes.map((line) => line.split(' · ').slice(0, 2).join(' · '))).toEqual([
+      'rlms: starting the sandbox · 0 tokens',
+      'rlms: iteration 1 · waiting for the model',
+      'rlms: iteration 1 · model answered',
+      'rlms: iteration 1 · running code',
+      'rlms: iteration 1 · sub-calls',
+      'rlms: iteration 1 · sub-calls done',
+    ]);
+    expect(writes[4]).toContain('1 sub-call in flight');
+  });
+
+  it('redraws one line in place on a TTY and clears it when stopped', () => {
+    const { writes, stream } = fakeStream(true);
+    const reporter = new ProgressReporter({ stream });
+    for (const event of EVENTS) reporter.onEvent(event);
+    reporter.note('rlms: interrupted');
+    reporter.stop();
+    expect(writes.every((text) => text.startsWith('\r\x1b[2K'))).toBe(true);
+    expect(writes.filter((text) => text.includes('\n'))).toEqual(['\r\x1b[2Krlms: interrupted\n']);
+    expect(writes.at(-1)).toBe('\r\x1b[2K');
+    expect(writes.some((text) => /2 sub-calls in flight · 2 sub-calls total · 1,200 tokens/.test(text))).toBe(true);
+  });
+});
