@@ -71,7 +71,7 @@ function historyText(history: unknown): string {
 }
 
 /** Folds instructions and a conversation into one question. */
-export function composeQuestion(question: string, history: string, instructions = ''): string {
+function composeQuestion(question: string, history: string, instructions = ''): string {
   if (history.length === 0 && instructions.length === 0) return question;
   const parts: string[] = [];
   if (instructions.length > 0) parts.push(`Instructions:\n${instructions}`);

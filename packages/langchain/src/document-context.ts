@@ -27,7 +27,7 @@ export interface NamedDocumentsOptions {
 }
 
 /** Where a document comes from, for its key and for matching citations. */
-export function documentSource(document: DocumentInterface): string | undefined {
+function documentSource(document: DocumentInterface): string | undefined {
   const metadata = (document.metadata ?? {}) as Record<string, unknown>;
   for (const field of ['source', 'url', 'title', 'file_path', 'filename']) {
     const value = metadata[field];
@@ -71,7 +71,7 @@ export function metadataHeader(document: DocumentInterface): string {
 }
 
 /** True for an object shaped like a LangChain `Document` (`pageContent` string, optional `metadata`). */
-export function isDocument(value: unknown): value is DocumentInterface {
+function isDocument(value: unknown): value is DocumentInterface {
   return (
     typeof value === 'object' &&
     value !== null &&

@@ -19,9 +19,10 @@ import { finishReasonFromMessage, responseModelFromMessage, usageFromMessage } f
 /**
  * What `fromLangChain` adapts: any LangChain chat model (`ChatOpenAI`, `ChatAnthropic`,
  * `ChatOllama`, `FakeListChatModel`…), or a runnable wrapping one (`model.withConfig(…)`,
- * `model.withRetry()`), as long as it takes messages and returns a message.
+ * `model.withRetry()`, `model.pipe(new StringOutputParser())`), as long as it takes messages and
+ * returns a message or a string.
  */
-export type LangChainChatModelLike = BaseChatModel | RunnableInterface<BaseLanguageModelInput, BaseMessage>;
+export type LangChainChatModelLike = BaseChatModel | RunnableInterface<BaseLanguageModelInput, BaseMessage | string>;
 
 /** Settings of {@link fromLangChain}. Every field is optional. */
 export interface LangChainModelSettings {
@@ -54,12 +55,12 @@ function isChatModel(value: unknown): value is ChatModelShape {
   );
 }
 
-/** Finds the chat model under bindings (`withConfig`, `bindTools`, `withRetry` keep it in `bound`). */
+/** Finds the chat model under bindings (`withConfig`, `bindTools`, `withRetry` keep it in `bound`) and sequences (`first`). */
 function findChatModel(model: unknown): ChatModelShape | undefined {
   let current = model;
   for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth++) {
     if (isChatModel(current)) return current;
-    current = (current as { bound?: unknown }).bound;
+    current = (current as { bound?: unknown }).bound ?? (current as { first?: unknown }).first;
   }
   return undefined;
 }
@@ -110,7 +111,7 @@ function identify(model: LangChainChatModelLike, settings: LangChainModelSetting
 }
 
 /** Converts rlms chat messages to LangChain messages. */
-export function toLangChainMessages(messages: readonly ChatMessage[]): BaseMessage[] {
+function toLangChainMessages(messages: readonly ChatMessage[]): BaseMessage[] {
   return messages.map((message) => {
     switch (message.role) {
       case 'system':
@@ -245,12 +246,14 @@ export class LangChainModelProvider implements ModelProviderV1 {
   async generate(options: ModelCallOptions): Promise<ModelResponse> {
     const signal = options.abortSignal;
     if (signal?.aborted) throw abortError(signal);
-    let message: BaseMessage;
+    let message: BaseMessage | string;
     try {
       message = await raceAbort(Promise.resolve(this.model.invoke(toLangChainMessages(options.messages), this.options(options))), signal);
     } catch (error) {
       throw this.failure(error, signal);
     }
+    // A runnable ending in a string output parser returns text alone.
+    if (typeof message === 'string') return { text: message, usage: {}, finishReason: 'unknown' };
     const responseModelId = responseModelFromMessage(message);
     return {
       text: message.text,
@@ -264,7 +267,7 @@ export class LangChainModelProvider implements ModelProviderV1 {
   async *stream(options: ModelCallOptions): AsyncIterable<ModelStreamPart> {
     const signal = options.abortSignal;
     if (signal?.aborted) throw abortError(signal);
-    let iterator: AsyncIterator<BaseMessage> | undefined;
+    let iterator: AsyncIterator<BaseMessage | string> | undefined;
     let finished = false;
     let aggregate: BaseMessage | undefined;
     try {
@@ -275,16 +278,16 @@ export class LangChainModelProvider implements ModelProviderV1 {
         throw this.failure(error, signal);
       }
       for (;;) {
-        let next: IteratorResult<BaseMessage>;
+        let next: IteratorResult<BaseMessage | string>;
         try {
           next = await raceAbort(iterator.next(), signal);
         } catch (error) {
           throw this.failure(error, signal);
         }
         if (next.done === true) break;
-        const chunk = next.value;
-        aggregate = aggregate === undefined ? chunk : concat(aggregate, chunk);
-        const delta = chunk.text;
+        const chunk: BaseMessage | string = next.value;
+        if (typeof chunk !== 'string') aggregate = aggregate === undefined ? chunk : concat(aggregate, chunk);
+        const delta = typeof chunk === 'string' ? chunk : chunk.text;
         if (delta.length > 0) yield { type: 'text-delta', delta };
       }
       finished = true;

@@ -101,6 +101,9 @@ export class RLMChain extends Runnable<RLMChainInputLike, RLMChainOutput, RLMCha
     this.documentKey = fields.documentKey;
     this.includeMetadata = fields.includeMetadata ?? true;
     const evidence = fields.sourceEvidence ?? ['subcalls', 'answer'];
+    if (!Array.isArray(evidence)) {
+      throw new ConfigurationError("`sourceEvidence` must be an array of 'subcalls', 'answer' and/or 'output'.", { code: 'invalid-setting' });
+    }
     const unknown = evidence.find((kind) => !EVIDENCE.has(kind));
     if (unknown !== undefined) {
       throw new ConfigurationError(`Unknown sourceEvidence "${String(unknown)}": use 'subcalls', 'answer' and/or 'output'.`, { code: 'invalid-setting' });
@@ -134,7 +137,8 @@ export class RLMChain extends Runnable<RLMChainInputLike, RLMChainOutput, RLMCha
         const line = progressLine(event);
         if (line !== undefined) onProgress(line);
       }
-      if (this.dispatchEvents && runManager !== undefined) {
+      // After an abort LangChain has already ended the chain's run: nothing more to report.
+      if (this.dispatchEvents && runManager !== undefined && signal?.aborted !== true) {
         const payload = customEventPayload(event);
         // Chained so events arrive in order; awaited before the chain's run ends.
         dispatched = dispatched

@@ -71,7 +71,7 @@ function mentions(text: string, needle: string): boolean {
  * it. Fingerprints found in several documents (boilerplate, shared headers) prove nothing and are
  * ignored.
  */
-export class SourceTracker {
+class SourceTracker {
   private readonly documents: readonly NamedDocument[];
   private readonly marked: boolean[];
   private remaining: number;

@@ -1,6 +1,7 @@
 import { ConfigurationError, ModelProviderError, type ModelStreamPart } from '@rlms/core';
 import { testModelProvider } from '@rlms/core/testing';
 import { AIMessage, AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
+import { StringOutputParser } from '@langchain/core/output_parsers';
 import { ChatGenerationChunk } from '@langchain/core/outputs';
 import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { describe, expect, it } from 'vitest';
@@ -121,6 +122,12 @@ describe('fromLangChain', () => {
     expect(bound.provider).toBe('FakeListChatModel');
     const named = fromLangChain(model, { provider: 'acme', modelId: 'acme-large', contextWindowTokens: 32_000 });
     expect([named.provider, named.modelId, named.contextWindowTokens]).toEqual(['acme', 'acme-large', 32_000]);
+  });
+
+  it('adapts a runnable ending in a string output parser', async () => {
+    const provider = fromLangChain(new FakeListChatModel({ responses: ['plain text'] }).pipe(new StringOutputParser()));
+    expect(provider.provider).toBe('FakeListChatModel');
+    expect(await provider.generate({ messages: [{ role: 'user', content: 'hi' }] })).toEqual({ text: 'plain text', usage: {}, finishReason: 'unknown' });
   });
 
   it('wraps model errors in ModelProviderError, retryable for 429 and 5xx', async () => {

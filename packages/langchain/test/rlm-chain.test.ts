@@ -112,13 +112,14 @@ describe('RLMChain', () => {
     expect(metadata).toContain('What is the payout delay?');
   });
 
-  it('batches: one run and one sandbox session per input, all freed', async () => {
+  it('batches in a pipe: one run and one sandbox session per input, all freed', async () => {
     const model = new MockModel({
       replies: (call) => (call.system === undefined ? 'unused' : `\`\`\`repl\nFINAL("answer to " + ${JSON.stringify(call.messages[1]!.content.includes('first') ? 'first' : 'second')})\n\`\`\``),
     });
     const sandbox = trackSessions(createLocalSandbox());
     const chain = new RLMChain({ rlm: settings(model, sandbox), documents: corpus() });
-    const outputs = await chain.batch([{ input: 'the first question' }, { input: 'the second question' }]);
+    const pipeline = PromptTemplate.fromTemplate('the {rank} question').pipe(chain);
+    const outputs = await pipeline.batch([{ rank: 'first' }, { rank: 'second' }], { maxConcurrency: 2 });
     expect(outputs.map((output) => output.answer)).toEqual(['answer to first', 'answer to second']);
     expect(sandbox.created).toBe(2);
     expect(sandbox.live).toBe(0);

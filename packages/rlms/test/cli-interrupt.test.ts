@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@rlms/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, makeTree, removeTree, startCli, waitFor } from './cli-helpers.js';
-import { isRootRequest, scriptedRlmReplies } from './scripted-rlm.js';
+import { isRecordedRootRequest, isRootRequest, scriptedRlmReplies } from './scripted-rlm.js';
 
 const run = promisify(execFile);
 
@@ -87,7 +87,7 @@ describe('Ctrl-C during rlms ask', () => {
       { cwd: project, env: cleanEnv(PYTHON === undefined ? {} : { RLMS_PYTHON: PYTHON }) },
     );
     const cliPid = cli.child.pid!;
-    await waitFor(() => (server.modelRequests.some((request) => !isRootRequest(request)) ? true : undefined), 30_000, 'the first sub-call');
+    await waitFor(() => (server.modelRequests.some((request) => request.messages !== undefined && !isRecordedRootRequest(request)) ? true : undefined), 30_000, 'the first sub-call');
     const [pythonPid] = await waitFor(async () => {
       const pids = await runtimePids(cliPid);
       return pids.length > 0 ? pids : undefined;

@@ -149,7 +149,7 @@ describe('RecursiveLanguageModel: RLM runs', () => {
     expect(trace).toContain('[rlms] run started: context is a dict of 2 documents');
     expect(trace).toContain('[rlms] iteration 1 · ');
     expect(trace).toContain('[rlms]   code block 1:\n[rlms]   │ parts = llm_query_batched(');
-    expect(trace).toMatch(/\[rlms\] {3}2 sub-calls to mock:sub done in \S+ · run total [\d,]+ tokens/);
+    expect(trace).toMatch(/\[rlms\] {3}2 sub-calls to mock:sub done in \S+ \(up to 2 in flight\) · run total [\d,]+ tokens/);
     expect(trace).toContain("[rlms]   > ['summary of notes/a.txt', 'summary of notes/b.txt']");
     expect(trace).toMatch(/\[rlms\] run completed: 2 iterations, 2 sub-calls, [\d,]+ tokens, cost n\/a, \S+\n/);
   });

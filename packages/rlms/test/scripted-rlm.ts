@@ -1,4 +1,4 @@
-import type { ServerReply, ServerReplyRequest } from '@rlms/core/testing';
+import type { RecordedServerRequest, ServerReply, ServerReplyRequest } from '@rlms/core/testing';
 
 /** Root turn 1: grep the context for login code, ask a sub-model about each hit in one batch. */
 export const ROOT_TURN_1 = [
@@ -19,6 +19,11 @@ export const ROOT_TURN_2 = 'The answer is ready.\n```repl\nFINAL_VAR("answer")\n
 /** True for a root-model request (the RLM system prompt mentions the REPL); sub-calls have no system prompt. */
 export function isRootRequest(request: Pick<ServerReplyRequest, 'systemPrompt'>): boolean {
   return request.systemPrompt?.includes('REPL') === true;
+}
+
+/** {@link isRootRequest} for a request the server recorded. */
+export function isRecordedRootRequest(request: RecordedServerRequest): boolean {
+  return (request.messages ?? []).some((message) => (message.role === 'system' || message.role === 'developer') && message.content.includes('REPL'));
 }
 
 /**

@@ -46,7 +46,7 @@ export interface DaytonaClientLike {
 
 /** Compile-time proof that the SDK's `Daytona` client fits the surface above. */
 type Assignable<Source extends Target, Target> = Source extends Target ? true : never;
-export type DaytonaSdkFitsSurface = Assignable<Daytona, DaytonaClientLike>;
+type DaytonaSdkFitsSurface = Assignable<Daytona, DaytonaClientLike>;
 
 /**
  * Creates a real `Daytona` client, loading the SDK lazily (it is large: HTTP, WebSocket, S3 and

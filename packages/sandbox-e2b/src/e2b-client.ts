@@ -35,7 +35,7 @@ export type E2BSandboxFactory = (options: SandboxOpts) => Promise<E2BSandboxInst
 
 /** Compile-time proof that the SDK's `Sandbox` fits the surface above. */
 type Assignable<Source extends Target, Target> = Source extends Target ? true : never;
-export type E2BSdkFitsSurface = Assignable<Sandbox, E2BSandboxInstance>;
+type E2BSdkFitsSurface = Assignable<Sandbox, E2BSandboxInstance>;
 
 /**
  * The SDK's default factory, loaded lazily so that importing this package (and calling

@@ -37,7 +37,7 @@ export interface LaunchE2BRuntimeOptions {
 }
 
 /** Single-quotes a string for `bash`. */
-export function shellQuote(value: string): string {
+function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 

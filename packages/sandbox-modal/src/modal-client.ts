@@ -46,7 +46,7 @@ export interface ModalClientLike {
 
 /** Compile-time proof that the SDK's `ModalClient` fits the surface above. */
 type Assignable<Source extends Target, Target> = Source extends Target ? true : never;
-export type ModalSdkFitsSurface = Assignable<ModalClient, ModalClientLike>;
+type ModalSdkFitsSurface = Assignable<ModalClient, ModalClientLike>;
 
 /**
  * Creates a real `ModalClient`, loading the SDK lazily: the SDK reads `~/.modal.toml` when it is

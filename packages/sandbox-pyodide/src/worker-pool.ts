@@ -78,11 +78,12 @@ export class WorkerPool {
   }
 
   private async collectSnapshot(handle: PyodideWorkerHandle): Promise<void> {
+    const generation = this.generation;
     try {
       await handle.ready;
       const snapshot = handle.takeSnapshot();
       if (!snapshot) throw new Error('the worker returned no snapshot');
-      this.snapshot = snapshot;
+      if (generation === this.generation) this.snapshot = snapshot; // else close() ran meanwhile
     } catch {
       // Boot failures surface through the handle's own `ready`; without a snapshot, boot from scratch.
       if (!this.snapshot) this.snapshotUsable = false;

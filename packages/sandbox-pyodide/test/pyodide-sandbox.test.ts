@@ -125,7 +125,10 @@ describe('pyodide sandbox (default settings)', () => {
   it('starts a second session from the snapshot or the warm pool', async () => {
     const second = await provider.createSession({ host: createFakeHost() });
     try {
-      expect((await second.execute('import sys\nprint(sys.version_info[:2] >= (3, 12))')).stdout).toBe('True\n');
+      const probe = await second.execute(
+        'import sys, os, uuid\nprint(sys.version_info[:2] >= (3, 12), len(os.urandom(4)), len(str(uuid.uuid4())))',
+      );
+      expect(probe.stdout).toBe('True 4 36\n');
     } finally {
       await second.destroy();
     }

@@ -11,9 +11,13 @@ import type { RLMSettings } from './settings.js';
 import { saveTrajectory } from './trajectory.js';
 import { UsageTracker } from './usage.js';
 import { EventQueue } from './event-queue.js';
+import type { AnswerSchema, InferSchema } from './schema.js';
+
+/** The answer type of a query: the schema's output type, or `string` without a schema. */
+export type AnswerOf<S> = S extends AnswerSchema ? InferSchema<S> : string;
 
 /** Options of one query. */
-export interface RLMQueryOptions {
+export interface RLMQueryOptions<S extends AnswerSchema | undefined = undefined> {
   /** The input, loaded as `context` in the REPL. */
   readonly context: ContextInput;
   /** What to answer. */
@@ -24,11 +28,17 @@ export interface RLMQueryOptions {
   readonly saveTrajectory?: string;
   /** Receives every event of the run tree as it happens. Errors it throws are ignored. */
   readonly onEvent?: (event: RLMEvent) => void;
+  /**
+   * Expected shape of the answer: a zod (v4) or other Standard Schema, or a JSON Schema. The FINAL value
+   * is validated on the host; a mismatch is sent back to the model to fix (`maxSchemaRetries` times),
+   * then the run ends with status `error` and an `AnswerValidationError`. `result.answer` is typed.
+   */
+  readonly schema?: S;
 }
 
 /** A streamed run: iterate the events; `result` resolves when the run ends. */
-export interface RLMStream extends AsyncIterable<RLMEvent> {
-  readonly result: Promise<RLMResult>;
+export interface RLMStream<TAnswer = string> extends AsyncIterable<RLMEvent> {
+  readonly result: Promise<RLMResult<TAnswer>>;
 }
 
 /** A configured Recursive Language Model. */
@@ -39,9 +49,9 @@ export interface RLM {
    * (see `RLMResult.status`); rejects only for invalid input (`ContextError`, `ConfigurationError`)
    * or a trajectory that cannot be written.
    */
-  query(options: RLMQueryOptions): Promise<RLMResult>;
+  query<S extends AnswerSchema | undefined = undefined>(options: RLMQueryOptions<S>): Promise<RLMResult<AnswerOf<S>>>;
   /** Like `query`, as an async iterable of events ending with `run-end`. */
-  stream(options: RLMQueryOptions): RLMStream;
+  stream<S extends AnswerSchema | undefined = undefined>(options: RLMQueryOptions<S>): RLMStream<AnswerOf<S>>;
 }
 
 let treeCounter = 0;
@@ -53,7 +63,7 @@ let treeCounter = 0;
 export function createRLM(settings: RLMSettings): RLM {
   const resolved = resolveSettings(settings);
 
-  async function query(options: RLMQueryOptions): Promise<RLMResult> {
+  async function query<S extends AnswerSchema | undefined = undefined>(options: RLMQueryOptions<S>): Promise<RLMResult<AnswerOf<S>>> {
     if (typeof options.question !== 'string' || options.question.trim().length === 0) {
       throw new ConfigurationError('`question` must be a non-empty string.', { code: 'missing-question' });
     }
@@ -95,17 +105,23 @@ export function createRLM(settings: RLMSettings): RLM {
       nextId: (prefix) => `${prefix}_${treeId}_${(++ids).toString(36)}`,
     };
     try {
-      const result = await executeRun(tree, { question: options.question, context, depth: 0, signal });
+      const result = await executeRun(tree, {
+        question: options.question,
+        context,
+        depth: 0,
+        signal,
+        ...(options.schema === undefined ? {} : { schema: options.schema }),
+      });
       if (options.saveTrajectory !== undefined) await saveTrajectory(result.trajectory, options.saveTrajectory);
-      return result;
+      return result as RLMResult<AnswerOf<S>>;
     } finally {
       options.abortSignal?.removeEventListener('abort', forwardAbort);
     }
   }
 
-  function stream(options: RLMQueryOptions): RLMStream {
+  function stream<S extends AnswerSchema | undefined = undefined>(options: RLMQueryOptions<S>): RLMStream<AnswerOf<S>> {
     const queue = new EventQueue<RLMEvent>();
-    const result = query({
+    const result = query<S>({
       ...options,
       onEvent: (event) => {
         options.onEvent?.(event);

@@ -92,7 +92,7 @@ export interface SandboxRestartEvent extends EventBase {
 
 export interface RunEndEvent extends EventBase {
   readonly type: 'run-end';
-  readonly result: RLMResult;
+  readonly result: RLMResult<unknown>;
 }
 
 /** Every step of a run, for streaming, progress, tracing and trajectories. */

@@ -5,6 +5,7 @@ import type { TokenUsage } from '../spec/usage.js';
 import { estimateTokens } from './context.js';
 import { BudgetStop, callModel } from './model-call.js';
 import { modelKey, type RunTree } from './run-tree.js';
+import { checkSchema } from './schema.js';
 import type { Trajectory, TrajectorySubcall } from './trajectory.js';
 
 /** An error raised in Python as `pythonType` (a builtin exception name). */
@@ -151,8 +152,18 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
     if (definition === undefined) throw new HostCallError(`Unknown tool "${name}".`, 'NameError');
     const input = JSON.stringify(args);
     const end = begin('tool', name, input.length);
+    let validated: unknown = { ...args };
+    if (definition.parameters !== undefined) {
+      const check = await checkSchema(definition.parameters, validated);
+      if (!check.ok) {
+        const message = `${name}() got invalid arguments: ${check.issues.join('; ')}`;
+        end(input, '', { error: message });
+        throw new HostCallError(message, 'TypeError');
+      }
+      validated = check.value;
+    }
     try {
-      const value = await definition.execute({ ...args }, { abortSignal: signal });
+      const value = await definition.execute(validated, { abortSignal: signal });
       const output = value === undefined ? null : value;
       end(input, typeof output === 'string' ? output : JSON.stringify(output) ?? 'null', {});
       return output;

@@ -1,5 +1,15 @@
-export { createRLM, type RLM, type RLMQueryOptions, type RLMStream } from './create-rlm.js';
-export type { RLMSettings, RLMTool, PromptStyle } from './settings.js';
+export { createRLM, type RLM, type RLMQueryOptions, type RLMStream, type AnswerOf } from './create-rlm.js';
+export { defineTool, type RLMSettings, type RLMTool, type PromptStyle } from './settings.js';
+export {
+  checkSchema,
+  toJsonSchema,
+  isStandardSchema,
+  type AnswerSchema,
+  type InferSchema,
+  type StandardSchemaLike,
+  type SchemaCheck,
+} from './schema.js';
+export { validateJsonSchema, type JsonSchema } from './json-schema-validate.js';
 export type { ResolvedSettings } from './resolve-settings.js';
 export type { RLMResult, RunStatus } from './result.js';
 export type {

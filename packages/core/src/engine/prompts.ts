@@ -1,4 +1,5 @@
 import type { ContextMetadata } from './context.js';
+import { toJsonSchema, type AnswerSchema } from './schema.js';
 import type { PromptStyle, RLMTool } from './settings.js';
 
 /** What the system prompt needs to know about the run. */
@@ -9,21 +10,33 @@ export interface PromptFacts {
   /** Whether `rlm_query` starts a child RLM (true) or is a plain sub-call (false). */
   readonly recursive: boolean;
   readonly subModelNames: readonly string[];
-  readonly tools: Readonly<Record<string, RLMTool>>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly tools: Readonly<Record<string, RLMTool<any>>>;
+  /** The expected shape of the answer, when the query has a schema. */
+  readonly answerSchema?: AnswerSchema;
 }
 
-function toolSection(tools: Readonly<Record<string, RLMTool>>): string {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function toolSection(tools: Readonly<Record<string, RLMTool<any>>>): string {
   const names = Object.keys(tools);
   if (names.length === 0) return '';
   const lines = names.map((name) => {
     const tool = tools[name]!;
-    const properties = (tool.parameters?.properties ?? {}) as Record<string, { type?: string; description?: string }>;
+    const json = tool.parameters === undefined ? undefined : toJsonSchema(tool.parameters);
+    const properties = (json?.properties ?? {}) as Record<string, { type?: string; description?: string }>;
     const args = Object.entries(properties)
       .map(([arg, schema]) => `${arg}${schema.type ? `: ${schema.type}` : ''}`)
       .join(', ');
     return `- \`${name}(${args})\`${tool.description ? `: ${tool.description}` : ''}`;
   });
   return `\nHost tools (call them with keyword arguments; they return JSON values):\n${lines.join('\n')}\n`;
+}
+
+function schemaSection(schema: AnswerSchema | undefined): string {
+  if (schema === undefined) return '';
+  const json = toJsonSchema(schema);
+  const shape = json === undefined ? 'the shape described in the question' : `this JSON Schema (also in the REPL as \`ANSWER_SCHEMA\`):\n${JSON.stringify(json)}`;
+  return `\nThe final value must be structured data (a dict, list, number… — not a JSON string, not prose) matching ${shape}\nIf it does not match, you will be told what to fix.`;
 }
 
 /** Builds the system prompt of a run. */
@@ -65,7 +78,7 @@ How to work:
 3. Split what must be read into chunks that fit a sub-call, and process them with \`llm_query_batched\`; keep partial results in variables.
 4. Aggregate in code, check the result against the sources (quote them exactly when asked), then finish.
 
-${finish}
+${finish}${schemaSection(facts.answerSchema)}
 Do not answer from memory or guess: every claim must come from the context.`;
 }
 

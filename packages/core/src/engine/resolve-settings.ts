@@ -12,6 +12,7 @@ export type ResolvedSettings = RLMSettings & {
   readonly maxOutputChars: number;
   readonly maxRetries: number;
   readonly maxSandboxRestarts: number;
+  readonly maxSchemaRetries: number;
   readonly promptStyle: NonNullable<RLMSettings['promptStyle']>;
   readonly tools: NonNullable<RLMSettings['tools']>;
   readonly trajectoryIncludesContext: boolean;
@@ -82,6 +83,7 @@ export function resolveSettings(settings: RLMSettings): ResolvedSettings {
     maxOutputChars: positive('maxOutputChars', settings.maxOutputChars, 20_000, { min: 100 }),
     maxRetries: positive('maxRetries', settings.maxRetries, 2, { min: 0 }),
     maxSandboxRestarts: positive('maxSandboxRestarts', settings.maxSandboxRestarts, 2, { min: 0 }),
+    maxSchemaRetries: positive('maxSchemaRetries', settings.maxSchemaRetries, 2, { min: 0 }),
     promptStyle: settings.promptStyle ?? 'default',
     tools: settings.tools ?? {},
     trajectoryIncludesContext: settings.trajectoryIncludesContext ?? true,

@@ -1,4 +1,4 @@
-import { SandboxSessionDeadError, isAbortError } from '../errors/errors.js';
+import { AnswerValidationError, SandboxSessionDeadError, isAbortError } from '../errors/errors.js';
 import type { ChatMessage } from '../spec/model-provider-v1.js';
 import type { ExecutionResult, SandboxSessionV1 } from '../spec/sandbox-provider-v1.js';
 import { parseResponse } from './code-blocks.js';
@@ -15,6 +15,7 @@ import {
 } from './prompts.js';
 import type { RLMResult, RunStatus } from './result.js';
 import { modelKey, type RunTree } from './run-tree.js';
+import { checkSchema, toJsonSchema, type AnswerSchema } from './schema.js';
 import { TRAJECTORY_VERSION, type Trajectory, type TrajectoryStep } from './trajectory.js';
 
 /** What ends a run's loop. */
@@ -22,6 +23,8 @@ interface Outcome {
   status: RunStatus;
   answer: string;
   answerValue?: unknown;
+  /** The schema-validated value, when the query has a schema and the answer matched it. */
+  typed?: { value: unknown };
   detail?: string;
   error?: Error;
 }
@@ -33,6 +36,8 @@ export interface RunInput {
   readonly parentRunId?: string;
   /** Aborts this run (children get their parent's signal). */
   readonly signal: AbortSignal;
+  /** Expected shape of the final answer (root runs only). */
+  readonly schema?: AnswerSchema;
 }
 
 /** Time the closing "answer now" call may take after a timeout. */
@@ -42,7 +47,7 @@ const FINAL_ANSWER_GRACE_MS = 60_000;
  * Runs one RLM (root or child) to its end. Never throws for model, sandbox or budget failures:
  * the result's `status` says what happened. The sandbox session is always destroyed.
  */
-export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMResult> {
+export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMResult<unknown>> {
   const { settings } = tree;
   const runId = tree.nextId('run');
   const started = Date.now();
@@ -56,6 +61,7 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
       recursive,
       subModelNames: Object.keys(settings.subModels ?? {}),
       tools: settings.tools,
+      ...(input.schema === undefined ? {} : { answerSchema: input.schema }),
       ...(window === undefined ? {} : { subModelCapacityChars: Math.floor(window * 0.9 * 4 * 0.8) }),
     });
   const trajectory: Trajectory = {
@@ -86,7 +92,7 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
     startChild: async (prompt, context, signal) => {
       const child = await executeRun(tree, { question: prompt, context: prepareContext(context as never), depth: depth + 1, parentRunId: runId, signal });
       return {
-        answer: child.answer,
+        answer: String(child.answer),
         trajectory: child.trajectory,
         ...(child.status === 'completed' ? {} : { error: child.statusDetail ?? child.status }),
       };
@@ -103,11 +109,15 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
       tools: Object.entries(settings.tools).map(([name, tool]) => ({
         name,
         ...(tool.description === undefined ? {} : { description: tool.description }),
-        ...(tool.parameters === undefined ? {} : { parameters: tool.parameters }),
+        ...(tool.parameters === undefined ? {} : { parameters: toJsonSchema(tool.parameters) ?? {} }),
       })),
     });
     try {
       await created.loadContext(input.context.payload, { abortSignal: input.signal });
+      const answerJson = input.schema === undefined ? undefined : toJsonSchema(input.schema);
+      if (answerJson !== undefined) {
+        await created.execute(`ANSWER_SCHEMA = __import__("json").loads(${JSON.stringify(JSON.stringify(answerJson))})`, { abortSignal: input.signal });
+      }
     } catch (error) {
       await created.destroy();
       throw error;
@@ -143,6 +153,21 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
   ];
   let iterations = 0;
   let outcome: Outcome | undefined;
+  let schemaFailures = 0;
+
+  /** Accepts a final answer, or returns the feedback asking the model to fix it (schema mismatch). */
+  const acceptFinal = async (text: string, value: unknown): Promise<Outcome | string> => {
+    const base = { status: 'completed' as const, answer: text, ...(value === undefined ? {} : { answerValue: value }) };
+    if (input.schema === undefined) return base;
+    const check = await checkSchema(input.schema, parseMaybeJson(value ?? text));
+    if (check.ok) return { ...base, typed: { value: check.value } };
+    schemaFailures++;
+    if (schemaFailures > settings.maxSchemaRetries) {
+      const message = `The answer did not match the schema after ${schemaFailures} tries: ${check.issues.join('; ')}`;
+      return { ...base, status: 'error', detail: message, error: new AnswerValidationError(message, { issues: check.issues }) };
+    }
+    return `Your final answer does not match the required shape:\n- ${check.issues.join('\n- ')}\nFix the value and call FINAL again (structured data, not a JSON string).`;
+  };
 
   const finishEarly = async (status: 'max_iterations' | 'budget_exhausted' | 'timeout', detail: string): Promise<Outcome> => {
     tree.emit({ type: 'budget-exhausted', ...emitBase(), reason: status, detail });
@@ -174,6 +199,10 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
         observation: { executions: [], feedback: request },
         subcalls: [],
       });
+      if (input.schema !== undefined) {
+        const check = await checkSchema(input.schema, parseMaybeJson(answer));
+        if (check.ok) return { status, answer, detail, answerValue: parseMaybeJson(answer), typed: { value: check.value } };
+      }
       return { status, answer, detail };
     } catch (error) {
       if (input.signal.aborted) return { status: 'aborted', answer: '', detail: 'aborted during the closing answer call' };
@@ -235,11 +264,17 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
 
       if (parsed.blocks.length === 0) {
         if (parsed.unterminated) feedback.push(NUDGE_UNTERMINATED);
-        else if (parsed.textFinal?.kind === 'FINAL') outcome = { status: 'completed', answer: parsed.textFinal.value };
-        else if (parsed.textFinal?.kind === 'FINAL_VAR') {
+        else if (parsed.textFinal?.kind === 'FINAL') {
+          const accepted = await acceptFinal(parsed.textFinal.value, undefined);
+          if (typeof accepted === 'string') feedback.push(accepted);
+          else outcome = accepted;
+        } else if (parsed.textFinal?.kind === 'FINAL_VAR') {
           const { result, restartNote } = await execute(`FINAL_VAR(${JSON.stringify(parsed.textFinal.name)})`);
-          if (result?.final !== undefined) outcome = { status: 'completed', answer: result.final.text, answerValue: result.final.value };
-          else feedback.push(restartNote ?? formatExecution(result!, 0, 1, settings.maxOutputChars));
+          if (result?.final !== undefined) {
+            const accepted = await acceptFinal(result.final.text, result.final.value);
+            if (typeof accepted === 'string') feedback.push(accepted);
+            else outcome = accepted;
+          } else feedback.push(restartNote ?? formatExecution(result!, 0, 1, settings.maxOutputChars));
         } else feedback.push(NUDGE_NO_CODE);
       } else {
         for (const [index, code] of parsed.blocks.entries()) {
@@ -253,7 +288,9 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
           tree.emit({ type: 'code-execution-end', ...emitBase(), iteration: iterations, block: index, result });
           feedback.push(formatExecution(result, index, parsed.blocks.length, settings.maxOutputChars));
           if (result.final !== undefined) {
-            outcome = { status: 'completed', answer: result.final.text, answerValue: result.final.value };
+            const accepted = await acceptFinal(result.final.text, result.final.value);
+            if (typeof accepted === 'string') feedback.push(accepted);
+            else outcome = accepted;
             break;
           }
           if (result.timedOut && input.signal.aborted) break;
@@ -278,8 +315,8 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
 
   if (orphanSubcalls.length > 0 && trajectory.steps.length > 0) trajectory.steps.at(-1)!.subcalls.push(...orphanSubcalls);
   const usage = tree.usage.snapshot();
-  const result: RLMResult = {
-    answer: outcome.answer,
+  const result: RLMResult<unknown> = {
+    answer: outcome.typed !== undefined ? outcome.typed.value : outcome.answer,
     ...(outcome.answerValue === undefined ? {} : { answerValue: outcome.answerValue }),
     status: outcome.status,
     ...(outcome.detail === undefined ? {} : { statusDetail: outcome.detail }),
@@ -292,7 +329,7 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
     trajectory,
   };
   trajectory.result = {
-    answer: result.answer,
+    answer: outcome.answer,
     ...(result.answerValue === undefined ? {} : { answerValue: result.answerValue }),
     status: result.status,
     ...(result.statusDetail === undefined ? {} : { statusDetail: result.statusDetail }),
@@ -305,4 +342,16 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
   };
   tree.emit({ type: 'run-end', ...emitBase(), result });
   return result;
+}
+
+/** Parses a string that holds JSON (a model answering with a JSON string); other values pass through. */
+function parseMaybeJson(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const trimmed = value.trim();
+  if (!/^[[{"]|^-?\d|^(true|false|null)$/.test(trimmed)) return value;
+  try {
+    return JSON.parse(trimmed);
+  } catch {
+    return value;
+  }
 }

@@ -2,14 +2,26 @@ import type { HostToolInfo } from '../spec/host-bridge.js';
 import type { ModelProviderV1 } from '../spec/model-provider-v1.js';
 import type { SandboxProviderV1 } from '../spec/sandbox-provider-v1.js';
 import type { PricingTable } from '../spec/usage.js';
+import type { AnswerSchema } from './schema.js';
 
 /** A host function callable from the REPL as a Python function with keyword arguments. */
-export interface RLMTool extends Omit<HostToolInfo, 'name'> {
+export interface RLMTool<Args = Record<string, unknown>> extends Omit<HostToolInfo, 'name' | 'parameters'> {
   /**
-   * Runs on the host with the keyword arguments given in Python. Returns any JSON-compatible value.
+   * The keyword arguments: a zod (v4) or other Standard Schema, or a JSON Schema object. Arguments are
+   * validated on the host before `execute`; a mismatch raises `TypeError` in Python listing the issues.
+   * Its properties' order maps positional arguments.
+   */
+  readonly parameters?: AnswerSchema<Args>;
+  /**
+   * Runs on the host with the validated arguments. Returns any JSON-compatible value.
    * A thrown error becomes a Python exception (`RuntimeError`, or the error's `pythonType`).
    */
-  execute(args: Record<string, unknown>, options: { abortSignal: AbortSignal }): unknown;
+  execute(args: Args, options: { abortSignal: AbortSignal }): unknown;
+}
+
+/** Defines a tool with its argument type inferred from `parameters` (zod or other Standard Schema). */
+export function defineTool<Args>(tool: RLMTool<Args>): RLMTool<Args> {
+  return tool;
 }
 
 /** Which system prompt to use. */
@@ -55,7 +67,10 @@ export interface RLMSettings {
   /** Prompt style. Default `'default'`. */
   readonly promptStyle?: PromptStyle;
   /** Host tools available in the REPL, by Python name. */
-  readonly tools?: Readonly<Record<string, RLMTool>>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly tools?: Readonly<Record<string, RLMTool<any>>>;
+  /** Times an answer that fails the query's `schema` is sent back to the model to fix. Default 2. */
+  readonly maxSchemaRetries?: number;
   /** Prices for computing costs when a provider does not report them, by model id (prefix match). */
   readonly pricing?: PricingTable;
   /** Times a dead sandbox session is replaced (state lost, context reloaded) before the run fails. Default 2. */

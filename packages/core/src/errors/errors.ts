@@ -129,3 +129,17 @@ export function isAbortError(error: unknown): boolean {
     ((error as { name?: unknown }).name === 'AbortError' || (error as { name?: unknown }).name === 'APIUserAbortError')
   );
 }
+
+/** The model's final answer did not match the query's `schema`, even after the allowed retries. */
+export class AnswerValidationError extends RLMError {
+  /** What did not match, one sentence per issue, prefixed with the field path. */
+  readonly issues: readonly string[];
+  constructor(message: string, options: { issues: readonly string[]; cause?: unknown }) {
+    super(message, { code: 'answer-validation', cause: options.cause });
+    this.name = 'AnswerValidationError';
+    this.issues = options.issues;
+  }
+  static override isInstance(error: unknown): error is AnswerValidationError {
+    return hasErrorName(error, 'AnswerValidationError');
+  }
+}

@@ -8,4 +8,5 @@ export {
   ProtocolError,
   RLMAbortError,
   isAbortError,
+  AnswerValidationError,
 } from './errors.js';

@@ -13,15 +13,17 @@ import type {
   ExecuteOptions,
   ExecutionResult,
   HostBridge,
-  HostCall,
   HostToolInfo,
   LoadContextOptions,
   SandboxSessionV1,
 } from '../spec/index.js';
 import { FrameDecoder, encodeFrame, type DecodedFrame } from './frame-codec.js';
 import type { FrameTransport, TransportExit } from './frame-transport.js';
-import { hostCallFromWire, hostErrorToWire, parseContextInfo, parseExecutionResult } from './wire-conversions.js';
-import type { ReadyFrame, ResponseFrame, WireError } from './wire-types.js';
+import { HostCallDispatcher } from './host-call-dispatcher.js';
+import { RequestQueue, type RequestControl } from './request-queue.js';
+import { parseContextInfo, parseExecutionResult } from './wire-conversions.js';
+import type { ReadyFrame, ResponseFrame } from './wire-types.js';
+import { DiagnosticTail, describeExit, errorMessage, startupFailedError, startupTimeoutError } from './session-diagnostics.js';
 
 /** Settings of a {@link FrameSession}, after defaults. */
 export interface FrameSessionSettings {
@@ -40,15 +42,7 @@ interface PendingRequest {
   resolve(frame: ResponseFrame): void;
   reject(error: unknown): void;
 }
-interface HostCallState {
-  readonly controller: AbortController;
-  cancelled: boolean;
-}
-interface RequestControl {
-  onAbort?: () => void;
-}
 
-const STDERR_TAIL_CHARS = 8000;
 const PYTHON_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const KILL_WAIT_MS = 2000;
 const noop = (): void => {};
@@ -64,7 +58,8 @@ export class FrameSession implements SandboxSessionV1 {
   readonly #sandbox: string;
   readonly #decoder: FrameDecoder;
   readonly #pending = new Map<string, PendingRequest>();
-  readonly #hostCalls = new Map<string, HostCallState>();
+  readonly #hostCalls: HostCallDispatcher;
+  readonly #requests = new RequestQueue();
   readonly #exitWaiters = new Set<() => void>();
   #state: 'starting' | 'ready' | 'dead' = 'starting';
   #deadError: SandboxSessionDeadError | undefined;
@@ -72,9 +67,7 @@ export class FrameSession implements SandboxSessionV1 {
   #runtimeInfo: ReadyFrame | undefined;
   #nextId = 0;
   #writeChain: Promise<void> = Promise.resolve();
-  #queue: Promise<void> = Promise.resolve();
-  #stderrTail = '';
-  readonly #stderrDecoder = new TextDecoder();
+  readonly #stderr = new DiagnosticTail();
   #exit: TransportExit | undefined;
   #interruptTimers: NodeJS.Timeout[] = [];
   #interruptDone: Promise<void> = Promise.resolve();
@@ -85,6 +78,11 @@ export class FrameSession implements SandboxSessionV1 {
     this.#settings = settings;
     this.#sandbox = settings.sandbox;
     this.id = `${settings.sandbox}-${++sessionCounter}`;
+    this.#hostCalls = new HostCallDispatcher(
+      settings.host,
+      (frame) => this.#send(frame),
+      () => this.#state !== 'dead',
+    );
     this.#decoder = new FrameDecoder({
       sandbox: settings.sandbox,
       onInvalidLine: (line, error) => this.#onInvalidLine(line, error),
@@ -98,7 +96,7 @@ export class FrameSession implements SandboxSessionV1 {
 
   /** The last few thousand characters the runtime process wrote on its own stderr (diagnostics). */
   get stderrTail(): string {
-    return this.#stderrTail;
+    return this.#stderr.text;
   }
 
   /** True until the session died or was destroyed. */
@@ -156,7 +154,7 @@ export class FrameSession implements SandboxSessionV1 {
     let timer: NodeJS.Timeout | undefined;
     let onAbort = noop;
     const guard = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(this.#startupError('timeout')), startupTimeoutMs);
+      timer = setTimeout(() => reject(startupTimeoutError(this.#sandbox, startupTimeoutMs, this.#stderr)), startupTimeoutMs);
       onAbort = () => reject(new RLMAbortError('Creating the sandbox session was aborted.', { cause: abortSignal?.reason }));
       if (abortSignal?.aborted === true) onAbort();
       abortSignal?.addEventListener('abort', onAbort, { once: true });
@@ -171,27 +169,6 @@ export class FrameSession implements SandboxSessionV1 {
       clearTimeout(timer);
       abortSignal?.removeEventListener('abort', onAbort);
     }
-  }
-
-  #startupError(kind: 'timeout' | 'exit', exit?: TransportExit): SandboxError {
-    const stderr = this.#stderrSuffix();
-    if (kind === 'timeout') {
-      return new SandboxError(
-        `The ${this.#sandbox} sandbox's Python runtime did not become ready within ${this.#settings.startupTimeoutMs} ms ` +
-          `(raise startupTimeoutMs on a slow machine).${stderr}`,
-        { sandbox: this.#sandbox, code: 'startup-timeout' },
-      );
-    }
-    const spawnError = exit?.error;
-    const detail =
-      spawnError !== undefined
-        ? `could not be started: ${spawnError instanceof Error ? spawnError.message : String(spawnError)}`
-        : `exited before it was ready (${describeExit(exit)})`;
-    return new SandboxError(`The ${this.#sandbox} sandbox's Python runtime ${detail}.${stderr}`, {
-      sandbox: this.#sandbox,
-      code: 'startup-failed',
-      cause: spawnError,
-    });
   }
 
   // ------------------------------------------------------------------ public API
@@ -294,7 +271,7 @@ export class FrameSession implements SandboxSessionV1 {
       } finally {
         clearTimeout(timer);
         this.#clearInterrupt();
-        if (interruptedBy !== undefined) this.#abortHostCalls('The cell that made this call was interrupted.');
+        if (interruptedBy !== undefined) this.#hostCalls.abortAll('The cell that made this call was interrupted.');
         await this.#interruptDone;
       }
     });
@@ -322,35 +299,10 @@ export class FrameSession implements SandboxSessionV1 {
     if (this.#state === 'dead') throw this.#deadError ?? new SandboxSessionDeadError('The session is dead.', { sandbox: this.#sandbox, reason: 'crashed' });
   }
 
-  /** Runs `work` after the previous request finished; the returned promise may settle early on abort. */
+  /** Queues `work` behind earlier requests (see `RequestQueue`); rejects at once when the session is dead. */
   #schedule<T>(signal: AbortSignal | undefined, abortMessage: string, work: (control: RequestControl) => Promise<T>): Promise<T> {
     if (this.#state === 'dead') return Promise.reject(this.#deadError);
-    if (signal?.aborted === true) return Promise.reject(new RLMAbortError(abortMessage, { cause: signal.reason }));
-    return new Promise<T>((resolve, reject) => {
-      let settled = false;
-      const control: RequestControl = {};
-      const finish = (settle: () => void): void => {
-        if (settled) return;
-        settled = true;
-        signal?.removeEventListener('abort', onAbort);
-        settle();
-      };
-      const onAbort = (): void => {
-        finish(() => reject(new RLMAbortError(abortMessage, { cause: signal?.reason })));
-        control.onAbort?.();
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const run = this.#queue.then(async () => {
-        if (settled) return;
-        try {
-          const value = await work(control);
-          finish(() => resolve(value));
-        } catch (error) {
-          finish(() => reject(error));
-        }
-      });
-      this.#queue = run.then(noop, noop);
-    });
+    return this.#requests.schedule(signal, abortMessage, work);
   }
 
   #request(header: Record<string, unknown> & { id: string }, attachment?: Uint8Array): Promise<ResponseFrame> {
@@ -381,7 +333,7 @@ export class FrameSession implements SandboxSessionV1 {
     if (this.#state === 'dead' || this.#exit !== undefined) return;
     // Usually the process died; give its exit notification (with code and stderr) a moment to arrive.
     setTimeout(() => {
-      this.#markDead('crashed', `Lost the connection to the ${this.#sandbox} sandbox's runtime: ${errorMessage(error)}.${this.#stderrSuffix()}`, {
+      this.#markDead('crashed', `Lost the connection to the ${this.#sandbox} sandbox's runtime: ${errorMessage(error)}.${this.#stderr.suffix()}`, {
         kill: true,
         cause: error,
       });
@@ -441,22 +393,12 @@ export class FrameSession implements SandboxSessionV1 {
   }
 
   #onStderr(chunk: Uint8Array): void {
-    this.#appendDiagnostic(this.#stderrDecoder.decode(chunk, { stream: true }));
-  }
-
-  #appendDiagnostic(text: string): void {
-    const tail = this.#stderrTail + text;
-    this.#stderrTail = tail.length > STDERR_TAIL_CHARS ? tail.slice(tail.length - STDERR_TAIL_CHARS) : tail;
-  }
-
-  #stderrSuffix(): string {
-    const tail = this.#stderrTail.trim();
-    return tail === '' ? '' : `\nRuntime stderr (last lines):\n${tail}`;
+    this.#stderr.pushBytes(chunk);
   }
 
   #onInvalidLine(line: string, error: Error): void {
     if (this.#state === 'starting') {
-      this.#appendDiagnostic(`${line}\n`); // e.g. a sitecustomize printed before the runtime took over stdout
+      this.#stderr.push(`${line}\n`); // e.g. a sitecustomize printed before the runtime took over stdout
       return;
     }
     this.#protocolFailure(new ProtocolError(`Invalid frame from the runtime (${error.message}): ${line.slice(0, 200)}`, { sandbox: this.#sandbox }));
@@ -484,68 +426,13 @@ export class FrameSession implements SandboxSessionV1 {
         return;
       }
       case 'host_call':
-        if (typeof id === 'string') this.#onHostCall(id, header.op, header.payload);
+        if (typeof id === 'string' && this.#state !== 'dead') this.#hostCalls.dispatch(id, header.op, header.payload);
         return;
-      case 'host_cancel': {
-        const call = typeof id === 'string' ? this.#hostCalls.get(id) : undefined;
-        if (call === undefined) return;
-        call.cancelled = true;
-        call.controller.abort(new RLMAbortError('The Python code stopped waiting for this call (it was interrupted).'));
+      case 'host_cancel':
+        if (typeof id === 'string') this.#hostCalls.cancel(id);
         return;
-      }
       default:
-        this.#appendDiagnostic(`[rlms] ignored a frame of unknown type ${JSON.stringify(header.type)}\n`);
-    }
-  }
-
-  // ------------------------------------------------------------------ host calls
-
-  #onHostCall(id: string, op: unknown, payload: unknown): void {
-    if (this.#state === 'dead') return;
-    let request: HostCall;
-    try {
-      request = hostCallFromWire(op, payload);
-    } catch (error) {
-      this.#answerHostCall(id, undefined, { ok: false, error: { type: 'TypeError', message: errorMessage(error) } });
-      return;
-    }
-    const state: HostCallState = { controller: new AbortController(), cancelled: false };
-    this.#hostCalls.set(id, state);
-    let result: Promise<unknown>;
-    try {
-      result = Promise.resolve(this.#settings.host.call(request, { abortSignal: state.controller.signal }));
-    } catch (error) {
-      result = Promise.reject(error);
-    }
-    result.then(
-      (value) => this.#answerHostCall(id, state, { ok: true, value }),
-      (error: unknown) => this.#answerHostCall(id, state, { ok: false, error: hostErrorToWire(error) }),
-    );
-  }
-
-  #answerHostCall(
-    id: string,
-    state: HostCallState | undefined,
-    outcome: { ok: true; value: unknown } | { ok: false; error: WireError },
-  ): void {
-    if (state !== undefined && this.#hostCalls.get(id) === state) this.#hostCalls.delete(id);
-    if (state?.cancelled === true || this.#state === 'dead') return;
-    try {
-      if (outcome.ok) this.#send({ type: 'host_result', id, ok: true, value: outcome.value ?? null });
-      else this.#send({ type: 'host_result', id, ok: false, error: outcome.error });
-    } catch (error) {
-      this.#send({
-        type: 'host_result',
-        id,
-        ok: false,
-        error: { type: 'TypeError', message: `The host returned a value that is not JSON-serialisable: ${errorMessage(error)}` },
-      });
-    }
-  }
-
-  #abortHostCalls(message: string): void {
-    for (const call of this.#hostCalls.values()) {
-      if (!call.controller.signal.aborted) call.controller.abort(new RLMAbortError(message));
+        this.#stderr.push(`[rlms] ignored a frame of unknown type ${JSON.stringify(header.type)}\n`);
     }
   }
 
@@ -557,7 +444,7 @@ export class FrameSession implements SandboxSessionV1 {
     for (const wake of this.#exitWaiters) wake();
     this.#exitWaiters.clear();
     if (this.#ready !== undefined) {
-      this.#ready.reject(this.#startupError('exit', exit));
+      this.#ready.reject(startupFailedError(this.#sandbox, exit, this.#stderr));
       this.#ready = undefined;
     }
     const reason: DeathReason = exit.reason === 'out-of-memory' ? 'out-of-memory' : 'crashed';
@@ -565,7 +452,7 @@ export class FrameSession implements SandboxSessionV1 {
     this.#markDead(
       reason,
       `The ${this.#sandbox} sandbox's Python runtime exited unexpectedly (${describeExit(exit)}).${hint} ` +
-        `Its state is lost; create a new session.${this.#stderrSuffix()}`,
+        `Its state is lost; create a new session.${this.#stderr.suffix()}`,
       { kill: true, cause: exit.error },
     );
   }
@@ -585,8 +472,7 @@ export class FrameSession implements SandboxSessionV1 {
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const request of pending) request.reject(error);
-    this.#abortHostCalls('The sandbox session ended.');
-    this.#hostCalls.clear();
+    this.#hostCalls.abortAll('The sandbox session ended.');
     if (options.kill) void this.#kill();
   }
 
@@ -629,16 +515,4 @@ export class FrameSession implements SandboxSessionV1 {
       // close must not throw
     }
   }
-}
-
-function describeExit(exit: TransportExit | undefined): string {
-  if (exit === undefined) return 'unknown status';
-  if (exit.error !== undefined) return `connection lost: ${errorMessage(exit.error)}`;
-  if (exit.signal !== undefined && exit.signal !== null) return `killed by ${exit.signal}`;
-  if (exit.code !== undefined && exit.code !== null) return `exit code ${exit.code}`;
-  return 'unknown status';
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

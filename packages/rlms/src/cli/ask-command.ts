@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigurationError } from '@rlms/core';
+import { ConfigurationError, type RLMEvent } from '@rlms/core';
 import type { QueryMode } from '../choose-mode.js';
 import { MissingApiKeyError, type ModelSpec } from '../model-spec.js';
 import { formatDuration, formatInteger, formatUsd, plural } from '../progress/format.js';
@@ -121,7 +121,6 @@ export async function runAsk(argv: readonly string[], io: CliIO): Promise<number
     controller.abort(new Error(`received ${signal}`));
   });
   try {
-    if (!quiet && rlm.sandboxName === 'local') io.stderr.write('rlms: note: --sandbox local runs model-written code on this machine without isolation.\n');
     if (baseURL !== undefined) {
       const problem = await checkBaseURL(baseURL);
       if (problem !== undefined) {
@@ -131,6 +130,16 @@ export async function runAsk(argv: readonly string[], io: CliIO): Promise<number
     const loaded = await loadContextFlags(values, io, 'ask', { quiet, verbose });
     if (controller.signal.aborted) return stopSignal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
     progress = quiet || verbose ? undefined : new ProgressReporter({ stream: io.stderr });
+    let warned = quiet || rlm.sandboxName !== 'local';
+    const onEvent = (event: RLMEvent) => {
+      if (!warned && event.type === 'run-start' && !event.runId.startsWith('direct_')) {
+        warned = true;
+        const note = 'rlms: note: --sandbox local runs model-written code on this machine without isolation.';
+        if (progress === undefined) io.stderr.write(`${note}\n`);
+        else progress.note(note);
+      }
+      progress?.onEvent(event);
+    };
     let result: QueryResult;
     try {
       result = await rlm.query({
@@ -138,7 +147,7 @@ export async function runAsk(argv: readonly string[], io: CliIO): Promise<number
         question,
         abortSignal: controller.signal,
         ...(values['save-trajectory'] === undefined ? {} : { saveTrajectory: values['save-trajectory'] }),
-        ...(progress === undefined ? {} : { onEvent: progress.onEvent }),
+        onEvent,
       });
     } finally {
       progress?.stop();

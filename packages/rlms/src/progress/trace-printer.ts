@@ -10,6 +10,8 @@ interface Burst {
   calls: number;
   /** Calls of this run still in flight. */
   open: number;
+  /** Most calls of the whole tree in flight at once during the burst. */
+  peak: number;
   errors: number;
   targets: Set<string>;
 }
@@ -77,10 +79,11 @@ export class TracePrinter {
         if (burst !== undefined) {
           burst.calls++;
           burst.open++;
+          burst.peak = Math.max(burst.peak, event.inFlight);
           burst.targets.add(event.target);
           return [];
         }
-        this.bursts.set(event.runId, { started: event.timestamp, calls: 1, open: 1, errors: 0, targets: new Set([event.target]) });
+        this.bursts.set(event.runId, { started: event.timestamp, calls: 1, open: 1, peak: event.inFlight, errors: 0, targets: new Set([event.target]) });
         return [`  ${event.op} → ${event.target} (${formatInteger(event.promptChars)} chars)…`];
       }
       case 'subcall-end': {
@@ -92,7 +95,7 @@ export class TracePrinter {
         this.bursts.delete(event.runId);
         const total = event.totalUsage.total;
         return [
-          `  ${plural(burst.calls, 'sub-call')} to ${[...burst.targets].join(', ')} done in ${formatDuration(event.timestamp - burst.started)}${burst.errors > 0 ? `, ${plural(burst.errors, 'error')}` : ''} · run total ${formatInteger(total.totalTokens)} tokens, ${formatUsd(total.costUsd)}`,
+          `  ${plural(burst.calls, 'sub-call')} to ${[...burst.targets].join(', ')} done in ${formatDuration(event.timestamp - burst.started)} (up to ${burst.peak} in flight)${burst.errors > 0 ? `, ${plural(burst.errors, 'error')}` : ''} · run total ${formatInteger(total.totalTokens)} tokens, ${formatUsd(total.costUsd)}`,
         ];
       }
       case 'budget-exhausted':

@@ -69,7 +69,6 @@ def _load_runtime_module(source, path):
 def prepare(runtime_source, runtime_path):
     """Imports the runtime (and so the stdlib modules it uses) so a snapshot contains them."""
     _load_runtime_module(runtime_source, runtime_path)
-    os.urandom(8)  # initialises the entropy source while module loading is still allowed
 
 
 def _write_all(data):
@@ -131,6 +130,9 @@ def start(device_path, sleep_device_path, runtime_source, runtime_path):
     _fd = os.open(device_path, os.O_RDWR)
     _sleep_fd = os.open(sleep_device_path, os.O_RDWR)
     time.sleep = _sleep
+    # Emscripten loads its entropy source (node:crypto) at the first use after boot or restore:
+    # now, while module loading is still allowed.
+    os.urandom(8)
     _runtime = module.Runtime(host_call=_host_call, capture_fds=False)
     return sys.version.split()[0]
 

@@ -73,7 +73,8 @@ async function run(port: MessagePort, data: WorkerBootData): Promise<void> {
   const { pyodide, memoryCapHit, resetMemoryCapHit } = await bootPyodide({
     memoryLimitBytes: data.memoryLimitBytes,
     makeSnapshot: data.makeSnapshot && !data.snapshot,
-    ...(data.snapshot ? { snapshot: new Uint8Array(data.snapshot).slice() } : {}),
+    // Restored straight from shared memory (Pyodide copies it into the wasm heap).
+    ...(data.snapshot ? { snapshot: new Uint8Array(data.snapshot) } : {}),
   });
   const glue = loadGlue(pyodide);
 

@@ -1,0 +1,100 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { AnswerValidationError, createRLM, defineTool } from '../src/index.js';
+import { MockModel } from '../src/testing/index.js';
+// The local sandbox is a sibling workspace package; importing its source keeps core free of a dependency cycle.
+import { createLocalSandbox } from '../../sandbox-local/src/index.js';
+
+const sandbox = createLocalSandbox();
+afterAll(() => sandbox.close?.());
+
+describe('typed answers (schema)', () => {
+  const Answer = z.object({ count: z.number().int(), names: z.array(z.string()) });
+
+  it('validates FINAL against a zod schema, feeds a mismatch back, and types the answer', async () => {
+    const model = new MockModel({
+      replies: [
+        '```repl\nFINAL({"count": "three"})\n```',
+        '```repl\nprint(ANSWER_SCHEMA["required"])\nFINAL({"count": 3, "names": ["a", "b", "c"]})\n```',
+      ],
+    });
+    const rlm = createRLM({ model, sandbox });
+    const result = await rlm.query({ context: 'a b c', question: 'Count the names.', schema: Answer });
+    expect(result.status).toBe('completed');
+    const answer: { count: number; names: string[] } = result.answer;
+    expect(answer).toEqual({ count: 3, names: ['a', 'b', 'c'] });
+    expect(result.iterations).toBe(2);
+    const feedback = result.trajectory.steps[0]!.observation.feedback;
+    expect(feedback).toContain('does not match the required shape');
+    expect(feedback).toMatch(/count/);
+    expect(result.trajectory.steps[1]!.observation.executions[0]!.result.stdout).toContain("['count', 'names']");
+    expect(model.calls[0]!.system).toContain('JSON Schema');
+  });
+
+  it('accepts a JSON Schema and a JSON string answer written as text', async () => {
+    const schema = { type: 'object', properties: { total: { type: 'integer' } }, required: ['total'] };
+    const rlm = createRLM({ model: new MockModel({ replies: ['FINAL({"total": 7})'] }), sandbox });
+    const result = await rlm.query({ context: 'x', question: 'q', schema });
+    expect(result.answer).toEqual({ total: 7 });
+  });
+
+  it('ends with AnswerValidationError after maxSchemaRetries', async () => {
+    const rlm = createRLM({
+      model: new MockModel({ replies: ['```repl\nFINAL(1)\n```', '```repl\nFINAL(2)\n```'] }),
+      sandbox,
+      maxSchemaRetries: 1,
+    });
+    const result = await rlm.query({ context: 'x', question: 'q', schema: Answer });
+    expect(result.status).toBe('error');
+    expect(AnswerValidationError.isInstance(result.error)).toBe(true);
+  });
+});
+
+describe('host tools', () => {
+  it('validates keyword arguments on the host and raises TypeError in Python for bad ones', async () => {
+    const calls: unknown[] = [];
+    const lookup = defineTool({
+      description: 'Looks up a customer by id.',
+      parameters: z.object({ customer_id: z.number().int(), include_orders: z.boolean().default(false) }),
+      execute: (args) => {
+        calls.push(args);
+        return { id: args.customer_id, orders: args.include_orders ? [1, 2] : [] };
+      },
+    });
+    const model = new MockModel({
+      replies: [
+        [
+          '```repl',
+          'try:',
+          '    lookup(customer_id="not a number")',
+          'except TypeError as error:',
+          '    print("TypeError:", error)',
+          'record = lookup(customer_id=42, include_orders=True)',
+          'positional = lookup(7)',
+          'FINAL({"record": record, "positional": positional})',
+          '```',
+        ].join('\n'),
+      ],
+    });
+    const rlm = createRLM({ model, sandbox, tools: { lookup } });
+    const result = await rlm.query({ context: 'x', question: 'q' });
+    expect(result.status).toBe('completed');
+    expect(result.answerValue).toEqual({ record: { id: 42, orders: [1, 2] }, positional: { id: 7, orders: [] } });
+    expect(result.trajectory.steps[0]!.observation.executions[0]!.result.stdout).toMatch(/TypeError: lookup\(\) got invalid arguments: customer_id/);
+    expect(calls).toEqual([{ customer_id: 42, include_orders: true }, { customer_id: 7, include_orders: false }]);
+    expect(model.calls[0]!.system).toContain('lookup(customer_id: integer, include_orders: boolean)');
+    const tools = result.trajectory.steps[0]!.subcalls.filter((call) => call.op === 'tool');
+    expect(tools).toHaveLength(3);
+    expect(tools[0]!.error).toContain('invalid arguments');
+  });
+
+  it('raises a tool failure as a catchable Python exception', async () => {
+    const rlm = createRLM({
+      model: new MockModel({ replies: ['```repl\ntry:\n    boom()\nexcept RuntimeError as error:\n    FINAL(str(error))\n```'] }),
+      sandbox,
+      tools: { boom: { execute: () => { throw new Error('backend down'); } } },
+    });
+    const result = await rlm.query({ context: 'x', question: 'q' });
+    expect(result.answer).toContain('backend down');
+  });
+});
