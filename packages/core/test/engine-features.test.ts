@@ -98,3 +98,32 @@ describe('host tools', () => {
     expect(result.answer).toContain('backend down');
   });
 });
+
+describe('multi-turn sessions', () => {
+  it('keeps one REPL across questions, with earlier turns in `history`, and frees it on close', async () => {
+    const { trackSandbox } = await import('../src/testing/index.js');
+    const tracked = trackSandbox(sandbox);
+    const model = new MockModel({
+      replies: [
+        '```repl\nwords = context.split()\nFINAL(len(words))\n```',
+        '```repl\nprint(len(history), history[0]["question"])\nFINAL(f"{words[0]} (of {history[0][\'answer\']})")\n```',
+      ],
+    });
+    const rlm = createRLM({ model, sandbox: tracked });
+    const session = rlm.session({ context: 'alpha beta gamma' });
+    const first = await session.query('How many words?');
+    expect(first.answer).toBe('3');
+    const second = await session.query({ question: 'Which is the first one?' });
+    expect(second.status).toBe('completed');
+    expect(second.answer).toBe('alpha (of 3)');
+    expect(second.trajectory.steps[0]!.observation.executions[0]!.result.stdout).toContain('1 How many words?');
+    expect(model.calls[1]!.messages[1]!.content).toContain('turn 2 of a conversation');
+    expect(model.calls[1]!.messages).toHaveLength(2);
+    expect(session.history.map((turn) => turn.answer)).toEqual(['3', 'alpha (of 3)']);
+    expect(tracked.created).toBe(1);
+    expect(tracked.live).toBe(1);
+    await session.close();
+    expect(tracked.live).toBe(0);
+    await expect(session.query('again?')).rejects.toThrow(/closed/);
+  });
+});

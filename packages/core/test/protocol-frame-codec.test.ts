@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FrameDecoder, ProtocolError, encodeFrame, type DecodedFrame } from '../src/index.js';
+import { ProtocolError } from '../src/errors/index.js';
+import { FrameDecoder, encodeFrame, type DecodedFrame } from '../src/protocol/index.js';
 
 function concat(chunks: readonly Uint8Array[]): Uint8Array {
   const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
@@ -18,8 +19,9 @@ function decodeInChunks(stream: Uint8Array, sizes: (index: number) => number): D
   let offset = 0;
   for (let index = 0; offset < stream.length; index += 1) {
     const size = Math.max(1, sizes(index));
-    // Copy, then scribble over the chunk: the decoder must not keep references to caller memory.
-    const chunk = stream.slice(offset, offset + size);
+    // Copy (as a Node Buffer, whose slice() makes views), then scribble over the chunk: the
+    // decoder must not keep references to caller memory.
+    const chunk = Buffer.from(stream.subarray(offset, offset + size));
     frames.push(...decoder.push(chunk));
     chunk.fill(0x21);
     offset += size;

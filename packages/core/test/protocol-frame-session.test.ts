@@ -2,21 +2,22 @@ import { describe, expect, it } from 'vitest';
 import {
   ConfigurationError,
   ContextError,
-  FrameDecoder,
   ProtocolError,
   SandboxError,
   SandboxSessionDeadError,
+  isAbortError,
+} from '../src/errors/index.js';
+import {
+  FrameDecoder,
   createFrameSession,
   encodeFrame,
-  isAbortError,
   type DecodedFrame,
   type FrameSessionOptions,
   type FrameTransport,
   type FrameTransportHandlers,
-  type HostBridge,
-  type HostCall,
   type TransportExit,
-} from '../src/index.js';
+} from '../src/protocol/index.js';
+import type { HostBridge, HostCall } from '../src/spec/index.js';
 
 type Responder = (frame: DecodedFrame, runtime: FakeRuntime) => boolean | void;
 

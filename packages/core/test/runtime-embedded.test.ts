@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { RUNTIME_PATH } from '../src/index.js';
+import { RUNTIME_PATH } from '../src/runtime/runtime-source.js';
 
 const PYTHON = process.env.RLMS_PYTHON ?? 'python3';
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FrameDecoder, RUNTIME_PATH, encodeFrame } from '../src/index.js';
+import { FrameDecoder, encodeFrame } from '../src/protocol/index.js';
+import { RUNTIME_PATH } from '../src/runtime/runtime-source.js';
 
 const PYTHON = process.env.RLMS_PYTHON ?? 'python3';
 type Header = Record<string, any>;

@@ -5,7 +5,8 @@ export const RLM_EVENT_PREFIX = 'rlm:';
 
 /** A finished run as sent in the `rlm:run-end` custom event (the trajectory is left out). */
 export interface RunEndSummary {
-  readonly answer: string;
+  /** The answer: a string, or the typed value of a run with an answer schema. */
+  readonly answer: unknown;
   readonly status: RLMResult['status'];
   readonly statusDetail?: string;
   readonly iterations: number;

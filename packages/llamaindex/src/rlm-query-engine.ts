@@ -1,12 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ConfigurationError, RLMAbortError, type RLM, type RLMEvent, type RLMResult } from '@rlms/core';
+import type { JSONValue } from '@llamaindex/core/global';
 import { BaseQueryEngine, type QueryType } from '@llamaindex/core/query-engine';
 import { EngineResponse, type NodeWithScore } from '@llamaindex/core/schema';
+import type { FunctionTool } from '@llamaindex/core/tools';
 import { textOfContent } from './llama-index-model-provider.js';
 import { describeRLMEvent } from './describe-rlm-event.js';
 import { contextOf, toNamedDocuments, type NamedDocument, type RLMDocumentsInput } from './named-documents.js';
 import { resolveRLM } from './resolve-rlm.js';
 import { RLMQueryEngineError } from './rlm-query-engine-error.js';
+import { createRLMQueryTool, type RLMQueryToolInput, type RLMQueryToolOptions } from './rlm-query-tool.js';
 import {
   toResponseMetadata,
   type RLMNonStreamingQueryParams,
@@ -190,6 +193,14 @@ export class RLMQueryEngine extends BaseQueryEngine {
         await run.result.catch(() => undefined);
       }
     }
+  }
+
+  /**
+   * This engine as an agent tool (a LlamaIndex `FunctionTool`); see {@link createRLMQueryTool}.
+   * @throws ConfigurationError for an invalid `name`.
+   */
+  asTool(options: RLMQueryToolOptions = {}): FunctionTool<RLMQueryToolInput, Promise<JSONValue>> {
+    return createRLMQueryTool(this, options);
   }
 
   /**

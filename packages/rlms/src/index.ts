@@ -1,6 +1,6 @@
 export { RecursiveLanguageModel } from './recursive-language-model.js';
 export type { RecursiveLanguageModelSettings, QueryOptions, QueryResult, QueryStream } from './recursive-language-model-settings.js';
-export { AI_SDK_PROVIDERS, planModel, isModelProvider, MissingApiKeyError, type ModelSpec, type ModelOptions, type ModelPlan, type AiSdkProviderInfo } from './model-spec.js';
+export { AI_SDK_PROVIDERS, planModel, providerFamily, isModelProvider, MissingApiKeyError, type ModelSpec, type ModelOptions, type ModelPlan, type AiSdkProviderInfo } from './model-spec.js';
 export { loadModel } from './load-model.js';
 export { SANDBOXES, planSandbox, loadSandbox, isSandboxProvider, type SandboxName, type SandboxSpec, type SandboxPlan } from './sandbox-spec.js';
 export { MissingPackageError } from './missing-package-error.js';

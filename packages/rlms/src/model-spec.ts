@@ -87,7 +87,7 @@ export type ModelPlan =
 
 /** Defaults a spec inherits from the facade settings. */
 export interface ModelPlanDefaults {
-  /** `apiKey` of the facade settings: used for OpenAI-family models (the default provider). */
+  /** Key for this model when the spec has none (the facade passes its `apiKey` to models of the root model's provider). */
   readonly apiKey?: string;
   readonly baseURL?: string;
   readonly contextWindowTokens?: number;
@@ -154,6 +154,22 @@ function positiveWindow(value: number | undefined, setting: string): number | un
 }
 
 /**
+ * The provider a model spec talks to, to decide which models share an API key: `'openai'` for
+ * OpenAI names, the prefix of `provider:model` names (`'anthropic'`, `'ollama'`…),
+ * `'base-url'` for names served by a base URL, `'instance'` for provider instances.
+ */
+export function providerFamily(spec: ModelSpec, baseURL?: string): string {
+  if (isModelProvider(spec)) return 'instance';
+  const options: Partial<ModelOptions> = typeof spec === 'string' ? { model: spec } : spec;
+  const name = typeof options.model === 'string' ? options.model.trim() : '';
+  const colon = name.indexOf(':');
+  const prefix = colon > 0 ? name.slice(0, colon).toLowerCase() : undefined;
+  if (prefix !== undefined && prefix !== 'ft' && KNOWN_PREFIXES.includes(prefix)) return prefix === 'bedrock' ? 'amazon-bedrock' : prefix;
+  if ((options.baseURL ?? baseURL) !== undefined) return 'base-url';
+  return 'openai';
+}
+
+/**
  * Resolves a model spec to a plan without loading anything. Throws `ConfigurationError` for an
  * unknown name (code `'unknown-model'`), an unknown `provider:` prefix, a missing base URL, or a
  * missing API key (code `'missing-api-key'`, naming the environment variable to set).
@@ -170,7 +186,7 @@ export function planModel(spec: ModelSpec, defaults: ModelPlanDefaults): ModelPl
   const name = options.model.trim();
   const extra = options.providerSettings ?? {};
   const contextWindowTokens = positiveWindow(options.contextWindowTokens ?? defaults.contextWindowTokens, defaults.setting);
-  const explicitKey = options.apiKey;
+  const explicitKey = options.apiKey ?? defaults.apiKey;
   const baseURL = options.baseURL ?? defaults.baseURL;
   const colon = name.indexOf(':');
   const prefix = colon > 0 ? name.slice(0, colon).toLowerCase() : undefined;
@@ -223,7 +239,7 @@ export function planModel(spec: ModelSpec, defaults: ModelPlanDefaults): ModelPl
   if (prefix === 'openai' || (prefix === undefined && baseURL === undefined && OPENAI_NAME.test(name)) || (prefix === 'ft' && baseURL === undefined)) {
     const modelId = prefix === 'openai' ? rest : name;
     if (modelId === '') fail(`\`${defaults.setting}\` "${name}" names no model after "openai:".`);
-    const apiKey = explicitKey ?? defaults.apiKey ?? env.OPENAI_API_KEY;
+    const apiKey = explicitKey ?? env.OPENAI_API_KEY;
     if ((apiKey === undefined || apiKey === '') && baseURL === undefined) {
       throw new MissingApiKeyError(
         `No OpenAI API key for "${modelId}": set the OPENAI_API_KEY environment variable or pass \`apiKey\`; for a local OpenAI-compatible server pass \`baseURL\` instead.`,
@@ -241,7 +257,7 @@ export function planModel(spec: ModelSpec, defaults: ModelPlanDefaults): ModelPl
   if (baseURL !== undefined && (prefix === undefined || !KNOWN_PREFIXES.includes(prefix))) {
     // Any other name is the model id on the given OpenAI-compatible server (e.g. "qwen3:8b" on Ollama).
     // Only an explicit key is sent: OPENAI_API_KEY never leaks to another server.
-    const apiKey = explicitKey ?? defaults.apiKey;
+    const apiKey = explicitKey;
     return {
       kind: 'openai',
       label: name,

@@ -25,7 +25,10 @@ export interface RecursiveLanguageModelSettings extends Omit<RLMSettings, 'model
   readonly sandbox?: SandboxSpec;
   /** Settings handed to the sandbox factory (`createDockerSandbox(sandboxSettings)`…) when `sandbox` is a name. */
   readonly sandboxSettings?: Readonly<Record<string, unknown>>;
-  /** API key of OpenAI models (default: `OPENAI_API_KEY`) or of the server at `baseURL`. Other providers read their own variable. */
+  /**
+   * API key of the root model's provider, also used by sub-models of the same provider. Default: the
+   * provider's variable (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY`…); for a `baseURL` server, no key.
+   */
   readonly apiKey?: string;
   /** Base URL of an OpenAI-compatible server (ending in `/v1`) serving `model` and `subModel` names. */
   readonly baseURL?: string;

@@ -7,6 +7,7 @@ import {
   type ModelProviderV1,
   type RLM,
   type RLMEvent,
+  type RLMSettings,
   type SandboxProviderV1,
 } from '@rlms/core';
 import { chooseMode, DEFAULT_DIRECT_MAX_FRACTION, UNKNOWN_CONTEXT_WINDOW_TOKENS, type ModeChoice, type QueryMode } from './choose-mode.js';
@@ -17,7 +18,7 @@ import { estimateCost, type CostEstimate } from './estimate-cost.js';
 import { EventQueue } from './event-queue.js';
 import { loadModel } from './load-model.js';
 import { lookupModelFacts } from './model-catalog.js';
-import { planModel, type ModelPlan } from './model-spec.js';
+import { planModel, providerFamily, type ModelPlan, type ModelSpec } from './model-spec.js';
 import { TracePrinter } from './progress/trace-printer.js';
 import type { QueryOptions, QueryResult, QueryStream, RecursiveLanguageModelSettings } from './recursive-language-model-settings.js';
 import { contextChars, renderContext } from './render-context.js';
@@ -46,6 +47,46 @@ function checkMode(mode: unknown, setting: string): void {
   if (mode !== undefined && !MODES.includes(mode as QueryMode)) {
     throw new ConfigurationError(`\`${setting}\` must be one of ${MODES.map((item) => `"${item}"`).join(', ')}; got ${JSON.stringify(mode)}.`, { code: 'invalid-setting' });
   }
+}
+
+type EngineSettings = Omit<RLMSettings, 'model' | 'subModel' | 'subModels' | 'sandbox'>;
+
+/** The settings `createRLM` takes, without the facade's own. */
+function engineSettingsOf(settings: RecursiveLanguageModelSettings): EngineSettings {
+  const {
+    model: _model,
+    subModel: _subModel,
+    subModels: _subModels,
+    sandbox: _sandbox,
+    sandboxSettings: _sandboxSettings,
+    apiKey: _apiKey,
+    baseURL: _baseURL,
+    contextWindowTokens: _window,
+    mode: _mode,
+    directMaxFraction: _fraction,
+    verbose: _verbose,
+    importModule: _importModule,
+    ...engine
+  } = settings;
+  return engine;
+}
+
+const PLACEHOLDER_MODEL: ModelProviderV1 = {
+  specificationVersion: 'rlms-model-v1',
+  provider: 'placeholder',
+  modelId: 'placeholder',
+  generate: () => Promise.reject(new Error('placeholder model')),
+};
+const PLACEHOLDER_SANDBOX: SandboxProviderV1 = {
+  specificationVersion: 'rlms-sandbox-v1',
+  name: 'placeholder',
+  capabilities: { isolation: 'none', network: false, nativePackages: false, subprocess: false, interrupt: false, threads: false },
+  createSession: () => Promise.reject(new Error('placeholder sandbox')),
+};
+
+/** Checks the engine settings (limits, tools) up front: `createRLM` does no I/O and throws `ConfigurationError` for bad values. */
+function validateEngineSettings(settings: RecursiveLanguageModelSettings): void {
+  createRLM({ ...engineSettingsOf(settings), model: PLACEHOLDER_MODEL, sandbox: PLACEHOLDER_SANDBOX });
 }
 
 /**
@@ -87,19 +128,22 @@ export class RecursiveLanguageModel implements AsyncDisposable {
       throw new ConfigurationError('`model` is required: e.g. "gpt-4o", "anthropic:claude-sonnet-4-5", or { baseURL, model } for a local server.', { code: 'invalid-model' });
     }
     this.settings = settings;
-    const shared = {
-      ...(settings.apiKey === undefined ? {} : { apiKey: settings.apiKey }),
+    // `apiKey` belongs to the root model's provider, and to sub-models of that same provider.
+    const family = providerFamily(settings.model, settings.baseURL);
+    const shared = (spec: ModelSpec) => ({
+      ...(settings.apiKey !== undefined && providerFamily(spec, settings.baseURL) === family ? { apiKey: settings.apiKey } : {}),
       ...(settings.baseURL === undefined ? {} : { baseURL: settings.baseURL }),
-    };
+    });
     this.modelPlan = planModel(settings.model, {
-      ...shared,
+      ...shared(settings.model),
       setting: 'model',
       ...(settings.contextWindowTokens === undefined ? {} : { contextWindowTokens: settings.contextWindowTokens }),
     });
-    this.subModelPlan = settings.subModel === undefined ? undefined : planModel(settings.subModel, { ...shared, setting: 'subModel' });
+    this.subModelPlan = settings.subModel === undefined ? undefined : planModel(settings.subModel, { ...shared(settings.subModel), setting: 'subModel' });
     this.subModelPlans = Object.fromEntries(
-      Object.entries(settings.subModels ?? {}).map(([name, spec]) => [name, planModel(spec, { ...shared, setting: `subModels.${name}` })]),
+      Object.entries(settings.subModels ?? {}).map(([name, spec]) => [name, planModel(spec, { ...shared(spec), setting: `subModels.${name}` })]),
     );
+    validateEngineSettings(settings);
     this.sandboxPlan = planSandbox(settings.sandbox);
   }
 
@@ -252,21 +296,7 @@ export class RecursiveLanguageModel implements AsyncDisposable {
     }
     const sandbox = await this.sandbox;
     if (this.engine === undefined) {
-      const {
-        model: _model,
-        subModel: _subModel,
-        subModels: _subModels,
-        sandbox: _sandbox,
-        sandboxSettings: _sandboxSettings,
-        apiKey: _apiKey,
-        baseURL: _baseURL,
-        contextWindowTokens: _window,
-        mode: _mode,
-        directMaxFraction: _fraction,
-        verbose: _verbose,
-        importModule: _importModule,
-        ...engineSettings
-      } = this.settings;
+      const engineSettings = engineSettingsOf(this.settings);
       const paper = engineSettings.promptStyle === undefined && /rlm-qwen/i.test(this.modelPlan.modelRef);
       this.engine = createRLM({
         ...engineSettings,

@@ -213,6 +213,22 @@ describe('RecursiveLanguageModel: resolution and input errors', () => {
     expect(() => new RecursiveLanguageModel({ model: 'gpt-4o', apiKey: 'sk-explicit' })).not.toThrow();
   });
 
+  it('apiKey belongs to the root model provider and its same-provider sub-models', () => {
+    vi.stubEnv('OPENAI_API_KEY', '');
+    vi.stubEnv('ANTHROPIC_API_KEY', '');
+    expect(() => new RecursiveLanguageModel({ model: 'anthropic:claude-sonnet-4-5', subModel: 'anthropic:claude-haiku-4-5', apiKey: 'sk-ant' })).not.toThrow();
+    expect(() => new RecursiveLanguageModel({ model: 'anthropic:claude-sonnet-4-5', subModel: 'gpt-4o-mini', apiKey: 'sk-ant' })).toThrow(
+      /No OpenAI API key for "gpt-4o-mini"/,
+    );
+  });
+
+  it('engine settings are checked at construction', () => {
+    const model = new MockModel({ replies: [] });
+    expect(() => new RecursiveLanguageModel({ model, maxIterations: 0 })).toThrow('`maxIterations` must be an integer ≥ 1; got 0.');
+    expect(() => new RecursiveLanguageModel({ model, tools: { FINAL: { execute: () => 1 } } })).toThrow(/Tool name "FINAL" is not usable in Python/);
+    expect(() => new RecursiveLanguageModel({ model, directMaxFraction: 1.5 })).toThrow('`directMaxFraction` must be a number in (0, 1]; got 1.5.');
+  });
+
   it('a missing optional model package rejects the query with "install X"', async () => {
     vi.stubEnv('ANTHROPIC_API_KEY', 'sk-ant-test');
     const rlm = create({ model: 'anthropic:claude-sonnet-4-5', sandbox: 'local' });

@@ -48,12 +48,16 @@ function parseEnvelope(json: string): Envelope {
 }
 
 
-/** One persistent Python namespace in its own Pyodide worker. Created by `PyodideSandboxProvider`. */
+/**
+ * One persistent Python namespace in its own Pyodide worker. Obtain it from
+ * `PyodideSandboxProvider.createSession()`; the constructor is internal.
+ */
 export class PyodideSandboxSession implements SandboxSessionV1 {
   readonly id = `pyodide-${++sessionCounter}`;
   private readonly handle: PyodideWorkerHandle;
   private readonly options: PyodideSessionOptions;
 
+  /** @internal */
   constructor(handle: PyodideWorkerHandle, options: PyodideSessionOptions) {
     this.handle = handle;
     this.options = options;
@@ -139,7 +143,7 @@ export class PyodideSandboxSession implements SandboxSessionV1 {
     await this.handle.terminate('destroyed', `session ${this.id} was destroyed`).catch(() => undefined);
   }
 
-  /** Sends a configure request (tools, output limit). Used once by the provider. */
+  /** @internal Sends the configure request (tools, output limit); called once by the provider. */
   async configure(config: { tools: readonly unknown[]; maxOutputChars: number }): Promise<void> {
     const reply = await this.handle.request({ type: 'configure', configJson: JSON.stringify(config) });
     const envelope = parseEnvelope(reply.json);

@@ -13,7 +13,7 @@ export interface PyodideSandboxSettings {
   /**
    * Limit of the worker's JavaScript heap (V8 old generation), in MiB. Exceeding it ends the
    * worker (`SandboxSessionDeadError` reason `'out-of-memory'`), not the host process.
-   * Default: half of `memoryLimitMiB`, at least 256.
+   * Default: half of `memoryLimitMiB`, at least 256; between 128 and 16384.
    */
   readonly jsHeapLimitMiB?: number;
   /**
@@ -89,7 +89,7 @@ export function resolvePyodideSandboxSettings(settings: PyodideSandboxSettings =
     'jsHeapLimitMiB',
     settings.jsHeapLimitMiB,
     Math.max(256, Math.ceil(memoryLimitMiB / 2)),
-    64,
+    128,
     16_384,
   );
   const runtimeSource = settings.runtimeSource;

@@ -1,5 +1,12 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { SandboxError, SandboxSessionDeadError, hostCallFromWire, hostErrorToWire, type HostBridge, type HostCall } from '@rlms/core';
+import {
+  SandboxError,
+  SandboxSessionDeadError,
+  hostCallFromWire,
+  hostErrorToWire,
+  type HostBridge,
+  type HostCall,
+} from '@rlms/core';
 import type { HostReply, WorkerBootData, WorkerEvent, WorkerFailure, WorkerRequest } from './worker/messages.js';
 
 /** Name of this sandbox in errors. */
@@ -56,8 +63,8 @@ export class PyodideWorkerHandle {
   private nextId = 1;
   private deadError: SandboxSessionDeadError | undefined;
   private resolveReady!: (value: { pythonVersion: string }) => void;
-  private snapshot: SharedArrayBuffer | undefined;
   private rejectReady!: (error: unknown) => void;
+  private snapshot: SharedArrayBuffer | undefined;
   private readyDone = false;
   private pooled = false;
 

@@ -1,10 +1,11 @@
 import { ConfigurationError } from '../errors/errors.js';
 import { Budget } from './budget.js';
-import { prepareContext, type ContextInput } from './context.js';
+import { prepareContext, type ContextInput, type PreparedContext } from './context.js';
 import type { RLMEvent } from './events.js';
 import { resolveSettings, type ResolvedSettings } from './resolve-settings.js';
 import type { RLMResult } from './result.js';
-import { executeRun } from './run.js';
+import { executeRun, type PersistentSession } from './run.js';
+import { createRLMSession, type RLMSession, type RLMSessionOptions } from './rlm-session.js';
 import type { RunTree } from './run-tree.js';
 import { Semaphore } from './semaphore.js';
 import type { RLMSettings } from './settings.js';
@@ -52,6 +53,11 @@ export interface RLM {
   query<S extends AnswerSchema | undefined = undefined>(options: RLMQueryOptions<S>): Promise<RLMResult<AnswerOf<S>>>;
   /** Like `query`, as an async iterable of events ending with `run-end`. */
   stream<S extends AnswerSchema | undefined = undefined>(options: RLMQueryOptions<S>): RLMStream<AnswerOf<S>>;
+  /**
+   * Opens a multi-turn session over one context: one sandbox and one REPL namespace across questions,
+   * earlier turns available in the REPL as `history`. Close it with `session.close()`.
+   */
+  session(options: RLMSessionOptions): RLMSession;
 }
 
 let treeCounter = 0;
@@ -64,59 +70,7 @@ export function createRLM(settings: RLMSettings): RLM {
   const resolved = resolveSettings(settings);
 
   async function query<S extends AnswerSchema | undefined = undefined>(options: RLMQueryOptions<S>): Promise<RLMResult<AnswerOf<S>>> {
-    if (typeof options.question !== 'string' || options.question.trim().length === 0) {
-      throw new ConfigurationError('`question` must be a non-empty string.', { code: 'missing-question' });
-    }
-    const context = prepareContext(options.context);
-    const userController = new AbortController();
-    const forwardAbort = () => userController.abort(options.abortSignal?.reason);
-    if (options.abortSignal?.aborted) forwardAbort();
-    options.abortSignal?.addEventListener('abort', forwardAbort, { once: true });
-    const deadline = resolved.timeoutMs === undefined ? undefined : Date.now() + resolved.timeoutMs;
-    const timeoutSignal = resolved.timeoutMs === undefined ? undefined : AbortSignal.timeout(resolved.timeoutMs);
-    const signal = timeoutSignal === undefined ? userController.signal : AbortSignal.any([userController.signal, timeoutSignal]);
-    const usage = new UsageTracker();
-    const treeId = (++treeCounter).toString(36);
-    let ids = 0;
-    const tree: RunTree = {
-      settings: resolved,
-      usage,
-      budget: new Budget(
-        {
-          ...(resolved.maxTotalTokens === undefined ? {} : { maxTotalTokens: resolved.maxTotalTokens }),
-          ...(resolved.maxCostUsd === undefined ? {} : { maxCostUsd: resolved.maxCostUsd }),
-          ...(deadline === undefined ? {} : { deadline }),
-        },
-        usage,
-        userController.signal,
-      ),
-      semaphore: new Semaphore(resolved.maxSubcallConcurrency),
-      userSignal: userController.signal,
-      signal,
-      emit: (event) => {
-        try {
-          options.onEvent?.(event);
-        } catch {
-          // A listener's failure must not break the run.
-        }
-      },
-      subcalls: 0,
-      inFlight: 0,
-      nextId: (prefix) => `${prefix}_${treeId}_${(++ids).toString(36)}`,
-    };
-    try {
-      const result = await executeRun(tree, {
-        question: options.question,
-        context,
-        depth: 0,
-        signal,
-        ...(options.schema === undefined ? {} : { schema: options.schema }),
-      });
-      if (options.saveTrajectory !== undefined) await saveTrajectory(result.trajectory, options.saveTrajectory);
-      return result as RLMResult<AnswerOf<S>>;
-    } finally {
-      options.abortSignal?.removeEventListener('abort', forwardAbort);
-    }
+    return runQuery(resolved, options, {}) as Promise<RLMResult<AnswerOf<S>>>;
   }
 
   function stream<S extends AnswerSchema | undefined = undefined>(options: RLMQueryOptions<S>): RLMStream<AnswerOf<S>> {
@@ -140,5 +94,89 @@ export function createRLM(settings: RLMSettings): RLM {
     };
   }
 
-  return { settings: resolved, query, stream };
+  return {
+    settings: resolved,
+    query,
+    stream,
+    session: (options) => createRLMSession(resolved, options),
+  };
+}
+
+/** What a session turn adds to a plain query. */
+export interface RunExtras {
+  readonly persistent?: PersistentSession;
+  readonly setupCode?: string;
+  readonly note?: string;
+}
+
+/** Runs one query (or one session turn): builds the run tree, runs the root, saves the trajectory. */
+export async function runQuery(
+  resolved: ResolvedSettings,
+  options: RLMQueryOptions<AnswerSchema | undefined>,
+  extras: RunExtras,
+): Promise<RLMResult<unknown>> {
+  if (typeof options.question !== 'string' || options.question.trim().length === 0) {
+    throw new ConfigurationError('`question` must be a non-empty string.', { code: 'missing-question' });
+  }
+  const context = prepareContext(options.context);
+  return runPrepared(resolved, options, context, extras);
+}
+
+/** Like `runQuery` with the context already prepared (sessions prepare it once). */
+export async function runPrepared(
+  resolved: ResolvedSettings,
+  options: Omit<RLMQueryOptions<AnswerSchema | undefined>, 'context'>,
+  context: PreparedContext,
+  extras: RunExtras,
+): Promise<RLMResult<unknown>> {
+  const userController = new AbortController();
+  const forwardAbort = () => userController.abort(options.abortSignal?.reason);
+  if (options.abortSignal?.aborted) forwardAbort();
+  options.abortSignal?.addEventListener('abort', forwardAbort, { once: true });
+  const deadline = resolved.timeoutMs === undefined ? undefined : Date.now() + resolved.timeoutMs;
+  const timeoutSignal = resolved.timeoutMs === undefined ? undefined : AbortSignal.timeout(resolved.timeoutMs);
+  const signal = timeoutSignal === undefined ? userController.signal : AbortSignal.any([userController.signal, timeoutSignal]);
+  const usage = new UsageTracker();
+  const treeId = (++treeCounter).toString(36);
+  let ids = 0;
+  const tree: RunTree = {
+    settings: resolved,
+    usage,
+    budget: new Budget(
+      {
+        ...(resolved.maxTotalTokens === undefined ? {} : { maxTotalTokens: resolved.maxTotalTokens }),
+        ...(resolved.maxCostUsd === undefined ? {} : { maxCostUsd: resolved.maxCostUsd }),
+        ...(deadline === undefined ? {} : { deadline }),
+      },
+      usage,
+      userController.signal,
+    ),
+    semaphore: new Semaphore(resolved.maxSubcallConcurrency),
+    userSignal: userController.signal,
+    signal,
+    emit: (event) => {
+      try {
+        options.onEvent?.(event);
+      } catch {
+        // A listener's failure must not break the run.
+      }
+    },
+    subcalls: 0,
+    inFlight: 0,
+    nextId: (prefix) => `${prefix}_${treeId}_${(++ids).toString(36)}`,
+  };
+  try {
+    const result = await executeRun(tree, {
+      question: options.question,
+      context,
+      depth: 0,
+      signal,
+      ...(options.schema === undefined ? {} : { schema: options.schema }),
+      ...extras,
+    });
+    if (options.saveTrajectory !== undefined) await saveTrajectory(result.trajectory, options.saveTrajectory);
+    return result;
+  } finally {
+    options.abortSignal?.removeEventListener('abort', forwardAbort);
+  }
 }

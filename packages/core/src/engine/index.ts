@@ -1,4 +1,5 @@
 export { createRLM, type RLM, type RLMQueryOptions, type RLMStream, type AnswerOf } from './create-rlm.js';
+export { type RLMSession, type RLMSessionOptions, type SessionTurn, type SessionQuery } from './rlm-session.js';
 export { defineTool, type RLMSettings, type RLMTool, type PromptStyle } from './settings.js';
 export {
   checkSchema,

@@ -1,4 +1,5 @@
 import { AnswerValidationError, SandboxSessionDeadError, isAbortError } from '../errors/errors.js';
+import type { HostBridge, HostCall } from '../spec/host-bridge.js';
 import type { ChatMessage } from '../spec/model-provider-v1.js';
 import type { ExecutionResult, SandboxSessionV1 } from '../spec/sandbox-provider-v1.js';
 import { parseResponse } from './code-blocks.js';
@@ -38,6 +39,27 @@ export interface RunInput {
   readonly signal: AbortSignal;
   /** Expected shape of the final answer (root runs only). */
   readonly schema?: AnswerSchema;
+  /** A sandbox session that outlives the run (multi-turn sessions); the run neither creates it twice nor destroys it. */
+  readonly persistent?: PersistentSession;
+  /** Python run once per run before the model's first cell (e.g. defining `history`). */
+  readonly setupCode?: string;
+  /** Appended to the first user message (e.g. "this is turn 3…"). */
+  readonly note?: string;
+}
+
+/** A sandbox session kept across runs, reached through a host bridge that follows the current run. */
+export interface PersistentSession {
+  session: SandboxSessionV1 | undefined;
+  readonly host: ForwardingHostBridge;
+}
+
+/** A HostBridge that forwards to the bridge of whichever run currently uses the session. */
+export class ForwardingHostBridge implements HostBridge {
+  target: HostBridge | undefined;
+  call(request: HostCall, options?: { readonly abortSignal?: AbortSignal }): Promise<unknown> {
+    if (this.target === undefined) return Promise.reject(new Error('No run is using this session.'));
+    return this.target.call(request, options);
+  }
 }
 
 /** Time the closing "answer now" call may take after a timeout. */
@@ -99,11 +121,19 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
     },
   });
 
-  let session: SandboxSessionV1 | undefined;
+  let session: SandboxSessionV1 | undefined = input.persistent?.session;
+  if (input.persistent !== undefined) input.persistent.host.target = host;
   let restarts = 0;
+  let preparedThisRun = false;
+  const answerJson = input.schema === undefined ? undefined : toJsonSchema(input.schema);
+  const setupCode = [
+    answerJson === undefined ? '' : `ANSWER_SCHEMA = __import__("json").loads(${JSON.stringify(JSON.stringify(answerJson))})`,
+    input.setupCode ?? '',
+  ].filter((line) => line.length > 0).join('\n');
+
   const openSession = async (): Promise<SandboxSessionV1> => {
     const created = await settings.sandbox.createSession({
-      host,
+      host: input.persistent?.host ?? host,
       abortSignal: input.signal,
       maxOutputChars: settings.maxOutputChars,
       tools: Object.entries(settings.tools).map(([name, tool]) => ({
@@ -114,32 +144,46 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
     });
     try {
       await created.loadContext(input.context.payload, { abortSignal: input.signal });
-      const answerJson = input.schema === undefined ? undefined : toJsonSchema(input.schema);
-      if (answerJson !== undefined) {
-        await created.execute(`ANSWER_SCHEMA = __import__("json").loads(${JSON.stringify(JSON.stringify(answerJson))})`, { abortSignal: input.signal });
-      }
     } catch (error) {
       await created.destroy();
       throw error;
     }
+    if (input.persistent !== undefined) input.persistent.session = created;
     return created;
+  };
+
+  /** The run's session: opened on first use, prepared (schema, setup code) once per run and after restarts. */
+  const ensureSession = async (): Promise<SandboxSessionV1> => {
+    if (session === undefined) {
+      session = await openSession();
+      preparedThisRun = false;
+    }
+    if (!preparedThisRun) {
+      preparedThisRun = true;
+      if (setupCode.length > 0) {
+        const setup = await session.execute(setupCode, { abortSignal: input.signal });
+        if (setup.error !== undefined) throw new Error(`Setting up the REPL failed: ${setup.error.type}: ${setup.error.message}`);
+      }
+    }
+    return session;
   };
 
   /** Runs code, replacing a dead session (state lost) up to `maxSandboxRestarts` times. */
   const execute = async (code: string): Promise<{ result?: ExecutionResult; restartNote?: string }> => {
     const timeoutMs = Math.max(1, Math.min(settings.executionTimeoutMs, tree.budget.remainingMs()));
     try {
-      session ??= await openSession();
-      return { result: await session.execute(code, { timeoutMs, abortSignal: input.signal }) };
+      const live = await ensureSession();
+      return { result: await live.execute(code, { timeoutMs, abortSignal: input.signal }) };
     } catch (error) {
       if (!SandboxSessionDeadError.isInstance(error) || input.signal.aborted) throw error;
       const dead = session;
       session = undefined;
+      if (input.persistent !== undefined) input.persistent.session = undefined;
       await dead?.destroy();
       if (restarts >= settings.maxSandboxRestarts) throw error;
       restarts++;
       tree.emit({ type: 'sandbox-restart', ...emitBase(), reason: error.message });
-      session = await openSession();
+      await ensureSession();
       const why = error.reason === 'timeout' ? 'the code ignored the interrupt after the time limit' : error.message;
       return {
         restartNote: `The REPL died (${why}) and was restarted: every variable was lost, \`context\` is loaded again. Avoid what killed it.`,
@@ -149,7 +193,7 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
 
   const messages: ChatMessage[] = [
     { role: 'system', content: systemPrompt },
-    { role: 'user', content: buildMetadataMessage(input.context.metadata, input.question) },
+    { role: 'user', content: buildMetadataMessage(input.context.metadata, input.question) + (input.note === undefined ? '' : `\n\n${input.note}`) },
   ];
   let iterations = 0;
   let outcome: Outcome | undefined;
@@ -310,7 +354,8 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
     else outcome = { status: 'error', answer: '', detail: (error as Error).message, error: error as Error };
   } finally {
     currentStep = undefined;
-    await session?.destroy();
+    if (input.persistent !== undefined) input.persistent.host.target = undefined;
+    else await session?.destroy();
   }
 
   if (orphanSubcalls.length > 0 && trajectory.steps.length > 0) trajectory.steps.at(-1)!.subcalls.push(...orphanSubcalls);

@@ -97,7 +97,10 @@ export class FrameDecoder {
       }
       const newline = chunk.indexOf(NEWLINE, offset);
       if (newline === -1) {
-        this.#keepPartial(chunk.slice(offset));
+        // Copy explicitly: `Buffer#slice` (Node stream chunks) returns a view, not a copy.
+        const rest = new Uint8Array(chunk.length - offset);
+        rest.set(chunk.subarray(offset));
+        this.#keepPartial(rest);
         break;
       }
       const line = this.#takeLine(chunk.subarray(offset, newline));

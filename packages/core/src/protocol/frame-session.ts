@@ -20,6 +20,7 @@ import type {
 import { FrameDecoder, encodeFrame, type DecodedFrame } from './frame-codec.js';
 import type { FrameTransport, TransportExit } from './frame-transport.js';
 import { HostCallDispatcher } from './host-call-dispatcher.js';
+import { InterruptEscalation } from './interrupt-escalation.js';
 import { RequestQueue, type RequestControl } from './request-queue.js';
 import { parseContextInfo, parseExecutionResult } from './wire-conversions.js';
 import type { ReadyFrame, ResponseFrame } from './wire-types.js';
@@ -69,8 +70,7 @@ export class FrameSession implements SandboxSessionV1 {
   #writeChain: Promise<void> = Promise.resolve();
   readonly #stderr = new DiagnosticTail();
   #exit: TransportExit | undefined;
-  #interruptTimers: NodeJS.Timeout[] = [];
-  #interruptDone: Promise<void> = Promise.resolve();
+  readonly #escalation: InterruptEscalation;
   #destroyPromise: Promise<void> | undefined;
 
   /** @internal Use `createFrameSession`. */
@@ -78,6 +78,7 @@ export class FrameSession implements SandboxSessionV1 {
     this.#settings = settings;
     this.#sandbox = settings.sandbox;
     this.id = `${settings.sandbox}-${++sessionCounter}`;
+    this.#escalation = new InterruptEscalation(settings.interruptGraceMs);
     this.#hostCalls = new HostCallDispatcher(
       settings.host,
       (frame) => this.#send(frame),
@@ -270,9 +271,9 @@ export class FrameSession implements SandboxSessionV1 {
         return parseExecutionResult(frame.value, { sandbox: this.#sandbox, timedOut: interruptedBy === 'timeout' });
       } finally {
         clearTimeout(timer);
-        this.#clearInterrupt();
+        this.#escalation.stop();
         if (interruptedBy !== undefined) this.#hostCalls.abortAll('The cell that made this call was interrupted.');
-        await this.#interruptDone;
+        await this.#escalation.settled;
       }
     });
   }
@@ -344,22 +345,13 @@ export class FrameSession implements SandboxSessionV1 {
 
   #interrupt(id: string, reason: 'timeout' | 'aborted', timeoutMs: number | undefined): void {
     const grace = this.#settings.interruptGraceMs;
-    const sendInterrupt = (): void => {
-      if (this.#state !== 'dead') this.#send({ type: 'interrupt', id });
-    };
-    sendInterrupt();
-    this.#clearInterrupt();
-    this.#interruptTimers.push(
-      setTimeout(() => {
-        sendInterrupt();
-        const { transport } = this.#settings;
-        if (transport.interrupt !== undefined && this.#state !== 'dead') {
-          this.#interruptDone = Promise.resolve()
-            .then(() => transport.interrupt?.())
-            .catch(noop);
-        }
-      }, grace / 2),
-      setTimeout(() => {
+    const { transport } = this.#settings;
+    this.#escalation.start(
+      () => {
+        if (this.#state !== 'dead') this.#send({ type: 'interrupt', id });
+      },
+      transport.interrupt === undefined ? undefined : () => transport.interrupt?.(),
+      () => {
         const why =
           reason === 'timeout'
             ? `did not stop within ${grace} ms of being interrupted at its ${timeoutMs} ms timeout`
@@ -370,13 +362,8 @@ export class FrameSession implements SandboxSessionV1 {
             'sandbox session was killed. Its Python state is lost; create a new session.',
           { kill: true },
         );
-      }, grace),
+      },
     );
-  }
-
-  #clearInterrupt(): void {
-    for (const timer of this.#interruptTimers) clearTimeout(timer);
-    this.#interruptTimers = [];
   }
 
   // ------------------------------------------------------------------ incoming bytes
@@ -466,7 +453,7 @@ export class FrameSession implements SandboxSessionV1 {
     }
     this.#state = 'dead';
     this.#deadError = error;
-    this.#clearInterrupt();
+    this.#escalation.stop();
     this.#ready?.reject(error);
     this.#ready = undefined;
     const pending = [...this.#pending.values()];

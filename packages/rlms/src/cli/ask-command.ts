@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigurationError, type RLMEvent } from '@rlms/core';
 import type { QueryMode } from '../choose-mode.js';
-import { MissingApiKeyError, type ModelSpec } from '../model-spec.js';
+import { MissingApiKeyError } from '../model-spec.js';
 import { formatDuration, formatInteger, formatUsd, plural } from '../progress/format.js';
 import { ProgressReporter } from '../progress/progress-reporter.js';
 import { RecursiveLanguageModel } from '../recursive-language-model.js';
@@ -40,13 +40,6 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The provider family of a model name, to decide which models an `--api-key-env` key is for. */
-function providerOf(name: string, baseURL: string | undefined): string {
-  const colon = name.indexOf(':');
-  if (colon > 0 && !name.startsWith('ft:')) return name.slice(0, colon).toLowerCase();
-  return baseURL === undefined ? 'openai' : 'base-url';
-}
-
 function missingKeySentence(error: MissingApiKeyError): string {
   const local = error.envVar === 'OPENAI_API_KEY' ? ', or point --base-url at a local OpenAI-compatible server' : '';
   return `No ${error.providerName} API key: set the ${error.envVar} environment variable (or name another variable with --api-key-env)${local}.`;
@@ -75,8 +68,7 @@ export async function runAsk(argv: readonly string[], io: CliIO): Promise<number
     apiKey = io.env[keyEnv];
     if (apiKey === undefined || apiKey === '') throw new ConfigurationError(`The environment variable ${keyEnv} (from --api-key-env) is not set.`, { code: 'missing-api-key' });
   }
-  const specOf = (name: string): ModelSpec =>
-    apiKey !== undefined && providerOf(name, baseURL) === providerOf(modelName, baseURL) ? { model: name, apiKey } : name;
+
   const contextWindow = parseInteger('context-window', values['context-window'], 'ask');
   const maxDepth = parseInteger('max-depth', values['max-depth'], 'ask');
   const maxIterations = parseInteger('max-iterations', values['max-iterations'], 'ask');
@@ -84,11 +76,11 @@ export async function runAsk(argv: readonly string[], io: CliIO): Promise<number
   const maxCostUsd = parseNumber('max-cost', values['max-cost'], 'ask');
   const timeoutMs = parseDuration('timeout', values.timeout, 'ask');
   const settings: RecursiveLanguageModelSettings = {
-    model: specOf(modelName),
-    ...(subModelName === undefined ? {} : { subModel: specOf(subModelName) }),
+    model: modelName,
+    ...(subModelName === undefined ? {} : { subModel: subModelName }),
     sandbox: (values.sandbox ?? 'pyodide') as SandboxName,
     ...(baseURL === undefined ? {} : { baseURL }),
-    ...(apiKey === undefined || baseURL === undefined ? {} : { apiKey }),
+    ...(apiKey === undefined ? {} : { apiKey }),
     ...(contextWindow === undefined ? {} : { contextWindowTokens: contextWindow }),
     ...(mode === undefined ? {} : { mode }),
     ...(maxDepth === undefined ? {} : { maxDepth }),

@@ -108,7 +108,8 @@ export class MockModel implements ModelProviderV1 {
 
   async generate(options: ModelCallOptions): Promise<ModelResponse> {
     const index = this.calls.length;
-    const messages = options.messages;
+    // Copy: callers may keep appending to the array they passed.
+    const messages = [...options.messages];
     const call: MockCall = {
       index,
       messages,
