@@ -10,7 +10,7 @@ import type {
   SharedV4ProviderMetadata,
   SharedV4Warning,
 } from '@ai-sdk/provider';
-import { ConfigurationError, RLMAbortError, RLMError, type RLM, type RLMEvent, type RLMResult } from '@rlms/core';
+import { ConfigurationError, RLMAbortError, RLMError, type JsonSchema, type RLM, type RLMEvent, type RLMResult } from '@rlms/core';
 import { throwIfAborted } from './abort.js';
 import { toLanguageModelUsage } from './map-usage.js';
 import { describeRLMEvent } from './rlm-progress.js';
@@ -70,7 +70,14 @@ function finishReasonOf(status: RLMResult['status']): LanguageModelV4FinishReaso
   return { unified: status === 'completed' ? 'stop' : 'length', raw: status };
 }
 
-function failureOf(result: RLMResult): Error {
+/** The answer as text: JSON for a schema-validated value, else the FINAL value's text. */
+function answerText(result: RLMResult<unknown>, schema: JsonSchema | undefined): string {
+  const { answer } = result;
+  if (schema !== undefined && (result.status === 'completed' || typeof answer !== 'string')) return JSON.stringify(answer) ?? '';
+  return typeof answer === 'string' ? answer : (JSON.stringify(answer) ?? '');
+}
+
+function failureOf(result: RLMResult<unknown>): Error {
   if (result.status === 'aborted') return new RLMAbortError(result.statusDetail);
   return result.error ?? new RLMError(`The RLM run failed: ${result.statusDetail ?? 'unknown error'}`, { code: 'rlm-run-failed' });
 }
@@ -98,7 +105,7 @@ export class RLMLanguageModel implements LanguageModelV4 {
     this.modelId = settings.modelId ?? (root === undefined ? 'rlm' : `rlm:${root.modelId}`);
   }
 
-  private async prepare(options: LanguageModelV4CallOptions): Promise<{ split: PromptSplit; warnings: SharedV4Warning[] }> {
+  private async prepare(options: LanguageModelV4CallOptions): Promise<{ split: PromptSplit; warnings: SharedV4Warning[]; schema?: JsonSchema }> {
     const warnings: SharedV4Warning[] = [];
     for (const name of IGNORED_OPTIONS) {
       if (options[name] !== undefined) {
@@ -108,8 +115,9 @@ export class RLMLanguageModel implements LanguageModelV4 {
     if (options.tools !== undefined && options.tools.length > 0) {
       warnings.push({ type: 'unsupported', feature: 'tools', details: 'An RLM answers in text; give host tools to the REPL with RLMSettings.tools.' });
     }
-    if (options.responseFormat?.type === 'json') {
-      warnings.push({ type: 'unsupported', feature: 'responseFormat', details: 'JSON output is not enforced; ask for JSON in the question instead.' });
+    const format = options.responseFormat;
+    if (format?.type === 'json' && format.schema === undefined) {
+      warnings.push({ type: 'unsupported', feature: 'responseFormat', details: 'JSON output without a schema is not enforced; give a schema (Output.object) or ask for JSON in the question.' });
     }
     const split = this.settings.splitPrompt
       ? await this.settings.splitPrompt(options.prompt)
@@ -118,7 +126,10 @@ export class RLMLanguageModel implements LanguageModelV4 {
           defaultQuestion: this.settings.defaultQuestion ?? DEFAULT_QUESTION,
         });
     warnings.push(...(split.warnings ?? []));
-    return { split, warnings };
+    // A JSON response format with a schema becomes the run's answer schema: the FINAL value is
+    // validated on the host and the model asked to fix mismatches.
+    const schema = format?.type === 'json' ? (format.schema as JsonSchema | undefined) : undefined;
+    return { split, warnings, ...(schema === undefined ? {} : { schema }) };
   }
 
   private lineOf(event: RLMEvent): string | undefined {
@@ -127,10 +138,15 @@ export class RLMLanguageModel implements LanguageModelV4 {
     return progress === 'reasoning' ? describeRLMEvent(event) : progress(event);
   }
 
-  private run(split: PromptSplit, signal: AbortSignal | undefined, onLine: (line: string) => void): Promise<RLMResult> {
+  private run(
+    prepared: { split: PromptSplit; schema?: JsonSchema },
+    signal: AbortSignal | undefined,
+    onLine: (line: string) => void,
+  ): Promise<RLMResult<unknown>> {
     return this.rlm.query({
-      context: split.context,
-      question: split.question,
+      context: prepared.split.context,
+      question: prepared.split.question,
+      ...(prepared.schema === undefined ? {} : { schema: prepared.schema }),
       ...(signal === undefined ? {} : { abortSignal: signal }),
       onEvent: (event) => {
         try {
@@ -144,7 +160,7 @@ export class RLMLanguageModel implements LanguageModelV4 {
     });
   }
 
-  private metadata(result: RLMResult): SharedV4ProviderMetadata {
+  private metadata(result: RLMResult<unknown>): SharedV4ProviderMetadata {
     const details: RLMProviderMetadata = {
       status: result.status,
       ...(result.statusDetail === undefined ? {} : { statusDetail: result.statusDetail }),
@@ -170,20 +186,20 @@ export class RLMLanguageModel implements LanguageModelV4 {
   async doGenerate(options: LanguageModelV4CallOptions): Promise<LanguageModelV4GenerateResult> {
     throwIfAborted(options.abortSignal);
     const started = new Date();
-    const { split, warnings } = await this.prepare(options);
+    const prepared = await this.prepare(options);
     const lines: string[] = [];
-    const result = await this.run(split, options.abortSignal, (line) => lines.push(line));
+    const result = await this.run(prepared, options.abortSignal, (line) => lines.push(line));
     if (result.status === 'error' || result.status === 'aborted') throw failureOf(result);
     const content: LanguageModelV4Content[] = [];
     if (lines.length > 0) content.push({ type: 'reasoning', text: lines.join('\n') });
-    content.push({ type: 'text', text: result.answer });
+    content.push({ type: 'text', text: answerText(result, prepared.schema) });
     return {
       content,
       finishReason: finishReasonOf(result.status),
       usage: toLanguageModelUsage(result.usage.total),
       providerMetadata: this.metadata(result),
       response: { modelId: this.modelId, timestamp: started },
-      warnings,
+      warnings: prepared.warnings,
     };
   }
 
@@ -196,13 +212,13 @@ export class RLMLanguageModel implements LanguageModelV4 {
   async doStream(options: LanguageModelV4CallOptions): Promise<LanguageModelV4StreamResult> {
     throwIfAborted(options.abortSignal);
     const started = new Date();
-    const { split, warnings } = await this.prepare(options);
+    const prepared = await this.prepare(options);
     const cancel = new AbortController();
     const signal = options.abortSignal === undefined ? cancel.signal : AbortSignal.any([options.abortSignal, cancel.signal]);
     let pending: Promise<unknown> = Promise.resolve();
     const stream = new ReadableStream<LanguageModelV4StreamPart>({
       start: (controller) => {
-        controller.enqueue({ type: 'stream-start', warnings });
+        controller.enqueue({ type: 'stream-start', warnings: prepared.warnings });
         controller.enqueue({ type: 'response-metadata', modelId: this.modelId, timestamp: started });
         let reasoningOpen = false;
         const closeReasoning = () => {
@@ -215,7 +231,7 @@ export class RLMLanguageModel implements LanguageModelV4 {
           reasoningOpen = true;
           controller.enqueue({ type: 'reasoning-delta', id: 'rlm-progress', delta: `${line}\n` });
         };
-        pending = this.run(split, signal, onLine).then(
+        pending = this.run(prepared, signal, onLine).then(
           (result) => {
             if (cancel.signal.aborted) return;
             closeReasoning();
@@ -223,8 +239,9 @@ export class RLMLanguageModel implements LanguageModelV4 {
             if (result.status === 'error') {
               controller.enqueue({ type: 'error', error: failureOf(result) });
             } else {
+              const text = answerText(result, prepared.schema);
               controller.enqueue({ type: 'text-start', id: 'rlm-answer' });
-              if (result.answer.length > 0) controller.enqueue({ type: 'text-delta', id: 'rlm-answer', delta: result.answer });
+              if (text.length > 0) controller.enqueue({ type: 'text-delta', id: 'rlm-answer', delta: text });
               controller.enqueue({ type: 'text-end', id: 'rlm-answer' });
             }
             controller.enqueue({

@@ -4,12 +4,21 @@
  * the hits and finishes with FINAL_VAR.
  */
 import { createRLM } from '@rlms/core';
+import { testRLMEndToEnd, trackSandbox } from '@rlms/core/testing';
 import { createLocalSandbox } from '@rlms/sandbox-local';
 import { generateText, stepCountIs } from 'ai';
 import { MockLanguageModelV4 } from 'ai/test';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRLMModel, fromAISDK, rlmTool } from '../src/index.js';
-import { delay, promptText, repl, scriptedLanguageModel, trackSessions, v4Usage } from './helpers.js';
+import { delay, promptText, repl, scriptedLanguageModel, v4Usage } from './helpers.js';
+
+// The core end-to-end suite, its root model being a MockLanguageModelV4 behind fromAISDK.
+testRLMEndToEnd({
+  name: 'fromAISDK(MockLanguageModelV4) + local sandbox',
+  sandbox: () => createLocalSandbox(),
+  rootModel: (replies) => fromAISDK(scriptedLanguageModel({ modelId: 'root', replies })),
+  scenarios: 'main',
+});
 
 const TEN_MB = 10 * 1024 * 1024;
 
@@ -91,7 +100,7 @@ describe('AI SDK models + local sandbox over a 10 MB context', () => {
   });
 
   it('aborting an outer generateText mid-run aborts the RLM tool and frees the Python session', async () => {
-    const tracked = trackSessions(sandbox);
+    const tracked = trackSandbox(sandbox);
     let subcallStarted!: () => void;
     const started = new Promise<void>((resolve) => (subcallStarted = resolve));
     const root = scriptedLanguageModel({ modelId: 'root', replies: [repl('print(llm_query("take your time"))')] });

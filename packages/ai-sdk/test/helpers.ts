@@ -192,34 +192,3 @@ export function repl(code: string): string {
   return `\`\`\`repl\n${code}\n\`\`\``;
 }
 
-/** Wraps a sandbox provider to count the sessions it creates and destroys. */
-export function trackSessions(provider: SandboxProviderV1): SandboxProviderV1 & { readonly created: number; readonly live: number } {
-  let created = 0;
-  let destroyed = 0;
-  return {
-    specificationVersion: provider.specificationVersion,
-    name: provider.name,
-    capabilities: provider.capabilities,
-    get created() {
-      return created;
-    },
-    get live() {
-      return created - destroyed;
-    },
-    async createSession(options) {
-      const session = await provider.createSession(options);
-      created++;
-      let done = false;
-      return {
-        id: session.id,
-        loadContext: (payload, loadOptions) => session.loadContext(payload, loadOptions),
-        execute: (code, executeOptions) => session.execute(code, executeOptions),
-        destroy: async () => {
-          await session.destroy();
-          if (!done) destroyed++;
-          done = true;
-        },
-      };
-    },
-  };
-}

@@ -1,7 +1,8 @@
 import type { LanguageModelV4Prompt } from '@ai-sdk/provider';
 import { ConfigurationError, ModelProviderError, createRLM, type RLMEvent, type RLMSettings } from '@rlms/core';
 import { MockModel } from '@rlms/core/testing';
-import { generateText, streamText } from 'ai';
+import { Output, generateText, streamText } from 'ai';
+import { z } from 'zod/v4';
 import { describe, expect, it } from 'vitest';
 import { createRLMModel, fromAISDK, splitPrompt } from '../src/index.js';
 import { ScriptedSandbox, delay, repl, scriptedLanguageModel, v4Usage } from './helpers.js';
@@ -153,6 +154,27 @@ describe('createRLMModel', () => {
       'maxOutputTokens',
       'temperature',
     ]);
+  });
+
+  it('structured output: the JSON response schema becomes the run\'s answer schema', async () => {
+    let attempt = 0;
+    const sandbox = new ScriptedSandbox(async ({ code }) => {
+      if (code !== 'final') return {}; // the engine's own setup cells
+      // First a value of the wrong shape (sent back to the model to fix), then the right one.
+      const value = attempt++ === 0 ? { code: 'seven' } : { code: 7421, found: true };
+      return { final: { value, text: JSON.stringify(value) } };
+    });
+    const model = createRLMModel({
+      settings: { model: new MockModel({ replies: [repl('final'), repl('final')] }), sandbox },
+    });
+    const result = await generateText({
+      model,
+      output: Output.object({ schema: z.object({ code: z.number(), found: z.boolean() }) }),
+      prompt: 'What is the secret code?',
+    });
+    expect(result.output).toEqual({ code: 7421, found: true });
+    expect(result.providerMetadata?.rlms).toMatchObject({ status: 'completed', iterations: 2 });
+    expect(result.warnings).toEqual([]);
   });
 
   it('rejects invalid settings with ConfigurationError', () => {

@@ -87,14 +87,18 @@ def error_from_host(error) -> Exception:
 class _OutputBuffer:
     """Keeps the head and the tail of everything written, within ``limit`` characters in total.
 
-    Memory stays bounded however much is written (an infinite print loop keeps ~2x ``limit``).
-    Thread-safe.
+    ``write`` is the hot path of every ``print`` and takes no lock: it appends to a list (atomic
+    under the GIL). Pending chunks are folded into the exact head/tail by ``_compact`` (under a lock,
+    taking a prefix with ``del chunks[:n]`` so appends from other threads are never lost) every
+    ``_COMPACT_CHUNKS`` writes or on any large write, so memory stays bounded however much is printed.
     """
 
-    __slots__ = ("_lock", "_limit", "_head_cap", "_tail_cap", "_head", "_head_len", "_tail", "_tail_len", "_total")
+    _COMPACT_CHUNKS = 128
+    _LARGE_WRITE = 4096
 
     def __init__(self, limit: int):
         self._lock = threading.Lock()
+        self._chunks = []
         self.set_limit(limit)
 
     def set_limit(self, limit: int) -> None:
@@ -109,59 +113,58 @@ class _OutputBuffer:
             self._reset()
 
     def _reset(self) -> None:
-        self._head = []
-        self._head_len = 0
-        self._tail = []
-        self._tail_len = 0
+        del self._chunks[:]
+        self._head = ""
+        self._tail = ""
         self._total = 0
 
-    def write(self, text: str) -> None:
-        n = len(text)
-        if not n:
-            return
+    def write(self, text) -> int:
+        if text.__class__ is not str and not isinstance(text, str):
+            raise TypeError("write() argument must be str, not %s" % type(text).__name__)
+        chunks = self._chunks
+        chunks.append(text)
+        if len(chunks) >= self._COMPACT_CHUNKS or len(text) > self._LARGE_WRITE:
+            self._compact()
+        return len(text)
+
+    def _compact(self) -> None:
         with self._lock:
-            self._total += n
-            room = self._head_cap - self._head_len
-            if room > 0:
-                if n <= room:
-                    self._head.append(text)
-                    self._head_len += n
-                    return
-                self._head.append(text[:room])
-                self._head_len += room
-                text = text[room:]
-                n -= room
-            cap = self._tail_cap
-            if n >= cap:
-                self._tail = [text[n - cap :]] if cap else []
-                self._tail_len = cap
-                return
-            self._tail.append(text)
-            self._tail_len += n
-            if self._tail_len > 2 * cap + 64:
-                joined = "".join(self._tail)[-cap:]
-                self._tail = [joined]
-                self._tail_len = len(joined)
+            self._compact_locked()
+
+    def _compact_locked(self) -> None:
+        count = len(self._chunks)
+        if not count:
+            return
+        text = "".join(self._chunks[:count])
+        del self._chunks[:count]
+        self._total += len(text)
+        room = self._head_cap - len(self._head)
+        if room > 0:
+            self._head += text[:room]
+            text = text[room:]
+        if not text:
+            return
+        cap = self._tail_cap
+        if len(text) >= cap:
+            self._tail = text[len(text) - cap :] if cap else ""
+        else:
+            tail = self._tail + text
+            self._tail = tail[len(tail) - cap :] if len(tail) > cap else tail
 
     def skip(self, count: int) -> None:
         """Counts ``count`` characters that were dropped before reaching the buffer (middle of a big output)."""
         if count <= 0:
             return
         with self._lock:
+            self._compact_locked()
             self._total += count
-            # Text before the gap can no longer be part of a contiguous tail.
-            self._tail = []
-            self._tail_len = 0
+            self._tail = ""  # text before the gap can no longer be part of a contiguous tail
 
     def render(self) -> tuple:
         """Returns ``(text, truncated_chars)``."""
         with self._lock:
-            head = "".join(self._head)
-            tail = "".join(self._tail)
-            if self._total <= self._limit and self._total == len(head) + len(tail):
-                return head + tail, 0
-            if len(tail) > self._tail_cap:
-                tail = tail[len(tail) - self._tail_cap :]
+            self._compact_locked()
+            head, tail = self._head, self._tail
             dropped = self._total - len(head) - len(tail)
             if dropped <= 0:
                 return head + tail, 0
@@ -200,6 +203,7 @@ class _CaptureStream(io.TextIOBase):
         self._name = name
         self._fd = fd
         self._binary = _BinaryCapture(buffer)
+        self.write = buffer.write  # print() looks `write` up on the instance: one Python call per write
 
     @property
     def buffer(self):
@@ -232,11 +236,8 @@ class _CaptureStream(io.TextIOBase):
             raise io.UnsupportedOperation("fileno: output is captured in memory in this sandbox")
         return self._fd
 
-    def write(self, text) -> int:
-        if not isinstance(text, str):
-            raise TypeError("write() argument must be str, not %s" % type(text).__name__)
-        self._buffer.write(text)
-        return len(text)
+    def write(self, text) -> int:  # replaced per instance by the buffer's write (see __init__)
+        return self._buffer.write(text)
 
     def flush(self) -> None:
         pass

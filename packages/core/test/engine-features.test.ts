@@ -127,3 +127,80 @@ describe('multi-turn sessions', () => {
     await expect(session.query('again?')).rejects.toThrow(/closed/);
   });
 });
+
+describe('sub-call cache', () => {
+  it('serves a second identical run from the cache with zero model calls', async () => {
+    const { createMemoryCache } = await import('../src/index.js');
+    const script = [
+      '```repl\nparts = llm_query_batched([f"word {w}" for w in context.split()])\nprint(parts)\n```',
+      '```repl\nFINAL(" ".join(parts))\n```',
+    ];
+    const root = new MockModel({ replies: [...script, ...script] });
+    const sub = new MockModel({ replies: ({ prompt }) => prompt.toUpperCase() });
+    const cache = createMemoryCache();
+    const rlm = createRLM({ model: root, subModel: sub, sandbox, cache });
+    const first = await rlm.query({ context: 'red green blue', question: 'Shout the words.' });
+    expect(first.answer).toBe('WORD RED WORD GREEN WORD BLUE');
+    expect(first.cacheHits).toBe(0);
+    const callsAfterFirst = root.calls.length + sub.calls.length;
+    expect(callsAfterFirst).toBe(5);
+    const second = await rlm.query({ context: 'red green blue', question: 'Shout the words.' });
+    expect(second.answer).toBe(first.answer);
+    expect(root.calls.length + sub.calls.length).toBe(callsAfterFirst);
+    expect(second.cacheHits).toBe(5);
+    expect(second.usage.total.calls).toBe(0);
+  });
+
+  it('persists across RLM instances with a file cache', async () => {
+    const { createFileCache } = await import('../src/index.js');
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const directory = await mkdtemp(join(tmpdir(), 'rlms-cache-'));
+    try {
+      const make = () => new MockModel({ replies: ['```repl\nFINAL(llm_query("ping"))\n```'] });
+      const sub = () => new MockModel({ replies: ['pong'] });
+      const first = await createRLM({ model: make(), subModel: sub(), sandbox, cache: createFileCache(directory) }).query({ context: 'c', question: 'q' });
+      const model = make();
+      const second = await createRLM({ model, subModel: sub(), sandbox, cache: createFileCache(directory) }).query({ context: 'c', question: 'q' });
+      expect(first.answer).toBe('pong');
+      expect(second.answer).toBe('pong');
+      expect(model.calls).toHaveLength(0);
+      expect(second.cacheHits).toBe(2);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('replay', () => {
+  it('reproduces a saved run (depth 2, batched sub-calls) from its trajectory with no model calls', async () => {
+    const { createReplay } = await import('../src/index.js');
+    const root = new MockModel({
+      replies: [
+        '```repl\nparts = llm_query_batched([f"describe {w}" for w in context["words"]])\nchild = rlm_query("Count them", context=parts)\n```',
+        '```repl\nFINAL(f"{len(context)} parts")\n```',
+        '```repl\nFINAL(child + " / " + parts[0])\n```',
+      ],
+    });
+    const sub = new MockModel({ replies: ({ prompt }) => `<${prompt}>` });
+    const original = await createRLM({ model: root, subModel: sub, sandbox, maxDepth: 2 }).query({
+      context: { words: ['sun', 'moon'] },
+      question: 'Describe the words.',
+    });
+    expect(original.answer).toBe('2 parts / <describe sun>');
+    const saved = JSON.parse(JSON.stringify(original.trajectory));
+
+    const replay = createReplay(saved);
+    const replayed = await createRLM({ model: replay.model, subModel: replay.subModel, sandbox, maxDepth: 2 }).query({
+      context: replay.context as Record<string, unknown>,
+      question: replay.question,
+    });
+    expect(replayed.status).toBe('completed');
+    expect(replayed.answer).toBe(replay.expectedAnswer);
+    expect(replayed.iterations).toBe(original.iterations);
+    expect(replayed.subcalls).toBe(original.subcalls);
+    expect(root.calls).toHaveLength(3);
+    expect(sub.calls).toHaveLength(2);
+  });
+});

@@ -77,15 +77,53 @@ class Marks {
   }
 }
 
+/** Open-addressing table from a window hash to the first entry of its chain (typed arrays: fast on large corpora). */
+class HashTable {
+  private readonly hashes: Int32Array;
+  private readonly heads: Int32Array;
+  private readonly mask: number;
+  size = 0;
+
+  constructor(expected: number) {
+    let capacity = 16;
+    while (capacity < expected * 2) capacity *= 2;
+    this.hashes = new Int32Array(capacity);
+    this.heads = new Int32Array(capacity).fill(-1);
+    this.mask = capacity - 1;
+  }
+
+  private slot(hash: number): number {
+    let slot = Math.imul(hash ^ (hash >>> 16), 0x45d9f3b) & this.mask;
+    while (this.heads[slot] !== -1 && this.hashes[slot] !== hash) slot = (slot + 1) & this.mask;
+    return slot;
+  }
+
+  /** First entry of the chain for `hash`, or -1. */
+  get(hash: number): number {
+    return this.heads[this.slot(hash)]!;
+  }
+
+  /** Makes `entry` the chain head for `hash`; returns the previous head (-1 when none). */
+  push(hash: number, entry: number): number {
+    const slot = this.slot(hash);
+    const previous = this.heads[slot]!;
+    if (previous === -1) this.size++;
+    this.hashes[slot] = hash;
+    this.heads[slot] = entry;
+    return previous;
+  }
+}
+
 /**
  * Finds which documents a text quotes: every document is sampled as 40-character windows every
  * 24 characters, and a text is scanned with a rolling hash, so any verbatim excerpt of 63 or more
- * characters marks its document (short documents count when quoted whole). Windows found in
- * several documents (boilerplate) are ignored. Built once per document set; immutable.
+ * characters marks its document (short documents count when quoted whole). Windows that occur in
+ * several documents (boilerplate, repeated templates) are ignored. Built once per document set
+ * (one pass to sample, one to find shared windows; linear in the corpus size); immutable.
  */
 export class ExcerptIndex {
   private readonly documents: readonly NamedDocument[];
-  private readonly heads = new Map<number, number>();
+  private readonly table: HashTable;
   private readonly entryDocument: number[] = [];
   private readonly entryOffset: number[] = [];
   private readonly entryNext: number[] = [];
@@ -94,7 +132,10 @@ export class ExcerptIndex {
 
   constructor(documents: readonly NamedDocument[]) {
     this.documents = documents;
+    const windows = documents.reduce((sum, document) => sum + Math.ceil(document.content.length / STEP) + 1, 0);
+    this.table = new HashTable(windows);
     documents.forEach((document, index) => this.add(document.content, index));
+    if (documents.length > 1) documents.forEach((document, index) => this.markShared(document.content, index));
   }
 
   private add(content: string, documentIndex: number): void {
@@ -111,7 +152,7 @@ export class ExcerptIndex {
 
   private addWindow(content: string, documentIndex: number, offset: number): void {
     const hash = hashAt(content, offset);
-    for (let entry = this.heads.get(hash) ?? -1; entry !== -1; entry = this.entryNext[entry]!) {
+    for (let entry = this.table.get(hash); entry !== -1; entry = this.entryNext[entry]!) {
       if (!this.sameWindow(entry, content, offset)) continue;
       if (this.entryDocument[entry] !== documentIndex) this.entryShared[entry] = true;
       return;
@@ -120,8 +161,22 @@ export class ExcerptIndex {
     this.entryDocument.push(documentIndex);
     this.entryOffset.push(offset);
     this.entryShared.push(false);
-    this.entryNext.push(this.heads.get(hash) ?? -1);
-    this.heads.set(hash, entry);
+    this.entryNext.push(this.table.push(hash, entry));
+  }
+
+  /** Marks indexed windows of other documents that occur anywhere in `content` (not only at sampled offsets). */
+  private markShared(content: string, documentIndex: number): void {
+    if (content.length < WINDOW) return;
+    let hash = hashAt(content, 0);
+    for (let position = 0; ; position++) {
+      for (let entry = this.table.get(hash); entry !== -1; entry = this.entryNext[entry]!) {
+        if (this.entryDocument[entry] !== documentIndex && !this.entryShared[entry] && this.sameWindow(entry, content, position)) {
+          this.entryShared[entry] = true;
+        }
+      }
+      if (position + WINDOW >= content.length) return;
+      hash = (Math.imul(hash - Math.imul(content.charCodeAt(position), TOP), BASE) + content.charCodeAt(position + WINDOW)) | 0;
+    }
   }
 
   private sameWindow(entry: number, text: string, position: number): boolean {
@@ -139,16 +194,15 @@ export class ExcerptIndex {
     for (const index of this.wholeDocuments) {
       if (!marks.found[index] && text.includes(this.documents[index]!.content)) marks.mark(index);
     }
-    if (text.length < WINDOW || this.heads.size === 0) return;
+    if (text.length < WINDOW || this.table.size === 0) return;
     let hash = hashAt(text, 0);
     for (let position = 0; ; position++) {
-      const head = this.heads.get(hash);
-      if (head !== undefined) {
-        for (let entry = head; entry !== -1; entry = this.entryNext[entry]!) {
-          const documentIndex = this.entryDocument[entry]!;
-          if (!marks.found[documentIndex] && !this.entryShared[entry] && this.sameWindow(entry, text, position)) marks.mark(documentIndex);
+      for (let entry = this.table.get(hash); entry !== -1; entry = this.entryNext[entry]!) {
+        const documentIndex = this.entryDocument[entry]!;
+        if (!marks.found[documentIndex] && !this.entryShared[entry] && this.sameWindow(entry, text, position)) {
+          marks.mark(documentIndex);
+          if (marks.remaining === 0) return;
         }
-        if (marks.remaining === 0) return;
       }
       if (position + WINDOW >= text.length) return;
       hash = (Math.imul(hash - Math.imul(text.charCodeAt(position), TOP), BASE) + text.charCodeAt(position + WINDOW)) | 0;

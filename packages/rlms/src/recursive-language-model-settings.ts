@@ -1,4 +1,4 @@
-import type { RLMEvent, RLMQueryOptions, RLMResult, RLMSettings } from '@rlms/core';
+import type { AnswerSchema, RLMEvent, RLMQueryOptions, RLMResult, RLMSettings } from '@rlms/core';
 import type { QueryMode } from './choose-mode.js';
 import type { ModuleImporter } from './import-optional.js';
 import type { ModelSpec } from './model-spec.js';
@@ -48,21 +48,24 @@ export interface RecursiveLanguageModelSettings extends Omit<RLMSettings, 'model
   readonly importModule?: ModuleImporter;
 }
 
-/** Options of `query` and `stream`. */
-export interface QueryOptions extends RLMQueryOptions {
-  /** Overrides the settings' `mode` for this query. */
+/**
+ * Options of `query` and `stream`: those of `createRLM`'s query (`context`, `question`,
+ * `abortSignal`, `saveTrajectory`, `onEvent`, `schema`) plus `mode`.
+ */
+export interface QueryOptions<S extends AnswerSchema | undefined = undefined> extends RLMQueryOptions<S> {
+  /** Overrides the settings' `mode` for this query. A `schema` needs the REPL: `'auto'` then runs the RLM, `'direct'` is refused. */
   readonly mode?: QueryMode;
 }
 
 /** The outcome of a query: an RLM result plus which mode ran and why. */
-export interface QueryResult extends RLMResult {
+export interface QueryResult<TAnswer = string> extends RLMResult<TAnswer> {
   /** What answered: an RLM run, or one direct call. */
   readonly mode: 'rlm' | 'direct';
-  /** Why this mode ran (`'mode: "rlm" was requested'`, or the `'auto'` rule's reason). */
+  /** Why this mode ran (`'mode "rlm" was requested'`, or the `'auto'` rule's reason). */
   readonly modeReason: string;
 }
 
 /** A streamed query: iterate the events; `result` resolves when the run ends. */
-export interface QueryStream extends AsyncIterable<RLMEvent> {
-  readonly result: Promise<QueryResult>;
+export interface QueryStream<TAnswer = string> extends AsyncIterable<RLMEvent> {
+  readonly result: Promise<QueryResult<TAnswer>>;
 }

@@ -3,10 +3,14 @@ import {
   ContextError,
   createRLM,
   saveTrajectory,
+  type AnswerOf,
+  type AnswerSchema,
   type ContextInput,
   type ModelProviderV1,
   type RLM,
   type RLMEvent,
+  type RLMSession,
+  type RLMSessionOptions,
   type RLMSettings,
   type SandboxProviderV1,
 } from '@rlms/core';
@@ -162,15 +166,9 @@ export class RecursiveLanguageModel implements AsyncDisposable {
    * every outcome of the run (`result.status`); rejects for invalid input (`ContextError`,
    * `ConfigurationError`), a missing package (`MissingPackageError`), or a trajectory that cannot be written.
    */
-  async query(options: QueryOptions): Promise<QueryResult> {
+  async query<S extends AnswerSchema | undefined = undefined>(options: QueryOptions<S>): Promise<QueryResult<AnswerOf<S>>> {
     const verbose = this.settings.verbose === true ? new TracePrinter(process.stderr) : undefined;
-    const onEvent =
-      verbose === undefined
-        ? options.onEvent
-        : (event: RLMEvent) => {
-            verbose.onEvent(event);
-            options.onEvent?.(event);
-          };
+    const onEvent = this.withTrace(verbose, options.onEvent);
     if (typeof options !== 'object' || options === null) throw new ConfigurationError('query() needs `{ context, question }`.', { code: 'missing-question' });
     if (typeof options.question !== 'string' || options.question.trim() === '') {
       throw new ConfigurationError('`question` must be a non-empty string.', { code: 'missing-question' });
@@ -184,9 +182,17 @@ export class RecursiveLanguageModel implements AsyncDisposable {
       });
     }
     checkMode(options.mode, 'mode');
-    const models = await this.resolveModels();
     const requested = options.mode ?? this.settings.mode ?? 'auto';
-    const decision = await this.decide(requested, options.context, options.question, models.model);
+    if (options.schema !== undefined && requested === 'direct') {
+      throw new ConfigurationError('A `schema` needs an RLM run (the REPL validates structured answers): use mode "rlm" or "auto", or drop `schema`.', {
+        code: 'invalid-setting',
+      });
+    }
+    const models = await this.resolveModels();
+    const decision =
+      options.schema === undefined
+        ? await this.decide(requested, options.context, options.question, models.model)
+        : { choice: { mode: 'rlm' as const, fits: false, fitsComfortably: false, reason: 'a `schema` was given: structured answers are built and validated in the REPL' } };
     if (verbose !== undefined) process.stderr.write(`[rlms] mode: ${decision.choice.mode} (${decision.choice.reason})\n`);
     const forwarded = { ...options, ...(onEvent === undefined ? {} : { onEvent }) };
 
@@ -210,17 +216,18 @@ export class RecursiveLanguageModel implements AsyncDisposable {
         ...(s.trajectoryIncludesContext === undefined ? {} : { trajectoryIncludesContext: s.trajectoryIncludesContext }),
       });
       if (options.saveTrajectory !== undefined) await saveTrajectory(result.trajectory, options.saveTrajectory);
-      return { ...result, mode: 'direct', modeReason: decision.choice.reason };
+      // No schema here (a schema always runs the RLM), so the answer is the text.
+      return { ...result, mode: 'direct', modeReason: decision.choice.reason } as QueryResult<AnswerOf<S>>;
     }
     const engine = await this.resolveEngine(models);
-    const result = await engine.query(forwarded);
+    const result = await engine.query<S>(forwarded);
     return { ...result, mode: 'rlm', modeReason: decision.choice.reason };
   }
 
   /** Like `query`, as an async iterable of events ending with `run-end`; `result` resolves with the result. */
-  stream(options: QueryOptions): QueryStream {
+  stream<S extends AnswerSchema | undefined = undefined>(options: QueryOptions<S>): QueryStream<AnswerOf<S>> {
     const queue = new EventQueue<RLMEvent>();
-    const result = this.query({
+    const result = this.query<S>({
       ...options,
       onEvent: (event) => {
         options.onEvent?.(event);
@@ -233,6 +240,52 @@ export class RecursiveLanguageModel implements AsyncDisposable {
     );
     result.catch(() => undefined);
     return { result, [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator]() };
+  }
+
+  /**
+   * Loads the packages of the models and the sandbox and creates their providers now rather than at
+   * the first query, so a missing package (`MissingPackageError`) shows before a long context is
+   * loaded. Does no network I/O and starts no sandbox session.
+   */
+  async ready(): Promise<void> {
+    await this.resolveModels();
+    await this.resolveSandbox();
+  }
+
+  /**
+   * Opens a multi-turn RLM session over one context: one sandbox and one REPL namespace for every
+   * question, earlier turns available in the REPL as `history` (see `createRLM(...).session`). No
+   * I/O until the first question; close it with `session.close()`.
+   */
+  session(options: RLMSessionOptions): RLMSession {
+    let opened: RLMSession | undefined;
+    let opening: Promise<RLMSession> | undefined;
+    let closed = false;
+    const open = (): Promise<RLMSession> => {
+      if (closed) return Promise.reject(new ConfigurationError('This session is closed: open a new one with rlm.session({ context }).', { code: 'session-closed' }));
+      opening ??= (async () => {
+        const engine = await this.resolveEngine(await this.resolveModels());
+        const verbose = this.settings.verbose === true ? new TracePrinter(process.stderr) : undefined;
+        const onEvent = this.withTrace(verbose, options.onEvent);
+        opened = engine.session({ ...options, ...(onEvent === undefined ? {} : { onEvent }) });
+        return opened;
+      })();
+      opening.catch(() => {
+        opening = undefined;
+      });
+      return opening;
+    };
+    return {
+      get history() {
+        return opened?.history ?? [];
+      },
+      query: async (query) => (await open()).query(query),
+      close: async () => {
+        closed = true;
+        const session = await opening?.catch(() => undefined);
+        await session?.close();
+      },
+    };
   }
 
   /** Estimates tokens, fit and cost of a query over `context` with this instance's models (see `estimateCost`). */
@@ -267,6 +320,14 @@ export class RecursiveLanguageModel implements AsyncDisposable {
     await this.close();
   }
 
+  private withTrace(trace: TracePrinter | undefined, onEvent: ((event: RLMEvent) => void) | undefined): ((event: RLMEvent) => void) | undefined {
+    if (trace === undefined) return onEvent;
+    return (event) => {
+      trace.onEvent(event);
+      onEvent?.(event);
+    };
+  }
+
   private resolveModels(): Promise<ResolvedModels> {
     if (this.models === undefined) {
       const importer = this.settings.importModule;
@@ -287,14 +348,18 @@ export class RecursiveLanguageModel implements AsyncDisposable {
     return this.models;
   }
 
-  private async resolveEngine(models: ResolvedModels): Promise<RLM> {
+  private resolveSandbox(): Promise<SandboxProviderV1> {
     if (this.sandbox === undefined) {
       this.sandbox = loadSandbox(this.sandboxPlan, this.settings.sandboxSettings, this.settings.importModule);
       this.sandbox.catch(() => {
         this.sandbox = undefined;
       });
     }
-    const sandbox = await this.sandbox;
+    return this.sandbox;
+  }
+
+  private async resolveEngine(models: ResolvedModels): Promise<RLM> {
+    const sandbox = await this.resolveSandbox();
     if (this.engine === undefined) {
       const engineSettings = engineSettingsOf(this.settings);
       const paper = engineSettings.promptStyle === undefined && /rlm-qwen/i.test(this.modelPlan.modelRef);

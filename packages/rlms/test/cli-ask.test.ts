@@ -153,6 +153,12 @@ describe('rlms ask errors a newcomer hits', () => {
     );
   });
 
+  it('a missing optional package, before any context is read', async () => {
+    const run = await runCli(['ask', 'q', '-c', join(project, 'not-read-yet'), '-m', 'anthropic:claude-sonnet-4-5'], { env: cleanEnv({ ANTHROPIC_API_KEY: 'sk-ant-test' }) });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe('rlms: The model "anthropic:claude-sonnet-4-5" needs the package @ai-sdk/anthropic: install it with `npm install @ai-sdk/anthropic`.');
+  });
+
   it('an unreachable base URL', async () => {
     const closed = await startOpenAICompatibleServer();
     const url = closed.baseURL;

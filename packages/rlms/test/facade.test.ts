@@ -162,6 +162,29 @@ describe('RecursiveLanguageModel: RLM runs', () => {
     expect(model.calls[0]!.system).toContain('write on its own line');
   });
 
+  it('a schema gives a typed answer through the RLM, even in "auto"; "direct" refuses it', async () => {
+    const schema = { type: 'object', properties: { files: { type: 'integer' } }, required: ['files'] } as const;
+    const model = new MockModel({ contextWindowTokens: 100_000, replies: [code('FINAL({"files": len(context)})')] });
+    const rlm = create({ model, sandbox: 'local' });
+    const result = await rlm.query({ context: SMALL, question: 'How many files?', schema });
+    expect(result.mode).toBe('rlm');
+    expect(result.modeReason).toContain('a `schema` was given');
+    expect(result.answer).toEqual({ files: 2 });
+    await expect(rlm.query({ context: SMALL, question: 'q', schema, mode: 'direct' })).rejects.toThrow(/A `schema` needs an RLM run/);
+  });
+
+  it('session() keeps one REPL across questions', async () => {
+    const model = new MockModel({ replies: [code('total = len(context)\nFINAL(total)'), code('FINAL(total * 10)')] });
+    const rlm = create({ model, sandbox: 'local' });
+    const session = rlm.session({ context: 'hello' });
+    expect(session.history).toEqual([]);
+    expect((await session.query('How long?')).answer).toBe('5');
+    expect((await session.query('Times ten?')).answer).toBe('50');
+    expect(session.history.map((turn) => turn.question)).toEqual(['How long?', 'Times ten?']);
+    await session.close();
+    await expect(session.query('again?')).rejects.toThrow(/This session is closed/);
+  });
+
   it('close() frees the sandbox; the instance still works afterwards', async () => {
     const model = new MockModel({ replies: [code('FINAL(1)'), code('FINAL(2)')] });
     const rlm = create({ model, sandbox: 'local', mode: 'rlm' });
@@ -249,6 +272,7 @@ describe('RecursiveLanguageModel: resolution and input errors', () => {
     };
     const model = new MockModel({ replies: [code('FINAL(1)')] });
     const docker = create({ model, sandbox: 'docker', mode: 'rlm', importModule });
+    await expect(docker.ready()).rejects.toThrow(MissingPackageError);
     await expect(docker.query({ context: 'x', question: 'q' })).rejects.toThrow(
       'The sandbox "docker" needs the package @rlms/sandbox-docker: install it with `npm install @rlms/sandbox-docker`.',
     );

@@ -1,6 +1,13 @@
 import { hostname } from 'node:os';
 import type Dockerode from 'dockerode';
-import { CREATED_LABEL, OWNER_HOST_LABEL, OWNER_PID_LABEL, SANDBOX_LABEL } from './container-labels.js';
+import {
+  CREATED_LABEL,
+  OWNER_HOST_LABEL,
+  OWNER_PID_LABEL,
+  OWNER_STARTED_LABEL,
+  SANDBOX_LABEL,
+  processStartTimeMs,
+} from './container-labels.js';
 import { engineError, engineStatusCode } from './docker-errors.js';
 import { createDefaultDockerClient, describeEndpoint } from './docker-endpoint.js';
 
@@ -9,9 +16,10 @@ export interface CleanupStaleContainersOptions {
   /** Dockerode client. Default `new Dockerode()` (honours `DOCKER_HOST`). */
   readonly docker?: Dockerode;
   /**
-   * Also remove sandbox containers older than this many milliseconds whatever their owner (for
-   * containers created on another machine sharing the engine, whose owner cannot be checked).
-   * Containers of the calling process are never removed this way. Default: no age limit.
+   * Also remove sandbox containers created on another machine sharing the engine (or without
+   * owner labels), whose owner cannot be checked from here, once they are older than this many
+   * milliseconds. Containers of live processes on this machine are never removed this way.
+   * Default: such containers are kept.
    */
   readonly olderThanMs?: number;
   /** Remove every sandbox container, including those of live processes (this one too). Default `false`. */
@@ -29,8 +37,10 @@ export interface CleanupStaleContainersResult {
 /**
  * Removes sandbox containers left behind by crashed or killed processes: containers labelled
  * `dev.rlms.sandbox=1` whose owner process (`dev.rlms.owner-pid` on `dev.rlms.owner-host`) no
- * longer runs on this machine. See {@link CleanupStaleContainersOptions} for age-based and total
- * clean-up. Safe to call at start-up of any process using the Docker sandbox.
+ * longer runs on this machine (a later process that reused the pid is told apart by its start
+ * time, on Linux). See {@link CleanupStaleContainersOptions} for containers of other machines and
+ * for total clean-up. Safe to call at any time from any process: containers of live processes on
+ * this machine, the caller's included, are left alone unless `all` is set.
  *
  * @throws {DockerEngineUnavailableError} when the engine cannot be reached.
  * @throws {ConfigurationError} when no `docker` client is given and `DOCKER_HOST` is malformed.
@@ -52,10 +62,10 @@ export async function cleanupStaleContainers(
     if (options.all) return true;
     const pid = Number(labels[OWNER_PID_LABEL]);
     const host = labels[OWNER_HOST_LABEL];
+    if (host === thisHost && Number.isInteger(pid) && pid > 0) {
+      return !ownerIsAlive(pid, Number(labels[OWNER_STARTED_LABEL]));
+    }
     const created = Number(labels[CREATED_LABEL] ?? info.Created * 1000);
-    const ownedByUs = host === thisHost && pid === process.pid;
-    if (ownedByUs) return false;
-    if (host === thisHost && Number.isInteger(pid) && pid > 0 && !processIsAlive(pid)) return true;
     return options.olderThanMs !== undefined && Number.isFinite(created) && now - created > options.olderThanMs;
   });
   const removed: string[] = [];
@@ -76,12 +86,18 @@ export async function cleanupStaleContainers(
   return { removed, failed };
 }
 
-/** True while a process with this pid exists (a process of another user counts as alive). */
-function processIsAlive(pid: number): boolean {
+/**
+ * True while the process that created a container still runs: a process with this pid exists (one
+ * of another user counts) and, where start times are known, it started when the owner did.
+ */
+function ownerIsAlive(pid: number, startedMs: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  const actualStart = processStartTimeMs(pid);
+  if (actualStart === undefined || !Number.isFinite(startedMs)) return true;
+  // Both come from the same clock on this machine; allow for rounding and a fallback estimate.
+  return Math.abs(actualStart - startedMs) < 2000;
 }

@@ -5,4 +5,10 @@ export type { DockerSandboxSettings, ResolvedDockerSandboxSettings } from './doc
 export { cleanupStaleContainers } from './cleanup-stale-containers.js';
 export type { CleanupStaleContainersOptions, CleanupStaleContainersResult } from './cleanup-stale-containers.js';
 export { DockerEngineUnavailableError, DockerImageNotFoundError, DockerPythonUnavailableError } from './docker-errors.js';
-export { SANDBOX_LABEL, OWNER_PID_LABEL, OWNER_HOST_LABEL, CREATED_LABEL } from './container-labels.js';
+export {
+  SANDBOX_LABEL,
+  OWNER_PID_LABEL,
+  OWNER_STARTED_LABEL,
+  OWNER_HOST_LABEL,
+  CREATED_LABEL,
+} from './container-labels.js';

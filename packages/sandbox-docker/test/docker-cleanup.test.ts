@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import Dockerode from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -76,6 +77,35 @@ describe.skipIf(skip)(dockerSuiteTitle('docker sandbox clean-up on a real engine
     expect(result.failed).toEqual([]);
     expect(await ourContainers()).toEqual([]);
   }, 120_000);
+
+  it('tells a reused pid from its owner, and removes other hosts\' containers only past olderThanMs', async () => {
+    const labelled = (labels: Record<string, string>) =>
+      docker.createContainer({
+        Image: TEST_IMAGE,
+        Cmd: ['python3', '-c', 'pass'],
+        Labels: { 'dev.rlms.sandbox': '1', [RUN_LABEL]: runId, ...labels },
+        HostConfig: { NetworkMode: 'none' },
+      });
+    const hourAgo = String(Date.now() - 3_600_000);
+    // Our pid, but a start time an hour before this process started: the owner is gone, the pid reused.
+    const reusedPid = await labelled({
+      'dev.rlms.owner-pid': String(process.pid),
+      'dev.rlms.owner-started': hourAgo,
+      'dev.rlms.owner-host': hostname(),
+      'dev.rlms.created': hourAgo,
+    });
+    const elsewhere = await labelled({
+      'dev.rlms.owner-pid': '1',
+      'dev.rlms.owner-host': `not-${hostname()}`,
+      'dev.rlms.created': hourAgo,
+    });
+    const first = await cleanupStaleContainers({ docker });
+    expect(first.removed).toContain(reusedPid.id);
+    expect(first.removed).not.toContain(elsewhere.id);
+    const second = await cleanupStaleContainers({ docker, olderThanMs: 30 * 60_000 });
+    expect(second.removed).toContain(elsewhere.id);
+    expect(await ourContainers()).toEqual([]);
+  });
 
   it('cleanupStaleContainers() leaves containers of live processes alone unless `all` is set', async () => {
     const sandbox = createDockerSandbox({ image: TEST_IMAGE, pull: 'never', memoryMiB: 128, labels: { [RUN_LABEL]: runId } });

@@ -69,7 +69,8 @@ describe('pyodide sandbox (default settings)', () => {
     const slow = createFakeHost({ delayMs: 60_000 });
     const local = await provider.createSession({ host: slow });
     try {
-      const result = await local.execute("llm_query('never answered')", { timeoutMs: 300 });
+      // Long enough for Python to be inside llm_query when the timeout fires, even on a busy machine.
+      const result = await local.execute("llm_query('never answered')", { timeoutMs: 1500 });
       expect(result.timedOut).toBe(true);
       expect(result.error?.type).toBe('KeyboardInterrupt');
       expect(slow.abortedCalls).toBe(1);
@@ -178,10 +179,14 @@ describe('pyodide sandbox (memory cap, short grace, transferred context)', () =>
     }
   });
 
+  // Catches every KeyboardInterrupt that lands inside the loop. The interrupt must not arrive
+  // before Python enters it, so the timeout leaves ample time and the abort waits for a host call.
+  const stubborn =
+    'while True:\n    try:\n        while True:\n            llm_query("tick")\n    except KeyboardInterrupt:\n        pass';
+
   it('terminates a session whose code ignores the interrupt: SandboxSessionDeadError(timeout)', async () => {
     const session = await provider.createSession({ host: createFakeHost() });
-    const stubborn = 'while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass';
-    await expect(session.execute(stubborn, { timeoutMs: 200 })).rejects.toSatisfy(isDead('timeout'));
+    await expect(session.execute(stubborn, { timeoutMs: 1500 })).rejects.toSatisfy(isDead('timeout'));
     await expect(session.execute('1')).rejects.toSatisfy(isDead('timeout'));
     await session.destroy();
   });
@@ -195,11 +200,11 @@ describe('pyodide sandbox (memory cap, short grace, transferred context)', () =>
   });
 
   it('an abort that Python ignores still ends the call with an AbortError', async () => {
-    const session = await provider.createSession({ host: createFakeHost() });
     const controller = new AbortController();
-    const stubborn = 'while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass';
+    // Aborts once Python is inside the loop (its first host call).
+    const host = createFakeHost({ respond: () => void controller.abort() });
+    const session = await provider.createSession({ host });
     const running = session.execute(stubborn, { abortSignal: controller.signal });
-    setTimeout(() => controller.abort(), 100);
     await expect(running).rejects.toSatisfy(RLMAbortError.isInstance);
     await expect(session.execute('1')).rejects.toSatisfy(isDead('aborted'));
     await session.destroy();

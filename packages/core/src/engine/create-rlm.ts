@@ -163,6 +163,7 @@ export async function runPrepared(
     },
     subcalls: 0,
     inFlight: 0,
+    cacheHits: 0,
     nextId: (prefix) => `${prefix}_${treeId}_${(++ids).toString(36)}`,
   };
   try {

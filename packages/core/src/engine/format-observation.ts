@@ -1,12 +1,11 @@
 import type { ExecutionResult } from '../spec/sandbox-provider-v1.js';
 import { truncateMiddle } from './truncate.js';
 
-/** Renders one execution as text for the model, cutting stdout/stderr to `maxChars` each. */
+/** Renders one execution as text for the model, cutting stdout/stderr to `maxChars` each. Deterministic for the same result. */
 export function formatExecution(result: ExecutionResult, index: number, count: number, maxChars: number): string {
   const parts: string[] = [];
-  const label = count > 1 ? `Code block ${index + 1} of ${count}` : 'Code block';
-  const seconds = (result.durationMs / 1000).toFixed(result.durationMs < 1000 ? 2 : 1);
-  parts.push(`${label} ran in ${seconds}s.`);
+  // No timings here: the same code must give the same message, so caches and replays stay exact.
+  parts.push(count > 1 ? `Code block ${index + 1} of ${count}:` : 'Code block:');
   const stdout = result.stdout.replace(/\s+$/, '');
   const stderr = result.stderr.replace(/\s+$/, '');
   if (stdout.length > 0) parts.push(`stdout:\n${truncateMiddle(stdout, maxChars).text}`);

@@ -57,3 +57,5 @@ export { truncateMiddle } from './truncate.js';
 export { buildSystemPrompt, buildMetadataMessage, type PromptFacts } from './prompts.js';
 export { HostCallError } from './host-calls.js';
 export { Semaphore, sleep } from './semaphore.js';
+export { createMemoryCache, createFileCache, modelCallKey, type ModelCallCache } from './model-cache.js';
+export { createReplay, ReplayMismatchError, type Replay } from './replay.js';

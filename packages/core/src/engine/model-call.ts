@@ -5,6 +5,7 @@ import type { StopReason } from './budget.js';
 import { modelKey, type RunTree } from './run-tree.js';
 import { sleep } from './semaphore.js';
 import { computeCostUsd, findPricing } from './usage.js';
+import { modelCallKey } from './model-cache.js';
 
 /** Thrown instead of calling a model when the tree's budget is spent. */
 export class BudgetStop extends Error {
@@ -30,6 +31,8 @@ export interface ModelCallOutcome {
   readonly response: ModelResponse;
   readonly costUsd: number | undefined;
   readonly durationMs: number;
+  /** Served from the cache: no tokens spent, nothing recorded in usage. */
+  readonly cached?: boolean;
 }
 
 function isRetryable(error: unknown): error is ModelProviderError {
@@ -42,6 +45,24 @@ function isRetryable(error: unknown): error is ModelProviderError {
  * `BudgetStop` when the budget is spent, `RLMAbortError` when aborted, or the provider's error.
  */
 export async function callModel(tree: RunTree, request: ModelCallRequest): Promise<ModelCallOutcome> {
+  const cache = tree.settings.cache;
+  const key = cache === undefined ? undefined : modelCallKey(request.model, request.messages, request);
+  if (cache !== undefined && key !== undefined) {
+    if (request.signal.aborted) throw new RLMAbortError();
+    const hit = await cache.get(key);
+    if (hit !== undefined) {
+      tree.cacheHits++;
+      return { response: hit, costUsd: undefined, durationMs: 0, cached: true };
+    }
+  }
+  const outcome = await callProvider(tree, request);
+  if (cache !== undefined && key !== undefined && outcome.response.finishReason !== 'error') {
+    await cache.set(key, { text: outcome.response.text, usage: outcome.response.usage, finishReason: outcome.response.finishReason });
+  }
+  return outcome;
+}
+
+async function callProvider(tree: RunTree, request: ModelCallRequest): Promise<ModelCallOutcome> {
   const estimate = request.messages.reduce((sum, message) => sum + estimateTokens(message.content), 0);
   let release: (() => void) | undefined;
   if (!request.ignoreBudget) {

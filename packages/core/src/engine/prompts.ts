@@ -82,6 +82,13 @@ ${finish}${schemaSection(facts.answerSchema)}
 Do not answer from memory or guess: every claim must come from the context.`;
 }
 
+/** Marks the question in the first user message (replays find runs by it). */
+export const QUESTION_PREFIX = 'Question: ';
+/** Follows the question in the first user message. */
+export const QUESTION_SUFFIX = 'Start by exploring the context in the REPL. Your next response must contain code.';
+/** Starts the closing "answer now" request. */
+export const FINAL_ANSWER_PREFIX = 'The run must stop now: ';
+
 /** The first user message: the context's metadata and the question. */
 export function buildMetadataMessage(metadata: ContextMetadata, question: string): string {
   const lines = [
@@ -95,7 +102,7 @@ export function buildMetadataMessage(metadata: ContextMetadata, question: string
     const more = metadata.length - metadata.documents.length;
     lines.push(`Sizes:\n${shown}${more > 0 ? `\n  … and ${more.toLocaleString('en-US')} more` : ''}`);
   }
-  lines.push('', `Question: ${question}`, '', 'Start by exploring the context in the REPL. Your next response must contain code.');
+  lines.push('', `${QUESTION_PREFIX}${question}`, '', QUESTION_SUFFIX);
   return lines.join('\n');
 }
 
@@ -109,5 +116,5 @@ export const NUDGE_UNTERMINATED =
 
 /** The closing request when a run must stop early. */
 export function buildFinalAnswerRequest(reason: string): string {
-  return `The run must stop now: ${reason}. Do not write more code. Based only on what you have found so far, give your best final answer now, on one line as FINAL(your answer). Say briefly what remains uncertain.`;
+  return `${FINAL_ANSWER_PREFIX}${reason}. Do not write more code. Based only on what you have found so far, give your best final answer now, on one line as FINAL(your answer). Say briefly what remains uncertain.`;
 }

@@ -31,5 +31,7 @@ export interface RLMResult<TAnswer = string> {
   /** Sub-calls of the whole tree (each prompt of a batch counts once), child runs included. */
   readonly subcalls: number;
   readonly durationMs: number;
+  /** Model calls served from the cache (`settings.cache`) instead of the provider. */
+  readonly cacheHits: number;
   readonly trajectory: Trajectory;
 }

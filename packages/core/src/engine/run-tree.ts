@@ -20,6 +20,8 @@ export interface RunTree {
   subcalls: number;
   /** Sub-calls in flight now. */
   inFlight: number;
+  /** Model calls served from `settings.cache`. */
+  cacheHits: number;
   /** Returns a fresh id with the given prefix, unique in the tree. */
   nextId(prefix: string): string;
 }

@@ -371,6 +371,7 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
     iterations,
     subcalls: tree.subcalls,
     durationMs: Date.now() - started,
+    cacheHits: tree.cacheHits,
     trajectory,
   };
   trajectory.result = {

@@ -2,6 +2,7 @@ import type { HostToolInfo } from '../spec/host-bridge.js';
 import type { ModelProviderV1 } from '../spec/model-provider-v1.js';
 import type { SandboxProviderV1 } from '../spec/sandbox-provider-v1.js';
 import type { PricingTable } from '../spec/usage.js';
+import type { ModelCallCache } from './model-cache.js';
 import type { AnswerSchema } from './schema.js';
 
 /** A host function callable from the REPL as a Python function with keyword arguments. */
@@ -77,6 +78,12 @@ export interface RLMSettings {
   readonly maxSandboxRestarts?: number;
   /** Store the context value in the trajectory (once). Default `true`. */
   readonly trajectoryIncludesContext?: boolean;
+  /**
+   * Serves repeated model calls (same model, messages and parameters) from this cache instead of the
+   * provider: `createMemoryCache()` or `createFileCache(dir)`. Hits cost no tokens and are counted in
+   * `result.cacheHits`. Default: no cache.
+   */
+  readonly cache?: ModelCallCache;
   /** Output token cap for root calls, passed to the provider. Default: provider's default. */
   readonly maxOutputTokens?: number;
   /** Temperature for root calls. Default: provider's default. */

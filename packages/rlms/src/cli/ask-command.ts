@@ -113,6 +113,7 @@ export async function runAsk(argv: readonly string[], io: CliIO): Promise<number
     controller.abort(new Error(`received ${signal}`));
   });
   try {
+    await rlm.ready();
     if (baseURL !== undefined) {
       const problem = await checkBaseURL(baseURL);
       if (problem !== undefined) {
