@@ -204,3 +204,55 @@ describe('replay', () => {
     expect(sub.calls).toHaveLength(2);
   });
 });
+
+describe('verified quotes', () => {
+  it('locates real quotes (exact and whitespace-normalised) and reports a hallucinated one', async () => {
+    const contracts = {
+      'acme.txt': 'Clause 4. The Supplier shall process personal data only on documented instructions.',
+      'globex.txt': 'Clause 9. Data may be   transferred\noutside the EEA with safeguards.',
+    };
+    const answer = [
+      'Findings:',
+      '- acme: "The Supplier shall process personal data only on documented instructions"',
+      '- globex: “Data may be transferred outside the EEA with safeguards”',
+      '- initech: "All data is deleted within 24 hours of termination"',
+    ].join('\n');
+    const rlm = createRLM({ model: new MockModel({ replies: ['```repl\nFINAL(' + JSON.stringify(answer) + ')\n```'] }), sandbox });
+    const result = await rlm.query({ context: contracts, question: 'Quote the privacy clauses.', verifyQuotes: true });
+    expect(result.citations?.citations).toEqual([
+      { quote: 'The Supplier shall process personal data only on documented instructions', documentKey: 'acme.txt', offset: 10, match: 'exact' },
+      { quote: 'Data may be transferred outside the EEA with safeguards', documentKey: 'globex.txt', offset: 10, match: 'normalized' },
+    ]);
+    expect(result.citations?.notFound).toEqual(['All data is deleted within 24 hours of termination']);
+  });
+});
+
+describe('OpenTelemetry', () => {
+  it('emits nested spans for the run, iterations, model calls, executions and sub-calls', async () => {
+    const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const rlm = createRLM({
+      model: new MockModel({ modelId: 'root-model', replies: ['```repl\nx = llm_query("hi")\n```', '```repl\nFINAL(x)\n```'] }),
+      subModel: new MockModel({ modelId: 'sub-model', replies: ['hello'] }),
+      sandbox,
+      telemetry: { tracer: provider.getTracer('test') },
+    });
+    const result = await rlm.query({ context: 'c', question: 'q' });
+    expect(result.answer).toBe('hello');
+    const spans = exporter.getFinishedSpans();
+    const byName = (name: string) => spans.filter((span) => span.name === name);
+    const run = byName('rlm.run')[0]!;
+    expect(run.attributes['rlms.status']).toBe('completed');
+    expect(byName('rlm.iteration')).toHaveLength(2);
+    expect(byName('chat root-model')).toHaveLength(2);
+    const sub = byName('chat sub-model')[0]!;
+    expect(sub.attributes['gen_ai.request.model']).toBe('sub-model');
+    expect(sub.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(0);
+    const execution = byName('rlm.execute')[0]!;
+    expect(sub.parentSpanContext?.spanId).toBe(execution.spanContext().spanId);
+    expect(byName('rlm.iteration')[0]!.parentSpanContext?.spanId).toBe(run.spanContext().spanId);
+    expect(new Set(spans.map((span) => span.spanContext().traceId)).size).toBe(1);
+    await provider.shutdown();
+  });
+});

@@ -27,7 +27,7 @@ async function embedded(body: string): Promise<Record<string, any>> {
     body,
     'sys.__stdout__.write(json.dumps(out))',
   ].join('\n');
-  const { stdout } = await promisify(execFile)(PYTHON, ['-I', '-c', script], { encoding: 'utf8' });
+  const { stdout } = await promisify(execFile)(PYTHON, ['-B', '-I', '-c', script], { encoding: 'utf8' });
   return JSON.parse(stdout) as Record<string, any>;
 }
 

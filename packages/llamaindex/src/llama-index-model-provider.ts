@@ -177,13 +177,14 @@ export class LlamaIndexModelProvider implements ModelProviderV1 {
   async *stream(options: ModelCallOptions): AsyncIterable<ModelStreamPart> {
     const signal = options.abortSignal;
     throwIfAborted(signal);
-    const started = this.llm.chat({ messages: toLlamaIndexMessages(options.messages), stream: true, ...this.chatOptions(options, true) });
+    let started: Promise<AsyncIterable<ChatResponseChunk>> | undefined;
     let iterable: AsyncIterable<ChatResponseChunk>;
     try {
+      started = Promise.resolve(this.llm.chat({ messages: toLlamaIndexMessages(options.messages), stream: true, ...this.chatOptions(options, true) }));
       iterable = await raceAbort(started, signal);
     } catch (error) {
       // A stream that arrives after the abort is closed unread.
-      void Promise.resolve(started).then(closeIterable, () => undefined);
+      void started?.then(closeIterable, () => undefined);
       throw this.failure(error, signal);
     }
     const iterator = iterable[Symbol.asyncIterator]();

@@ -167,6 +167,16 @@ describe('fromLlamaIndex errors', () => {
     expect(error).toMatchObject({ retryable: true });
   });
 
+  it('wraps an LLM that throws synchronously, in generate and in stream', async () => {
+    const llm = Object.assign(new ScriptedLLM({ replies: [] }), {
+      chat: () => {
+        throw new Error('misconfigured client');
+      },
+    });
+    await expect(fromLlamaIndex(llm).generate({ messages: USER })).rejects.toMatchObject({ name: 'ModelProviderError', message: expect.stringContaining('misconfigured client') });
+    await expect(drain(fromLlamaIndex(llm).stream!({ messages: USER }))).rejects.toMatchObject({ name: 'ModelProviderError' });
+  });
+
   it('reports a real HTTP failure of @llamaindex/openai with its status', async () => {
     const { startOpenAICompatibleServer } = await import('@rlms/core/testing');
     await using server = await startOpenAICompatibleServer({ faults: [{ type: 'unauthorized' }] });

@@ -6,9 +6,11 @@ import {
   computeCostUsd,
   findPricing,
   isAbortError,
+  modelCallKey,
   prepareContext,
   sleep,
   type ContextInput,
+  type ModelCallCache,
   type ModelProviderV1,
   type ModelResponse,
   type PricingTable,
@@ -41,6 +43,8 @@ export interface DirectRunOptions {
   readonly maxCostUsd?: number;
   /** Store the context value in the trajectory. Default `true`. */
   readonly trajectoryIncludesContext?: boolean;
+  /** Serves a repeated call from this cache (no tokens spent, nothing recorded in usage), like the engine's `cache`. */
+  readonly cache?: ModelCallCache;
 }
 
 /**
@@ -85,6 +89,7 @@ export async function runDirect(options: DirectRunOptions): Promise<RLMResult> {
   let detail: string | undefined;
   let failure: Error | undefined;
   let answer = '';
+  let cacheHits = 0;
   const budgetProblem = (): string | undefined => {
     const tokens = options.promptTokens;
     if (tokens === undefined) return undefined;
@@ -110,9 +115,21 @@ export async function runDirect(options: DirectRunOptions): Promise<RLMResult> {
     emit({ type: 'iteration-start', ...base(), iteration: 1 });
     const callStarted = Date.now();
     try {
-      const response = await generateWithRetries(model, messages, signal, options);
-      const costUsd = response.costUsd ?? (pricing === undefined ? undefined : computeCostUsd(response.usage, pricing));
-      usage.record(key, 0, response.usage, costUsd);
+      const parameters = {
+        ...(options.maxOutputTokens === undefined ? {} : { maxOutputTokens: options.maxOutputTokens }),
+        ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+      };
+      const cacheKey = options.cache === undefined ? undefined : modelCallKey(model, messages, parameters);
+      const hit = cacheKey === undefined ? undefined : await options.cache!.get(cacheKey);
+      const response = hit ?? (await generateWithRetries(model, messages, signal, options));
+      let costUsd: number | undefined;
+      if (hit === undefined) {
+        costUsd = response.costUsd ?? (pricing === undefined ? undefined : computeCostUsd(response.usage, pricing));
+        usage.record(key, 0, response.usage, costUsd);
+        if (cacheKey !== undefined && response.finishReason !== 'error') {
+          await options.cache!.set(cacheKey, { text: response.text, usage: response.usage, finishReason: response.finishReason });
+        }
+      } else cacheHits = 1;
       answer = response.text.trim();
       const durationMs = Date.now() - callStarted;
       emit({ type: 'model-response', ...base(), iteration: 1, text: response.text, usage: response.usage, costUsd, durationMs, totalUsage: usage.snapshot() });
@@ -152,6 +169,7 @@ export async function runDirect(options: DirectRunOptions): Promise<RLMResult> {
     iterations: trajectory.steps.length,
     subcalls: 0,
     durationMs: Date.now() - started,
+    cacheHits,
     trajectory,
   };
   trajectory.result = {

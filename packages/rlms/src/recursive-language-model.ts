@@ -214,6 +214,7 @@ export class RecursiveLanguageModel implements AsyncDisposable {
         ...(s.maxTotalTokens === undefined ? {} : { maxTotalTokens: s.maxTotalTokens }),
         ...(s.maxCostUsd === undefined ? {} : { maxCostUsd: s.maxCostUsd }),
         ...(s.trajectoryIncludesContext === undefined ? {} : { trajectoryIncludesContext: s.trajectoryIncludesContext }),
+        ...(s.cache === undefined ? {} : { cache: s.cache }),
       });
       if (options.saveTrajectory !== undefined) await saveTrajectory(result.trajectory, options.saveTrajectory);
       // No schema here (a schema always runs the RLM), so the answer is the text.

@@ -120,6 +120,18 @@ describe('rlms ask (built CLI, local OpenAI-compatible server)', () => {
     expect(run.stderr).toMatch(/completed \(direct\) · 1 iteration · 0 sub-calls/);
     const [request] = server.modelRequests;
     expect(request!.messages!.at(-1)!.content).toContain('<document name="auth/login.py">\ndef login(user, password):');
+
+    // --cache: the same question again is answered from the cache, without a model request.
+    const cacheDir = join(project, '..', `${project.split('/').pop()}-cache`);
+    const args = ['ask', 'Where is login?', '-c', project, '--base-url', server.baseURL, '-m', 'test-model', '--cache', cacheDir];
+    server.reset({ replies: ['From the model.'] });
+    expect((await runCli(args)).stdout).toBe('From the model.\n');
+    server.reset({ replies: [] });
+    const cached = await runCli(args);
+    expect(cached.code, cached.stderr).toBe(0);
+    expect(cached.stdout).toBe('From the model.\n');
+    expect(server.modelRequests).toHaveLength(0);
+    await removeTree(cacheDir);
     server.reset({ replies: scriptedRlmReplies });
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigurationError, ContextError, ModelProviderError, type RLMEvent } from '@rlms/core';
+import { ConfigurationError, ContextError, createMemoryCache, ModelProviderError, type RLMEvent } from '@rlms/core';
 import { MockModel } from '@rlms/core/testing';
 import { createLocalSandbox } from '@rlms/sandbox-local';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -105,6 +105,16 @@ describe('RecursiveLanguageModel: modes', () => {
     const limited = await budget.query({ context: 'word '.repeat(100), question: 'q' });
     expect(limited.status).toBe('budget_exhausted');
     expect(limited.statusDetail).toMatch(/maxTotalTokens \(10\) is below the \d+ tokens of the direct prompt/);
+  });
+
+  it('direct calls use the model-call cache like RLM runs', async () => {
+    const model = new MockModel({ contextWindowTokens: 100_000, replies: ['cached answer'] });
+    const rlm = create({ model, cache: createMemoryCache() });
+    const first = await rlm.query({ context: SMALL, question: 'q' });
+    const second = await rlm.query({ context: SMALL, question: 'q' });
+    expect([first.answer, first.cacheHits, first.usage.total.calls]).toEqual(['cached answer', 0, 1]);
+    expect([second.answer, second.cacheHits, second.usage.total.calls, second.mode]).toEqual(['cached answer', 1, 0, 'direct']);
+    expect(model.calls).toHaveLength(1);
   });
 
   it('"auto" never picks a direct call that would break maxTotalTokens', async () => {

@@ -1,6 +1,6 @@
 import { createStreamTransport, type FrameTransport, type TransportExit } from '@rlms/core';
 import type { AttachedExec, SandboxContainer } from './sandbox-container.js';
-import { PYTHON_TOO_OLD_EXIT_CODE } from './sandbox-container.js';
+import { PYTHON_TOO_OLD_EXIT_CODE } from './container-scripts.js';
 
 /** How the runtime process ended, as the container saw it. */
 export interface RuntimeExit {

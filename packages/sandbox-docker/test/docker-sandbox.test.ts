@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Dockerode from 'dockerode';
-import { RLMAbortError, SandboxSessionDeadError, type HostBridge } from '@rlms/core';
+import { FrameDecoder, RLMAbortError, SandboxSessionDeadError, type HostBridge } from '@rlms/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   DockerImageNotFoundError,
@@ -14,6 +14,9 @@ import {
   type DockerSandboxProvider,
   type DockerSandboxSettings,
 } from '../src/index.js';
+import { resolveDockerSandboxSettings } from '../src/docker-sandbox-settings.js';
+import { SandboxContainer } from '../src/sandbox-container.js';
+import { createTarStream } from '../src/tar-writer.js';
 import { TEST_IMAGE, dockerSuiteTitle, listSandboxContainers, shouldSkipDockerTests } from './docker-test-env.js';
 
 const skip = await shouldSkipDockerTests();
@@ -184,6 +187,36 @@ describe.skipIf(skip)(dockerSuiteTitle('docker sandbox on a real engine', skip),
     expect(await ourContainers()).toEqual([]);
   });
 
+  it('delivers SIGINT to the runtime through a second exec (the interrupt fallback)', async () => {
+    const settings = resolveDockerSandboxSettings({ image: TEST_IMAGE, memoryMiB: 128, labels: { [RUN_LABEL]: runId } });
+    const container = await SandboxContainer.create(docker, settings);
+    try {
+      const runtime = await container.startRuntime();
+      const decoder = new FrameDecoder({ sandbox: 'docker' });
+      const frames: Record<string, unknown>[] = [];
+      let wake: () => void = () => undefined;
+      runtime.stdout.on('data', (chunk: Buffer) => {
+        frames.push(...decoder.push(chunk).map((frame) => frame.header as Record<string, unknown>));
+        wake();
+      });
+      const nextFrame = async (): Promise<Record<string, unknown>> => {
+        while (frames.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+        return frames.shift() as Record<string, unknown>;
+      };
+      expect(await nextFrame()).toMatchObject({ type: 'ready', protocol: 1 });
+      runtime.socket.write(`${JSON.stringify({ type: 'execute', id: 'h1', code: 'import time\nopen("started", "w").close()\nwhile True: time.sleep(0.01)' })}\n`);
+      // SIGINT only interrupts a running cell: wait until it has started.
+      const started = ['python3', '-c', 'import os; print(os.path.exists("/tmp/rlms/started"))'];
+      while ((await container.run(started)).stdout.trim() !== 'True') await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await container.signalRuntime('SIGINT')).toBe(true);
+      const reply = await nextFrame();
+      expect(reply).toMatchObject({ type: 'response', id: 'h1', ok: true, value: { error: { type: 'KeyboardInterrupt' } } });
+      runtime.socket.destroy();
+    } finally {
+      await container.remove();
+    }
+  });
+
   it('loads a 10 MB context copied in with putArchive and deletes the file afterwards', async () => {
     const session = await provider().createSession({ host });
     try {
@@ -238,6 +271,27 @@ describe.skipIf(skip)(dockerSuiteTitle('docker sandbox on a real engine', skip),
     expect(DockerPythonUnavailableError.isInstance(error)).toBe(true);
     expect((error as Error).message).toMatch(/"python9" was not found/);
     expect(await ourContainers()).toEqual([]);
+  });
+
+  it('fails with DockerPythonUnavailableError when the interpreter is older than 3.10', async () => {
+    // An image whose Python claims to be 3.9 (a sitecustomize that rewrites sys.version_info).
+    const base = await docker.createContainer({ Image: TEST_IMAGE, Cmd: ['true'], Labels: { [RUN_LABEL]: runId } });
+    const tag = `rlms-test-old-python:${runId.slice(0, 8)}`;
+    try {
+      const site = 'import sys\nsys.version_info = (3, 9, 18, "final", 0)\n';
+      const dir = 'usr/lib/python3/dist-packages';
+      await base.putArchive(createTarStream([{ name: `${dir}/sitecustomize.py`, data: Buffer.from(site) }]), { path: '/' });
+      await base.commit({ repo: tag.split(':')[0], tag: tag.split(':')[1] });
+      const error = await provider({ image: tag })
+        .createSession({ host })
+        .catch((caught: unknown) => caught);
+      expect(DockerPythonUnavailableError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toMatch(/Python >= 3\.10 is required/);
+      expect(await ourContainers()).toEqual([]);
+    } finally {
+      await base.remove({ force: true });
+      await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+    }
   });
 
   it('an abort during createSession rejects with RLMAbortError and leaves no container', async () => {

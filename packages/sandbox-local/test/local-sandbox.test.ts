@@ -37,7 +37,10 @@ describe('local sandbox specifics', () => {
     const session = (await sandbox.createSession({ host: createFakeHost() })) as FrameSession;
     const pid = session.runtimeInfo?.pid;
     expect(typeof pid).toBe('number');
-    const stubborn = 'while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass';
+    // Ignores interrupts for sure: its own SIGINT handler, and a try/except around the loop.
+    const stubborn =
+      'import signal\nsignal.signal(signal.SIGINT, lambda *args: None)\n' +
+      'while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass';
     const error = await session.execute(stubborn, { timeoutMs: 300 }).then(
       () => undefined,
       (reason: unknown) => reason,

@@ -101,6 +101,7 @@ export class PyodideSandboxProvider implements SandboxProviderV1 {
     });
     const session = new PyodideSandboxSession(handle, {
       maxOutputChars,
+      memoryLimitMiB: this.settings.memoryLimitMiB,
       interruptGraceMs: this.settings.interruptGraceMs,
       transferContextBytes: this.settings.transferContextBytes,
     });

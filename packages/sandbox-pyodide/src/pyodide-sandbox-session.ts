@@ -28,6 +28,7 @@ let sessionCounter = 0;
 /** Options the provider hands to each session. */
 export interface PyodideSessionOptions {
   readonly maxOutputChars: number;
+  readonly memoryLimitMiB: number;
   readonly interruptGraceMs: number;
   readonly transferContextBytes: boolean;
 }
@@ -89,6 +90,7 @@ export class PyodideSandboxSession implements SandboxSessionV1 {
       );
     }
     this.throwIfDead();
+    const size = payload.bytes.byteLength; // before a transfer detaches it
     const { bytes, transfer } = this.prepareBytes(payload.bytes);
     const { reply } = await this.interruptible(
       () => this.handle.request({ type: 'load-context', format: payload.format, variable, bytes }, transfer),
@@ -97,10 +99,17 @@ export class PyodideSandboxSession implements SandboxSessionV1 {
     );
     const envelope = parseEnvelope(reply.json);
     if (!envelope.ok) {
-      throw new ContextError(
-        `Could not load the ${payload.format} context (${payload.bytes.byteLength} bytes): ${envelope.error.type}: ${envelope.error.message}`,
-        { code: envelope.error.type === 'MemoryError' ? 'context-too-large' : 'invalid-context' },
-      );
+      const { type, message } = envelope.error;
+      if (type === 'MemoryError') {
+        throw new ContextError(
+          `The ${payload.format} context (${size} bytes) does not fit in the sandbox's ${this.options.memoryLimitMiB} MiB ` +
+            'heap. Raise `memoryLimitMiB` in createPyodideSandbox() or load less data.',
+          { code: 'context-too-large' },
+        );
+      }
+      throw new ContextError(`Could not load the ${payload.format} context (${size} bytes): ${type}: ${message}`, {
+        code: 'invalid-context',
+      });
     }
     return parseContextInfo(envelope.value, { sandbox: SANDBOX_NAME });
   }

@@ -7,6 +7,7 @@ import {
   ConfigurationError,
   ContextError,
   RLMAbortError,
+  SandboxError,
   SandboxSessionDeadError,
   type HostCall,
   type SandboxSessionV1,
@@ -156,7 +157,7 @@ describe('pyodide sandbox (memory cap, short grace, transferred context)', () =>
     try {
       const big = await session.execute('block = bytearray(200 * 1024 * 1024)');
       expect(big.error?.type).toBe('MemoryError');
-      const growing = await session.execute('items = []\nwhile True:\n    items.append("a" * 4096)');
+      const growing = await session.execute('items = []\nwhile True:\n    items.append("a" * 65536)');
       expect(growing.error?.type).toBe('MemoryError');
       expect((await session.execute("del items\nprint('alive')")).stdout).toBe('alive\n');
     } finally {
@@ -212,6 +213,20 @@ describe('pyodide sandbox (memory cap, short grace, transferred context)', () =>
 });
 
 describe('pyodide sandbox (custom runtime, no snapshot)', () => {
+  it('reports a runtime that fails to start as SandboxError(boot-failed) with the Python error', async () => {
+    const provider = createPyodideSandbox({ runtimeSource: 'raise ValueError("broken runtime")', warmPoolSize: 0 });
+    try {
+      await expect(provider.createSession({ host: createFakeHost() })).rejects.toSatisfy(
+        (error: unknown) =>
+          SandboxError.isInstance(error) &&
+          (error as SandboxError).code === 'boot-failed' &&
+          (error as Error).message.includes('broken runtime'),
+      );
+    } finally {
+      await provider.close();
+    }
+  });
+
   it('boots from scratch with a replacement runtime source', async () => {
     const runtimeSource = [
       'class Runtime:',

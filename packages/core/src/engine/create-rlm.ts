@@ -12,6 +12,8 @@ import type { RLMSettings } from './settings.js';
 import { saveTrajectory } from './trajectory.js';
 import { UsageTracker } from './usage.js';
 import { EventQueue } from './event-queue.js';
+import { verifyQuotes } from './verify-quotes.js';
+import { createTelemetryListener } from './telemetry.js';
 import type { AnswerSchema, InferSchema } from './schema.js';
 
 /** The answer type of a query: the schema's output type, or `string` without a schema. */
@@ -35,6 +37,12 @@ export interface RLMQueryOptions<S extends AnswerSchema | undefined = undefined>
    * then the run ends with status `error` and an `AnswerValidationError`. `result.answer` is typed.
    */
   readonly schema?: S;
+  /**
+   * Checks every quoted span of the answer against the context (exact, then whitespace-normalised)
+   * and returns `result.citations` with each match's document and offset, and the quotes not found.
+   * Default `false`.
+   */
+  readonly verifyQuotes?: boolean;
 }
 
 /** A streamed run: iterate the events; `result` resolves when the run ends. */
@@ -138,6 +146,7 @@ export async function runPrepared(
   const signal = timeoutSignal === undefined ? userController.signal : AbortSignal.any([userController.signal, timeoutSignal]);
   const usage = new UsageTracker();
   const treeId = (++treeCounter).toString(36);
+  const telemetry = resolved.telemetry === false ? undefined : createTelemetryListener(resolved.telemetry?.tracer);
   let ids = 0;
   const tree: RunTree = {
     settings: resolved,
@@ -155,10 +164,13 @@ export async function runPrepared(
     userSignal: userController.signal,
     signal,
     emit: (event) => {
-      try {
-        options.onEvent?.(event);
-      } catch {
-        // A listener's failure must not break the run.
+      // A listener's failure must not break the run, nor keep the other listener from the event.
+      for (const listener of [telemetry, options.onEvent]) {
+        try {
+          listener?.(event);
+        } catch {
+          // ignored
+        }
       }
     },
     subcalls: 0,
@@ -175,8 +187,12 @@ export async function runPrepared(
       ...(options.schema === undefined ? {} : { schema: options.schema }),
       ...extras,
     });
-    if (options.saveTrajectory !== undefined) await saveTrajectory(result.trajectory, options.saveTrajectory);
-    return result;
+    const checked =
+      options.verifyQuotes === true && context.value !== undefined
+        ? { ...result, citations: verifyQuotes(typeof result.answer === 'string' ? result.answer : JSON.stringify(result.answer) ?? '', context.value) }
+        : result;
+    if (options.saveTrajectory !== undefined) await saveTrajectory(checked.trajectory, options.saveTrajectory);
+    return checked;
   } finally {
     options.abortSignal?.removeEventListener('abort', forwardAbort);
   }

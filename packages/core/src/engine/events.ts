@@ -30,6 +30,10 @@ export interface IterationStartEvent extends EventBase {
 export interface ModelResponseEvent extends EventBase {
   readonly type: 'model-response';
   readonly iteration: number;
+  /** `provider:modelId` of the root model. */
+  readonly model: string;
+  /** True when the reply came from the cache. */
+  readonly cached: boolean;
   readonly text: string;
   readonly usage: TokenUsage;
   readonly costUsd: number | undefined;

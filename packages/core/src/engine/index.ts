@@ -59,3 +59,5 @@ export { HostCallError } from './host-calls.js';
 export { Semaphore, sleep } from './semaphore.js';
 export { createMemoryCache, createFileCache, modelCallKey, type ModelCallCache } from './model-cache.js';
 export { createReplay, ReplayMismatchError, type Replay } from './replay.js';
+export { verifyQuotes, extractQuotes, MIN_QUOTE_CHARS, type Citation, type QuoteVerification } from './verify-quotes.js';
+export { createTelemetryListener, TRACER_NAME, type TelemetrySettings } from './telemetry.js';

@@ -1,4 +1,5 @@
 import type { Trajectory } from './trajectory.js';
+import type { QuoteVerification } from './verify-quotes.js';
 import type { RunUsage } from './usage.js';
 
 /**
@@ -33,5 +34,7 @@ export interface RLMResult<TAnswer = string> {
   readonly durationMs: number;
   /** Model calls served from the cache (`settings.cache`) instead of the provider. */
   readonly cacheHits: number;
+  /** With `verifyQuotes: true`: where each quote of the answer was found, and the quotes found nowhere. */
+  readonly citations?: QuoteVerification;
   readonly trajectory: Trajectory;
 }

@@ -290,7 +290,7 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
         throw error;
       }
       const { response, costUsd } = call;
-      tree.emit({ type: 'model-response', ...emitBase(), iteration: iterations, text: response.text, usage: response.usage, costUsd, durationMs: call.durationMs, totalUsage: tree.usage.snapshot() });
+      tree.emit({ type: 'model-response', ...emitBase(), iteration: iterations, model: modelKey(settings.model), cached: call.cached === true, text: response.text, usage: response.usage, costUsd, durationMs: call.durationMs, totalUsage: tree.usage.snapshot() });
       const parsed = parseResponse(response.text);
       const step: TrajectoryStep = {
         iteration: iterations,

@@ -3,6 +3,7 @@ import type { ModelProviderV1 } from '../spec/model-provider-v1.js';
 import type { SandboxProviderV1 } from '../spec/sandbox-provider-v1.js';
 import type { PricingTable } from '../spec/usage.js';
 import type { ModelCallCache } from './model-cache.js';
+import type { TelemetrySettings } from './telemetry.js';
 import type { AnswerSchema } from './schema.js';
 
 /** A host function callable from the REPL as a Python function with keyword arguments. */
@@ -84,6 +85,12 @@ export interface RLMSettings {
    * `result.cacheHits`. Default: no cache.
    */
   readonly cache?: ModelCallCache;
+  /**
+   * OpenTelemetry spans (run, iteration, model call, code execution, sub-call; GenAI semantic
+   * conventions) through `@opentelemetry/api`. On by default, and free when no tracer provider is
+   * registered; `false` turns it off; `{ tracer }` uses a specific tracer.
+   */
+  readonly telemetry?: TelemetrySettings;
   /** Output token cap for root calls, passed to the provider. Default: provider's default. */
   readonly maxOutputTokens?: number;
   /** Temperature for root calls. Default: provider's default. */

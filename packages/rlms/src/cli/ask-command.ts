@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigurationError, type RLMEvent } from '@rlms/core';
+import { ConfigurationError, createFileCache, type PromptStyle, type RLMEvent } from '@rlms/core';
 import type { QueryMode } from '../choose-mode.js';
 import { MissingApiKeyError } from '../model-spec.js';
 import { formatDuration, formatInteger, formatUsd, plural } from '../progress/format.js';
@@ -26,6 +26,8 @@ const FLAGS = {
   'api-key-env': { type: 'string' },
   'context-window': { type: 'string' },
   mode: { type: 'string' },
+  'prompt-style': { type: 'string' },
+  cache: { type: 'string' },
   'max-depth': { type: 'string' },
   'max-iterations': { type: 'string' },
   'max-tokens': { type: 'string' },
@@ -56,6 +58,10 @@ export async function runAsk(argv: readonly string[], io: CliIO): Promise<number
   if (question === '') throw new UsageError('ask needs a question: rlms ask "What does this code do?" --context ./src', 'ask');
   const mode = values.mode as QueryMode | undefined;
   if (mode !== undefined && !['auto', 'rlm', 'direct'].includes(mode)) throw new UsageError(`--mode must be auto, rlm or direct; got "${mode}".`, 'ask');
+  const promptStyle = values['prompt-style'] as PromptStyle | undefined;
+  if (promptStyle !== undefined && promptStyle !== 'default' && promptStyle !== 'paper') {
+    throw new UsageError(`--prompt-style must be default or paper; got "${promptStyle}".`, 'ask');
+  }
   const quiet = values.quiet === true;
   const verbose = values.verbose === true && !quiet;
   const baseURL = values['base-url'];
@@ -83,6 +89,8 @@ export async function runAsk(argv: readonly string[], io: CliIO): Promise<number
     ...(apiKey === undefined ? {} : { apiKey }),
     ...(contextWindow === undefined ? {} : { contextWindowTokens: contextWindow }),
     ...(mode === undefined ? {} : { mode }),
+    ...(promptStyle === undefined ? {} : { promptStyle }),
+    ...(values.cache === undefined ? {} : { cache: createFileCache(values.cache) }),
     ...(maxDepth === undefined ? {} : { maxDepth }),
     ...(maxIterations === undefined ? {} : { maxIterations }),
     ...(maxTotalTokens === undefined ? {} : { maxTotalTokens }),

@@ -49,6 +49,8 @@ Model:
 Run:
       --sandbox <name>      pyodide (default), local, docker, e2b, modal, daytona
       --mode <mode>         auto (default: a direct call when the context fits comfortably), rlm, direct
+      --prompt-style <s>    default, or paper (models trained on the paper's format; automatic for rlm-qwen models)
+      --cache <dir>         serve repeated model calls from replies cached in this folder (kept across runs)
       --max-depth <n>       recursion depth (default 1: sub-calls are plain model calls)
       --max-iterations <n>  root model turns (default 30)
       --max-tokens <n>      token budget of the whole run (default: none)

@@ -74,7 +74,8 @@ export class ProgressReporter {
 
   private draw(): void {
     if (this.timer === undefined && this.tty) return;
-    const width = Math.max(20, (this.options.stream.columns ?? 100) - 1);
+    const columns = this.options.stream.columns;
+    const width = Math.max(20, (columns === undefined || columns <= 0 ? 100 : columns) - 1);
     let line = `rlms: ${this.monitor.summary()}`;
     if (line.length > width) line = `${line.slice(0, width - 1)}…`;
     this.options.stream.write(`\r\x1b[2K${line}`);

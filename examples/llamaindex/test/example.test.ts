@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startOpenAICompatibleServer, type ServerReplyRequest } from '@rlms/core/testing';
+import { describe, expect, it } from 'vitest';
+
+const EXAMPLE = fileURLToPath(new URL('../index.ts', import.meta.url));
+
+function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [EXAMPLE, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The host environment without an OpenAI key (the example must run on --base-url alone). */
+function envWithoutKey(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env['OPENAI_API_KEY'];
+  delete env['OPENAI_BASE_URL'];
+  return env;
+}
+
+/** Root calls (with a system prompt) follow a script; sub-calls answer from the document they get. */
+function replies(): (request: ServerReplyRequest) => string {
+  let root = 0;
+  return ({ systemPrompt, lastUserMessage = '' }) => {
+    if (systemPrompt === undefined) {
+      if (lastUserMessage.includes('exponential')) return 'billing-service.md: exponential backoff, 5 attempts, full jitter';
+      if (lastUserMessage.includes('no retries')) return 'search-service.md: no retries, degraded empty page';
+      if (lastUserMessage.includes('from 3 to 5 attempts')) return 'changelog.md: billing went from 3 to 5 attempts in 2.3.0';
+      return 'not about retries';
+    }
+    root++;
+    if (root === 1) return 'Let me find the documents about retries.\n```repl\nhits = [name for name, text in context.items() if "retry policy" in text]\nprint(hits)\n```';
+    return '```repl\nnotes = llm_query_batched(["What does this say about retries?\\n" + context[name] for name in hits])\nFINAL("; ".join(notes))\n```';
+  };
+}
+
+describe('examples/llamaindex', () => {
+  it('answers over ./docs through a local OpenAI-compatible server, with progress and sources', async () => {
+    await using server = await startOpenAICompatibleServer({ replies: replies() });
+    const { code, stdout, stderr } = await run(['--base-url', server.baseURL, '--model', 'test-model'], envWithoutKey());
+
+    expect(stderr).toContain('· Loaded 5 documents');
+    expect(stderr).toContain('· Iteration 2: running code block 1.');
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain(
+      'billing-service.md: exponential backoff, 5 attempts, full jitter; changelog.md: billing went from 3 to 5 attempts in 2.3.0; search-service.md: no retries, degraded empty page',
+    );
+    expect(stdout).toContain('Sources: billing-service.md, changelog.md, search-service.md');
+    expect(stdout).toMatch(/Status: completed, 2 iterations, 3 sub-calls, [\d,]+ tokens/);
+    server.assertNoFailures();
+    expect(server.modelRequests).toHaveLength(5);
+    expect(server.modelRequests.filter((request) => request.stream)).toHaveLength(0);
+  });
+
+  it('says what to set when there is neither an API key nor a base URL', async () => {
+    const { code, stderr } = await run([], envWithoutKey());
+    expect(code).toBe(1);
+    expect(stderr).toContain('Set OPENAI_API_KEY, or pass --base-url');
+  });
+});
