@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ConfigurationError, RLMAbortError, type RLM, type RLMEvent, type RLMResult } from '@rlms/core';
+import { ConfigurationError, RLMAbortError, type RLM, type RLMResult } from '@rlms/core';
 import type { JSONValue } from '@llamaindex/core/global';
 import { BaseQueryEngine, type QueryType } from '@llamaindex/core/query-engine';
 import { EngineResponse, type NodeWithScore } from '@llamaindex/core/schema';
@@ -108,10 +108,11 @@ export class RLMQueryEngine extends BaseQueryEngine {
   override query(params: RLMStreamingQueryParams): Promise<AsyncIterable<EngineResponse>>;
   override query(params: RLMNonStreamingQueryParams): Promise<EngineResponse>;
   override query(params: RLMStreamingQueryParams | RLMNonStreamingQueryParams): Promise<EngineResponse | AsyncIterable<EngineResponse>> {
+    const { abortSignal, onEvent, saveTrajectory } = params ?? {};
     const call: RLMQueryCallOptions = {
-      ...(params?.abortSignal === undefined ? {} : { abortSignal: params.abortSignal }),
-      ...(params?.onEvent === undefined ? {} : { onEvent: params.onEvent }),
-      ...(params?.saveTrajectory === undefined ? {} : { saveTrajectory: params.saveTrajectory }),
+      ...(abortSignal === undefined ? {} : { abortSignal }),
+      ...(onEvent === undefined ? {} : { onEvent }),
+      ...(saveTrajectory === undefined ? {} : { saveTrajectory }),
     };
     // LlamaIndex's query() (events, instrumentation) only hands `query` and `stream` to _query.
     return this.calls.run(call, () => super.query(params as RLMNonStreamingQueryParams));
@@ -122,16 +123,8 @@ export class RLMQueryEngine extends BaseQueryEngine {
     const question = questionOf(query);
     const call = this.calls.getStore() ?? {};
     if (stream === true) return this.streamAnswer(question, call);
-    const result = await this.rlm.query({ context: this.context, question, ...this.runOptions(call) });
+    const result = await this.rlm.query({ context: this.context, question, ...call });
     return this.toResponse(result, call);
-  }
-
-  private runOptions(call: RLMQueryCallOptions): { abortSignal?: AbortSignal; onEvent?: (event: RLMEvent) => void; saveTrajectory?: string } {
-    return {
-      ...(call.abortSignal === undefined ? {} : { abortSignal: call.abortSignal }),
-      ...(call.onEvent === undefined ? {} : { onEvent: call.onEvent }),
-      ...(call.saveTrajectory === undefined ? {} : { saveTrajectory: call.saveTrajectory }),
-    };
   }
 
   /** Throws for `error`/`aborted` runs; otherwise the answer with its sources. */
@@ -165,7 +158,7 @@ export class RLMQueryEngine extends BaseQueryEngine {
   private async *streamAnswer(question: string, call: RLMQueryCallOptions): AsyncGenerator<EngineResponse> {
     const stop = new AbortController();
     const abortSignal = call.abortSignal === undefined ? stop.signal : AbortSignal.any([call.abortSignal, stop.signal]);
-    const run = this.rlm.stream({ context: this.context, question, ...this.runOptions(call), abortSignal });
+    const run = this.rlm.stream({ context: this.context, question, ...call, abortSignal });
     let finished = false;
     try {
       for await (const event of run) {

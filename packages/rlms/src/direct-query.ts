@@ -132,7 +132,7 @@ export async function runDirect(options: DirectRunOptions): Promise<RLMResult> {
       } else cacheHits = 1;
       answer = response.text.trim();
       const durationMs = Date.now() - callStarted;
-      emit({ type: 'model-response', ...base(), iteration: 1, text: response.text, usage: response.usage, costUsd, durationMs, totalUsage: usage.snapshot() });
+      emit({ type: 'model-response', ...base(), iteration: 1, model: key, cached: hit !== undefined, text: response.text, usage: response.usage, costUsd, durationMs, totalUsage: usage.snapshot() });
       trajectory.steps.push({
         iteration: 1,
         kind: 'iteration',

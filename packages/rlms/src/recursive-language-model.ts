@@ -11,26 +11,21 @@ import {
   type RLMEvent,
   type RLMSession,
   type RLMSessionOptions,
-  type RLMSettings,
   type SandboxProviderV1,
 } from '@rlms/core';
-import { chooseMode, DEFAULT_DIRECT_MAX_FRACTION, UNKNOWN_CONTEXT_WINDOW_TOKENS, type ModeChoice, type QueryMode } from './choose-mode.js';
-import { countTokens, countTokensWithin } from './count-tokens.js';
-import { buildDirectMessages } from './direct-prompt.js';
+import type { QueryMode } from './choose-mode.js';
+import { decideMode } from './decide-mode.js';
 import { runDirect } from './direct-query.js';
+import { engineSettingsOf, validateEngineSettings } from './engine-settings.js';
 import { estimateCost, type CostEstimate } from './estimate-cost.js';
 import { EventQueue } from './event-queue.js';
 import { loadModel } from './load-model.js';
-import { lookupModelFacts } from './model-catalog.js';
 import { planModel, providerFamily, type ModelPlan, type ModelSpec } from './model-spec.js';
 import { TracePrinter } from './progress/trace-printer.js';
 import type { QueryOptions, QueryResult, QueryStream, RecursiveLanguageModelSettings } from './recursive-language-model-settings.js';
-import { contextChars, renderContext } from './render-context.js';
 import { loadSandbox, planSandbox, type SandboxPlan } from './sandbox-spec.js';
 
 const MODES: readonly QueryMode[] = ['auto', 'rlm', 'direct'];
-/** No text averages more characters per token than this; larger contexts skip counting in `'auto'`. */
-const MAX_CHARS_PER_TOKEN = 12;
 
 interface ResolvedModels {
   readonly model: ModelProviderV1;
@@ -51,46 +46,6 @@ function checkMode(mode: unknown, setting: string): void {
   if (mode !== undefined && !MODES.includes(mode as QueryMode)) {
     throw new ConfigurationError(`\`${setting}\` must be one of ${MODES.map((item) => `"${item}"`).join(', ')}; got ${JSON.stringify(mode)}.`, { code: 'invalid-setting' });
   }
-}
-
-type EngineSettings = Omit<RLMSettings, 'model' | 'subModel' | 'subModels' | 'sandbox'>;
-
-/** The settings `createRLM` takes, without the facade's own. */
-function engineSettingsOf(settings: RecursiveLanguageModelSettings): EngineSettings {
-  const {
-    model: _model,
-    subModel: _subModel,
-    subModels: _subModels,
-    sandbox: _sandbox,
-    sandboxSettings: _sandboxSettings,
-    apiKey: _apiKey,
-    baseURL: _baseURL,
-    contextWindowTokens: _window,
-    mode: _mode,
-    directMaxFraction: _fraction,
-    verbose: _verbose,
-    importModule: _importModule,
-    ...engine
-  } = settings;
-  return engine;
-}
-
-const PLACEHOLDER_MODEL: ModelProviderV1 = {
-  specificationVersion: 'rlms-model-v1',
-  provider: 'placeholder',
-  modelId: 'placeholder',
-  generate: () => Promise.reject(new Error('placeholder model')),
-};
-const PLACEHOLDER_SANDBOX: SandboxProviderV1 = {
-  specificationVersion: 'rlms-sandbox-v1',
-  name: 'placeholder',
-  capabilities: { isolation: 'none', network: false, nativePackages: false, subprocess: false, interrupt: false, threads: false },
-  createSession: () => Promise.reject(new Error('placeholder sandbox')),
-};
-
-/** Checks the engine settings (limits, tools) up front: `createRLM` does no I/O and throws `ConfigurationError` for bad values. */
-function validateEngineSettings(settings: RecursiveLanguageModelSettings): void {
-  createRLM({ ...engineSettingsOf(settings), model: PLACEHOLDER_MODEL, sandbox: PLACEHOLDER_SANDBOX });
 }
 
 /**
@@ -191,7 +146,15 @@ export class RecursiveLanguageModel implements AsyncDisposable {
     const models = await this.resolveModels();
     const decision =
       options.schema === undefined
-        ? await this.decide(requested, options.context, options.question, models.model)
+        ? await decideMode({
+            requested,
+            context: options.context,
+            question: options.question,
+            model: models.model,
+            modelRef: this.modelPlan.modelRef,
+            modelName: this.modelPlan.label,
+            settings: this.settings,
+          })
         : { choice: { mode: 'rlm' as const, fits: false, fitsComfortably: false, reason: 'a `schema` was given: structured answers are built and validated in the REPL' } };
     if (verbose !== undefined) process.stderr.write(`[rlms] mode: ${decision.choice.mode} (${decision.choice.reason})\n`);
     const forwarded = { ...options, ...(onEvent === undefined ? {} : { onEvent }) };
@@ -374,45 +337,5 @@ export class RecursiveLanguageModel implements AsyncDisposable {
       });
     }
     return this.engine;
-  }
-
-  private async decide(
-    requested: QueryMode,
-    context: ContextInput,
-    question: string,
-    model: ModelProviderV1,
-  ): Promise<{ choice: ModeChoice; rendered?: string; promptTokens?: number }> {
-    const modelRef = this.modelPlan.modelRef;
-    if (requested === 'rlm') return { choice: { mode: 'rlm', fits: false, fitsComfortably: false, reason: 'mode "rlm" was requested' } };
-    let window = this.settings.contextWindowTokens ?? model.contextWindowTokens;
-    if (window === undefined) {
-      const facts = await lookupModelFacts(modelRef, this.settings.importModule === undefined ? {} : { importer: this.settings.importModule });
-      window = facts.contextWindowTokens;
-    }
-    const fraction = this.settings.directMaxFraction ?? DEFAULT_DIRECT_MAX_FRACTION;
-    // Count up to the whole window (not just the direct limit) so the reason can say how full it is.
-    const limit = window ?? UNKNOWN_CONTEXT_WINDOW_TOKENS;
-    if (requested === 'direct') {
-      const rendered = renderContext(context);
-      const promptTokens = this.promptTokens(rendered, question, modelRef);
-      return { choice: { mode: 'direct', fits: true, fitsComfortably: true, reason: 'mode "direct" was requested' }, rendered, promptTokens };
-    }
-    if (contextChars(context) > limit * MAX_CHARS_PER_TOKEN) {
-      return { choice: chooseMode({ promptTokens: undefined, windowTokens: window, modelName: this.modelPlan.label, directMaxFraction: fraction }) };
-    }
-    const rendered = renderContext(context);
-    const [system, user] = buildDirectMessages(rendered, question);
-    const within = countTokensWithin(`${system!.content}\n${user!.content}`, limit, modelRef);
-    const promptTokens = within === false ? undefined : within + 10;
-    const maxTotal = this.settings.maxTotalTokens;
-    if (promptTokens !== undefined && maxTotal !== undefined && promptTokens > maxTotal) {
-      return { choice: { mode: 'rlm', fits: true, fitsComfortably: true, reason: `the prompt (${promptTokens} tokens) exceeds maxTotalTokens (${maxTotal})` } };
-    }
-    const choice = chooseMode({ promptTokens, windowTokens: window, modelName: this.modelPlan.label, directMaxFraction: fraction });
-    return { choice, rendered, ...(promptTokens === undefined ? {} : { promptTokens }) };
-  }
-
-  private promptTokens(rendered: string, question: string, modelRef: string): number {
-    return buildDirectMessages(rendered, question).reduce((sum, message) => sum + countTokens(message.content, modelRef), 0) + 10;
   }
 }

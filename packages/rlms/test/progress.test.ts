@@ -11,7 +11,7 @@ const base = { runId: 'run_1', depth: 0, timestamp: 0 };
 const EVENTS: RLMEvent[] = [
   { type: 'run-start', ...base, question: 'q', context: { type: 'str', totalChars: 10, length: 10, documents: [], bytes: 10 } },
   { type: 'iteration-start', ...base, iteration: 1 },
-  { type: 'model-response', ...base, iteration: 1, text: 'x', usage: {}, costUsd: 0.001, durationMs: 5, totalUsage: usage(1_200, 0.001) },
+  { type: 'model-response', ...base, iteration: 1, model: 'mock:root', cached: false, text: 'x', usage: {}, costUsd: 0.001, durationMs: 5, totalUsage: usage(1_200, 0.001) },
   { type: 'code-execution-start', ...base, iteration: 1, block: 0, code: 'llm_query_batched(...)' },
   { type: 'subcall-start', ...base, subcallId: 'a', op: 'llm_query_batched', target: 'mock:sub', promptChars: 10, inFlight: 1 },
   { type: 'subcall-start', ...base, subcallId: 'b', op: 'llm_query_batched', target: 'mock:sub', promptChars: 10, inFlight: 2 },

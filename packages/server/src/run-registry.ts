@@ -47,18 +47,21 @@ export class RunRegistry {
     return run;
   }
 
-  /** Resolves `true` once no run is active, or `false` after `timeoutMs`. */
-  waitIdle(timeoutMs: number): Promise<boolean> {
+  /** Resolves `true` once no run is active, or `false` after `timeoutMs` or when `signal` fires. */
+  waitIdle(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     if (this.#active.size === 0) return Promise.resolve(true);
+    if (signal?.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#idleWaiters = this.#idleWaiters.filter((waiter) => waiter !== wake);
-        resolve(false);
-      }, timeoutMs);
-      const wake = () => {
+      const finish = (idle: boolean) => {
         clearTimeout(timer);
-        resolve(true);
+        signal?.removeEventListener('abort', onAbort);
+        this.#idleWaiters = this.#idleWaiters.filter((waiter) => waiter !== wake);
+        resolve(idle);
       };
+      const wake = () => finish(true);
+      const onAbort = () => finish(false);
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.#idleWaiters.push(wake);
     });
   }

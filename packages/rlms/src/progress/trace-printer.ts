@@ -47,6 +47,7 @@ export class TracePrinter {
       case 'iteration-start':
         return [`iteration ${event.iteration} · ${this.elapsed()}`];
       case 'model-response': {
+        if (event.cached) return [`  model reply served from the cache (no tokens spent)`];
         const usage = event.usage;
         const tokens = usage.inputTokens === undefined ? 'usage not reported' : `${formatInteger(usage.inputTokens)} in / ${formatInteger(usage.outputTokens ?? 0)} out tokens`;
         const total = event.totalUsage.total;
