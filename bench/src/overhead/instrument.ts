@@ -50,10 +50,19 @@ export function timeModel(model: ModelProviderV1, log: IntervalLog): ModelProvid
   };
 }
 
+/** Called around the life of each timed session (e.g. to read the memory of its processes). */
+export interface SessionHooks {
+  /** Right after `createSession` resolved. */
+  afterCreate?(session: SandboxSessionV1): void;
+  /** Right before `destroy()` runs (the processes still exist). */
+  beforeDestroy?(session: SandboxSessionV1): void;
+}
+
 class TimedSession implements SandboxSessionV1 {
   constructor(
     readonly inner: SandboxSessionV1,
     private readonly log: IntervalLog,
+    private readonly hooks: SessionHooks,
   ) {}
   get id(): string {
     return this.inner.id;
@@ -65,12 +74,13 @@ class TimedSession implements SandboxSessionV1 {
     return timed(this.log.execute, () => this.inner.execute(code, options));
   }
   destroy(): Promise<void> {
+    this.hooks.beforeDestroy?.(this.inner);
     return timed(this.log.setup, () => this.inner.destroy());
   }
 }
 
 /** Wraps a sandbox so session creation, context loads, executions and destroys are recorded. */
-export function timeSandbox(sandbox: SandboxProviderV1, log: IntervalLog): SandboxProviderV1 {
+export function timeSandbox(sandbox: SandboxProviderV1, log: IntervalLog, hooks: SessionHooks = {}): SandboxProviderV1 {
   return {
     specificationVersion: 'rlms-sandbox-v1',
     name: sandbox.name,
@@ -78,7 +88,8 @@ export function timeSandbox(sandbox: SandboxProviderV1, log: IntervalLog): Sandb
     createSession: async (options: CreateSessionOptions): Promise<SandboxSessionV1> => {
       const inner = await timed(log.setup, () => sandbox.createSession(options));
       log.sessions.push(inner);
-      return new TimedSession(inner, log);
+      hooks.afterCreate?.(inner);
+      return new TimedSession(inner, log, hooks);
     },
   };
 }

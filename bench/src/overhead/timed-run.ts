@@ -1,6 +1,6 @@
 import { createRLM, type ContextInput, type ModelProviderV1, type RLMEvent, type RLMResult, type SandboxProviderV1 } from '@rlms/core';
 import { coveredMs, intersectIntervals, preciseNow, type Interval } from '../util/intervals.js';
-import { createIntervalLog, timeModel, timeSandbox, type IntervalLog } from './instrument.js';
+import { createIntervalLog, timeModel, timeSandbox, type IntervalLog, type SessionHooks } from './instrument.js';
 
 /** Where the time of one root iteration went, in ms. */
 export interface IterationTiming {
@@ -43,6 +43,8 @@ export interface TimedRunOptions {
   readonly maxSubcallConcurrency?: number;
   /** Default 10. */
   readonly maxIterations?: number;
+  /** Hooks around each sandbox session's life. */
+  readonly sessionHooks?: SessionHooks;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function timedRun(options: TimedRunOptions): Promise<TimedRun> {
   const rlm = createRLM({
     model,
     subModel,
-    sandbox: timeSandbox(options.sandbox, log),
+    sandbox: timeSandbox(options.sandbox, log, options.sessionHooks),
     maxSubcallConcurrency: options.maxSubcallConcurrency ?? 16,
     maxIterations: options.maxIterations ?? 10,
     trajectoryIncludesContext: false,

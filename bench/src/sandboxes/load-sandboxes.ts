@@ -33,7 +33,14 @@ const DESCRIPTIONS: Record<SandboxName, string> = {
   docker: 'container per session over docker exec (@rlms/sandbox-docker)',
 };
 
-async function createProvider(name: SandboxName, options: LoadSandboxesOptions): Promise<SandboxProviderV1> {
+/**
+ * Creates one sandbox provider (imports its package; no session yet). `variant: 'reuse'` makes the
+ * Docker provider keep one idle container for the next session. Throws when the package is missing.
+ */
+export async function createSandboxProvider(
+  name: SandboxName,
+  options: LoadSandboxesOptions & { readonly variant?: 'default' | 'reuse' } = {},
+): Promise<SandboxProviderV1> {
   switch (name) {
     case 'local': {
       const { createLocalSandbox } = await import('@rlms/sandbox-local');
@@ -46,7 +53,7 @@ async function createProvider(name: SandboxName, options: LoadSandboxesOptions):
     case 'docker': {
       const { createDockerSandbox } = await import('@rlms/sandbox-docker');
       const image = options.dockerImage ?? process.env.RLMS_DOCKER_IMAGE ?? 'rlms-python:3.11';
-      return createDockerSandbox({ image, pull: 'never' });
+      return createDockerSandbox({ image, pull: 'never', ...(options.variant === 'reuse' ? { reuse: { maxIdle: 1 } } : {}) });
     }
   }
 }
@@ -71,7 +78,7 @@ export async function loadSandboxes(names: readonly SandboxName[], options: Load
   for (const name of names) {
     let provider: SandboxProviderV1 | undefined;
     try {
-      provider = await createProvider(name, options);
+      provider = await createSandboxProvider(name, options);
       await probe(provider);
       entries.push({ name, provider, available: true, description: DESCRIPTIONS[name] });
     } catch (error) {

@@ -124,7 +124,7 @@ export class LlamaIndexModelProvider implements ModelProviderV1 {
       };
       value = extra(call);
     } else value = extra;
-    return value === undefined ? {} : { additionalChatOptions: value };
+    return value === undefined || value === null ? {} : { additionalChatOptions: value };
   }
 
   private usageOf(raw: unknown): TokenUsage {

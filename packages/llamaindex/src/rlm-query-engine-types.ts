@@ -1,4 +1,4 @@
-import type { RLMEvent, RLMResult, RunStatus, RunUsage, Trajectory } from '@rlms/core';
+import type { QuoteVerification, RLMEvent, RLMResult, RunStatus, RunUsage, Trajectory } from '@rlms/core';
 import type { QueryType } from '@llamaindex/core/query-engine';
 import type { NamedDocumentOptions, RLMDocumentsInput } from './named-documents.js';
 import type { RLMSource } from './resolve-rlm.js';
@@ -14,6 +14,13 @@ export interface RLMQueryEngineSettings extends RLMSource, NamedDocumentOptions 
   readonly sourceEvidence?: readonly SourceEvidence[];
   /** Streamed queries yield a progress chunk (empty `delta`, `metadata.rlmProgress`) per step before the answer. Default `true`. */
   readonly streamProgress?: boolean;
+  /**
+   * Check every quoted span of the answer (12+ characters in quotes or a `>` block) against the
+   * documents, also when whitespace or typographic quotes differ: documents quoted this way count as
+   * sources, and `metadata.rlm.citations` lists each match and the quotes found nowhere
+   * (likely hallucinated). Default `false`.
+   */
+  readonly verifyQuotes?: boolean;
 }
 
 /** Options of `new RLMQueryEngine(options)`. */
@@ -62,6 +69,10 @@ export interface RLMResponseMetadata {
   /** Known cost in US dollars; `undefined` when no call had a known price. */
   readonly costUsd: number | undefined;
   readonly durationMs: number;
+  /** Model calls served from the RLM's cache (`RLMSettings.cache`). */
+  readonly cacheHits: number;
+  /** With `verifyQuotes: true`: where each quote of the answer was found, and the quotes found nowhere. */
+  readonly citations?: QuoteVerification;
   /** Every step of the run (code, outputs, sub-calls, children). */
   readonly trajectory: Trajectory;
 }
@@ -86,6 +97,8 @@ export function toResponseMetadata(result: RLMResult, sourceKeys: readonly strin
     usage: result.usage,
     costUsd: result.costUsd,
     durationMs: result.durationMs,
+    cacheHits: result.cacheHits,
+    ...(result.citations === undefined ? {} : { citations: result.citations }),
     trajectory: result.trajectory,
   };
 }

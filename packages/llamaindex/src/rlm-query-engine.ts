@@ -68,8 +68,10 @@ export class RLMQueryEngine extends BaseQueryEngine {
   /** The documents, in order, with their names in the `context` dict. */
   readonly documents: readonly NamedDocument[];
   private readonly context: Record<string, string>;
+  private readonly keyIndex: ReadonlyMap<string, number>;
   private readonly sourceEvidence: readonly SourceEvidence[];
   private readonly streamProgress: boolean;
+  private readonly verifyQuotes: boolean;
   private readonly calls = new AsyncLocalStorage<RLMQueryCallOptions>();
   private excerptIndex: ExcerptIndex | undefined;
 
@@ -92,8 +94,10 @@ export class RLMQueryEngine extends BaseQueryEngine {
     this.rlm = resolveRLM(options, 'RLMQueryEngine');
     this.documents = toNamedDocuments(options.documents, options);
     this.context = contextOf(this.documents);
+    this.keyIndex = new Map(this.documents.map((document, index) => [document.key, index]));
     this.sourceEvidence = [...evidence];
     this.streamProgress = options.streamProgress ?? true;
+    this.verifyQuotes = options.verifyQuotes ?? false;
   }
 
   /**
@@ -123,7 +127,7 @@ export class RLMQueryEngine extends BaseQueryEngine {
     const question = questionOf(query);
     const call = this.calls.getStore() ?? {};
     if (stream === true) return this.streamAnswer(question, call);
-    const result = await this.rlm.query({ context: this.context, question, ...call });
+    const result = await this.rlm.query({ context: this.context, question, verifyQuotes: this.verifyQuotes, ...call });
     return this.toResponse(result, call);
   }
 
@@ -149,16 +153,21 @@ export class RLMQueryEngine extends BaseQueryEngine {
     return { sourceNodes, metadata };
   }
 
-  /** Indexes of the documents the run read or cited (the index is built once per engine). */
+  /** Indexes of the documents the run read or cited, in document order (the excerpt index is built once per engine). */
   private sources(result: RLMResult): number[] {
     this.excerptIndex ??= new ExcerptIndex(this.documents);
-    return this.excerptIndex.findSources(result.trajectory, result.answer, this.sourceEvidence);
+    const found = new Set(this.excerptIndex.findSources(result.trajectory, result.answer, this.sourceEvidence));
+    for (const citation of result.citations?.citations ?? []) {
+      const index = this.keyIndex.get(citation.documentKey);
+      if (index !== undefined) found.add(index);
+    }
+    return [...found].sort((a, b) => a - b);
   }
 
   private async *streamAnswer(question: string, call: RLMQueryCallOptions): AsyncGenerator<EngineResponse> {
     const stop = new AbortController();
     const abortSignal = call.abortSignal === undefined ? stop.signal : AbortSignal.any([call.abortSignal, stop.signal]);
-    const run = this.rlm.stream({ context: this.context, question, ...call, abortSignal });
+    const run = this.rlm.stream({ context: this.context, question, verifyQuotes: this.verifyQuotes, ...call, abortSignal });
     let finished = false;
     try {
       for await (const event of run) {

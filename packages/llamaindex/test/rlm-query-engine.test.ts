@@ -24,6 +24,7 @@ describe('RLMQueryEngine.query', () => {
     const metadata = rlmMetadata(response);
     expect(metadata).toMatchObject({ status: 'completed', iterations: 2, subcalls: 3, sourceKeys: ['services/billing.md', 'services/search.md', 'changelog.md'] });
     expect(metadata.usage.total.calls).toBe(5);
+    expect(metadata.cacheHits).toBe(0);
     expect(metadata.trajectory.steps).toHaveLength(2);
     expect(tracked.live).toBe(0);
   });
@@ -46,6 +47,21 @@ describe('RLMQueryEngine.query', () => {
     expect(sourceIds(await plain.query({ query: 'How are headings written?' }))).toEqual([]);
     const withOutput = new RLMQueryEngine({ documents: CORPUS, rlm: scriptedRLM(sandbox(), script), sourceEvidence: ['subcalls', 'answer', 'output'] });
     expect(sourceIds(await withOutput.query({ query: 'How are headings written?' }))).toEqual(['handbook/style.md']);
+  });
+
+  it('with verifyQuotes, counts documents quoted loosely and reports quotes found nowhere', async () => {
+    const script = ['```repl\nFINAL(\'It uses "exponential   backoff with 5 attempts" and "unlimited retries forever".\')\n```'];
+    const plain = new RLMQueryEngine({ documents: CORPUS, rlm: scriptedRLM(sandbox(), script) });
+    const loose = await plain.query({ query: 'How does billing retry?' });
+    expect(sourceIds(loose)).toEqual([]);
+    expect(rlmMetadata(loose).citations).toBeUndefined();
+
+    const checked = new RLMQueryEngine({ documents: CORPUS, rlm: scriptedRLM(sandbox(), script), verifyQuotes: true });
+    const response = await checked.query({ query: 'How does billing retry?' });
+    expect(sourceIds(response)).toEqual(['services/billing.md']);
+    const citations = rlmMetadata(response).citations!;
+    expect(citations.citations).toMatchObject([{ documentKey: 'services/billing.md', match: 'normalized' }]);
+    expect(citations.notFound).toEqual(['unlimited retries forever']);
   });
 
   it('builds from LlamaIndex Documents, naming them by file name, and returns the same node objects', async () => {

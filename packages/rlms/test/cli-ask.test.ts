@@ -26,12 +26,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await removeTree(project);
+  await removeTree(project === undefined ? undefined : `${project}-trajectory`);
 });
 
 describe('rlms ask (built CLI, local OpenAI-compatible server)', () => {
   it('runs a whole RLM over a folder: answer on stdout, progress on stderr, trajectory saved', async () => {
     server.reset();
-    const trajectoryPath = join(project, '..', `${project.split('/').pop()}-trajectory`, 'run.json');
+    const trajectoryPath = join(`${project}-trajectory`, 'run.json');
     const run = await runCli([
       'ask',
       'Where is login implemented?',
@@ -122,7 +123,7 @@ describe('rlms ask (built CLI, local OpenAI-compatible server)', () => {
     expect(request!.messages!.at(-1)!.content).toContain('<document name="auth/login.py">\ndef login(user, password):');
 
     // --cache: the same question again is answered from the cache, without a model request.
-    const cacheDir = join(project, '..', `${project.split('/').pop()}-cache`);
+    const cacheDir = `${project}-cache`;
     const args = ['ask', 'Where is login?', '-c', project, '--base-url', server.baseURL, '-m', 'test-model', '--cache', cacheDir];
     server.reset({ replies: ['From the model.'] });
     expect((await runCli(args)).stdout).toBe('From the model.\n');

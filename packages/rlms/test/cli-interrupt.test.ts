@@ -21,15 +21,12 @@ async function runtimePids(parentPid: number): Promise<number[]> {
 
 /** Live (non-zombie) processes of a process group, as `pid state command` lines. */
 async function liveGroupMembers(pgid: number): Promise<string[]> {
-  try {
-    const { stdout } = await run('ps', ['-o', 'pid=,stat=,args=', '-g', String(pgid)]);
-    return stdout
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line !== '' && !/^\d+\s+Z/.test(line));
-  } catch {
-    return []; // ps exits 1 when the group is empty
-  }
+  const { stdout } = await run('ps', ['-e', '-o', 'pid=,pgid=,stat=,args=']);
+  return stdout
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields.length >= 3 && Number(fields[1]) === pgid && !fields[2]!.startsWith('Z'))
+    .map((fields) => [fields[0], ...fields.slice(2)].join(' '));
 }
 
 function isAlive(pid: number): boolean {

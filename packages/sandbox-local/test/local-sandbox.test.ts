@@ -1,9 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, SandboxSessionDeadError, type FrameSession } from '@rlms/core';
 import { createFakeHost, testSandboxProvider } from '@rlms/core/testing';
-import { createLocalSandbox, PythonNotFoundError } from '../src/index.js';
+import {
+  createLocalSandbox,
+  PythonNotFoundError,
+  type LocalSandboxProvider,
+  type LocalSandboxSettings,
+} from '../src/index.js';
 
 testSandboxProvider({ name: 'local', create: () => createLocalSandbox() });
 
@@ -32,9 +37,19 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<b
 }
 
 describe('local sandbox specifics', () => {
+  // Every provider a case creates is closed afterwards, even when an assertion failed midway.
+  const providers: LocalSandboxProvider[] = [];
+  const sandbox = (settings?: LocalSandboxSettings): LocalSandboxProvider => {
+    const provider = createLocalSandbox(settings);
+    providers.push(provider);
+    return provider;
+  };
+  afterEach(async () => {
+    await Promise.all(providers.splice(0).map((provider) => provider.close()));
+  });
+
   it('kills a session whose code ignores KeyboardInterrupt, leaving no process', async () => {
-    const sandbox = createLocalSandbox({ interruptGraceMs: 500 });
-    const session = (await sandbox.createSession({ host: createFakeHost() })) as FrameSession;
+    const session = (await sandbox({ interruptGraceMs: 500 }).createSession({ host: createFakeHost() })) as FrameSession;
     const pid = session.runtimeInfo?.pid;
     expect(typeof pid).toBe('number');
     // Ignores interrupts for sure: its own SIGINT handler, and a try/except around the loop.
@@ -53,8 +68,7 @@ describe('local sandbox specifics', () => {
   });
 
   it('destroy() kills subprocesses the model spawned and removes the temp dir', async () => {
-    const sandbox = createLocalSandbox();
-    const session = await sandbox.createSession({ host: createFakeHost() });
+    const session = await sandbox().createSession({ host: createFakeHost() });
     const result = await session.execute(
       "import os, subprocess\nrlms_child = subprocess.Popen(['sleep', '1000'])\nprint(rlms_child.pid)\nprint(os.getcwd())",
     );
@@ -70,20 +84,15 @@ describe('local sandbox specifics', () => {
   it('gives Python a minimal environment with a private HOME', async () => {
     // The real interpreter, not a wrapper script (pyenv shims add variables of their own).
     const pythonPath = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
-    const sandbox = createLocalSandbox({ pythonPath, env: { RLMS_EXTRA: 'given' } });
-    const session = await sandbox.createSession({ host: createFakeHost() });
-    try {
-      const result = await session.execute(
-        "import os, json\nprint(json.dumps(sorted(os.environ)))\nprint(os.environ['HOME'] == os.getcwd(), os.environ['RLMS_EXTRA'])",
-      );
-      expect(result.error).toBeUndefined();
-      const [names, check] = result.stdout.trim().split('\n');
-      const allowed = ['HOME', 'LANG', 'LC_CTYPE', 'PATH', 'PYTHONIOENCODING', 'PYTHONUNBUFFERED', 'RLMS_EXTRA', 'TMPDIR'];
-      for (const name of JSON.parse(names as string) as string[]) expect(allowed).toContain(name);
-      expect(check).toBe('True given');
-    } finally {
-      await session.destroy();
-    }
+    const session = await sandbox({ pythonPath, env: { RLMS_EXTRA: 'given' } }).createSession({ host: createFakeHost() });
+    const result = await session.execute(
+      "import os, json\nprint(json.dumps(sorted(os.environ)))\nprint(os.environ['HOME'] == os.getcwd(), os.environ['RLMS_EXTRA'])",
+    );
+    expect(result.error).toBeUndefined();
+    const [names, check] = result.stdout.trim().split('\n');
+    const allowed = ['HOME', 'LANG', 'LC_CTYPE', 'PATH', 'PYTHONIOENCODING', 'PYTHONUNBUFFERED', 'RLMS_EXTRA', 'TMPDIR'];
+    for (const name of JSON.parse(names as string) as string[]) expect(allowed).toContain(name);
+    expect(check).toBe('True given');
   });
 
   it('rejects with PythonNotFoundError when the interpreter is missing', async () => {
@@ -126,10 +135,10 @@ describe('local sandbox specifics', () => {
   });
 
   it('close() destroys the sessions still alive', async () => {
-    const sandbox = createLocalSandbox();
-    const session = (await sandbox.createSession({ host: createFakeHost() })) as FrameSession;
+    const provider = sandbox();
+    const session = (await provider.createSession({ host: createFakeHost() })) as FrameSession;
     const pid = session.runtimeInfo?.pid as number;
-    await sandbox.close();
+    await provider.close();
     expect(await waitUntil(() => !isAlive(pid), 5_000)).toBe(true);
     await expect(session.execute('1')).rejects.toSatisfy((e: unknown) => SandboxSessionDeadError.isInstance(e));
   });

@@ -38,7 +38,7 @@ export interface RLMServer {
    * Graceful shutdown: stops accepting connections and requests (new requests on open connections get
    * 503), lets running requests finish for `graceMs`, then aborts them (their sandboxes are freed and
    * clients get a `server_shutting_down` error), and closes every connection. Idempotent; a second call
-   * with a shorter `graceMs` (e.g. 0 on a second SIGTERM) cuts the wait short.
+   * with `graceMs: 0` (e.g. on a second SIGTERM) aborts the running requests at once.
    */
   close(options?: CloseOptions): Promise<void>;
 }

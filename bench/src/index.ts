@@ -1,0 +1,1 @@
+export { measureIterationOverhead } from './overhead/iteration-overhead.js';
