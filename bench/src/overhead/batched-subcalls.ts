@@ -1,7 +1,8 @@
 import { createRLM, type SandboxProviderV1 } from '@rlms/core';
 import { MockModel } from '@rlms/core/testing';
 import { createOpenAIProvider } from '@rlms/openai';
-import type { ScriptedServer } from '../server/scripted-server.js';
+import { SUBCALL_DIALECTS, type ScriptedServer } from '../server/scripted-server.js';
+import { maxOverlap } from '../util/intervals.js';
 import { median } from '../util/stats.js';
 
 /** Options of {@link measureBatchedSubcalls}. */
@@ -28,8 +29,8 @@ export interface BatchedSubcallsRow {
   readonly idealMs: number;
   /** `wallMs / idealMs`. */
   readonly ratio: number;
-  /** Most sub-calls the server had in flight, as seen by the engine's events. */
-  readonly maxInFlight: number;
+  /** Most sub-calls the server was answering at once (from its thinking windows). */
+  readonly serverConcurrency: number;
 }
 
 /** `llm_query_batched` wall time against the ideal for each size. */
@@ -49,7 +50,7 @@ export async function measureBatchedSubcalls(options: BatchedSubcallsOptions): P
   const repeats = options.repeats ?? 3;
   for (const prompts of options.sizes) {
     const samples: number[] = [];
-    let maxInFlight = 0;
+    let serverConcurrency = 0;
     for (let repeat = 0; repeat < repeats; repeat++) {
       const code = [
         'import time',
@@ -68,14 +69,9 @@ export async function measureBatchedSubcalls(options: BatchedSubcallsOptions): P
         maxIterations: 2,
         trajectoryIncludesContext: false,
       });
-      const result = await rlm.query({
-        context: 'batched',
-        question: 'Time a batch.',
-        onEvent: (event) => {
-          if (event.type === 'subcall-start') maxInFlight = Math.max(maxInFlight, event.inFlight);
-        },
-      });
-      await options.server.take();
+      const result = await rlm.query({ context: 'batched', question: 'Time a batch.' });
+      const activity = await options.server.take();
+      serverConcurrency = Math.max(serverConcurrency, maxOverlap(activity.calls.filter((call) => SUBCALL_DIALECTS.has(call.dialect))));
       const value = result.answerValue as { ms?: number; n?: number; ok?: boolean } | undefined;
       if (result.status !== 'completed' || value?.n !== prompts || value.ok !== true || typeof value.ms !== 'number') {
         throw new Error(`llm_query_batched(${prompts}) on ${options.sandbox.name} failed: ${result.status} ${result.statusDetail ?? JSON.stringify(value)}`);
@@ -84,7 +80,7 @@ export async function measureBatchedSubcalls(options: BatchedSubcallsOptions): P
     }
     const idealMs = Math.ceil(prompts / options.concurrency) * options.latencyMs;
     const wallMs = median(samples);
-    rows.push({ prompts, concurrency: options.concurrency, wallMs, idealMs, ratio: wallMs / idealMs, maxInFlight });
+    rows.push({ prompts, concurrency: options.concurrency, wallMs, idealMs, ratio: wallMs / idealMs, serverConcurrency });
   }
   return { sandbox: options.sandbox.name, latencyMs: options.latencyMs, rows };
 }

@@ -79,7 +79,7 @@ export async function measureIterationOverhead(options: IterationOverheadOptions
     modelCalls += timed.log.model.length;
     setup.push(timed.setupMs);
     wall.push(timed.wallMs);
-    uniform.push((timed.wallMs - coveredMs(activity.thinking, timed.window)) / Math.max(1, timed.result.iterations));
+    uniform.push((timed.wallMs - coveredMs(activity.calls, timed.window)) / Math.max(1, timed.result.iterations));
     for (const call of timed.log.model) http.push(call.end - call.start - options.latencyMs);
   }
   return {

@@ -27,6 +27,13 @@ export type PolicyDialect =
   | 'rlts-root'
   | 'rlts-child';
 
+/** The question that makes the policy time one batch of N sub-calls instead of counting markers. */
+export function batchQuestion(prompts: number): string {
+  return `Time a batch of ${prompts} sub-calls.`;
+}
+
+const BATCH_RE = /Time a batch of (\d+) sub-calls\./;
+
 /** The sub-question of every chunk. It must not contain the marker word. */
 export const SUB_QUESTION = 'How many times does the marker word appear in the text below? Reply with a number only.';
 
@@ -97,6 +104,26 @@ function rltsStep(step: number, chunkChars: number, lastOutput: string): string 
   }
 }
 
+function batchReply(dialect: PolicyDialect, prompts: number, request: PolicyRequest, assistantTurns: number): string | undefined {
+  const user = request.lastUserMessage ?? '';
+  switch (dialect) {
+    case 'rlms-root':
+      return assistantTurns === 0
+        ? block('repl', `answers = llm_query_batched(["item %d: ${MARKER_WORD}" % i for i in range(${prompts})])\nprint(len(answers))`)
+        : block('repl', 'FINAL(sum(int(answer) for answer in answers))');
+    case 'ax-actor':
+      return user.includes('// rlms-step:batch')
+        ? "await respond('Report the total count', { total: answers.reduce((sum, answer) => sum + Number.parseInt(answer, 10), 0) }); // rlms-step:final"
+        : `const answers = await llmQuery(Array.from({ length: ${prompts} }, (_, i) => ({ query: 'item ' + i + ': ${MARKER_WORD}', context: 'none' }))); console.log(answers.length); // rlms-step:batch`;
+    case 'rlts-root':
+      return assistantTurns === 0
+        ? block('javascript', `const answers = []; for (let i = 0; i < ${prompts}; i++) answers.push(recursive_llm('item ' + i + ': ${MARKER_WORD}', 'none')); console.log(answers.reduce((sum, answer) => sum + Number.parseInt(answer, 10), 0));`)
+        : `FINAL("${user.trim()}")`;
+    default:
+      return undefined;
+  }
+}
+
 /**
  * The reply of the scripted model to one request of the overhead workload. Deterministic; reads
  * only the request. Sub-calls answer the true marker count of their chunk.
@@ -105,6 +132,11 @@ export function overheadPolicyReply(request: PolicyRequest, options: OverheadPol
   const dialect = detectDialect(request);
   const user = request.lastUserMessage ?? '';
   const assistantTurns = request.messages.filter((message) => message.role === 'assistant').length;
+  const batch = request.messages.map((message) => BATCH_RE.exec(message.content)).find((match) => match !== null);
+  if (batch != null) {
+    const reply = batchReply(dialect, Number(batch[1]), request, assistantTurns);
+    if (reply !== undefined) return reply;
+  }
   switch (dialect) {
     case 'rlms-root':
       return rlmsStep(assistantTurns, options.chunkChars);
@@ -119,6 +151,9 @@ export function overheadPolicyReply(request: PolicyRequest, options: OverheadPol
       return rltsStep(assistantTurns, options.chunkChars, user);
     case 'rlts-child':
       // A child RLM: its chunk is in its REPL, not in the prompt. Look, then answer.
-      return assistantTurns === 0 ? block('javascript', `console.log(context.split(${JSON.stringify(MARKER_WORD)}).length - 1);`) : `FINAL("${user.trim()}")`;
+      if (assistantTurns > 0) return `FINAL("${user.trim()}")`;
+      // The marker is in the sub-query itself (batch timing): answer at once.
+      if (user.includes(MARKER_WORD)) return `FINAL("${countWord(user, MARKER_WORD)}")`;
+      return block('javascript', `console.log(context.split(${JSON.stringify(MARKER_WORD)}).length - 1);`);
   }
 }

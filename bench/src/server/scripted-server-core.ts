@@ -1,6 +1,6 @@
 import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@rlms/core/testing';
 import { preciseNow, type Interval } from '../util/intervals.js';
-import { overheadPolicyReply, type OverheadPolicyOptions } from '../scripted/overhead-policy.js';
+import { detectDialect, overheadPolicyReply, type OverheadPolicyOptions, type PolicyDialect } from '../scripted/overhead-policy.js';
 
 /** Settings of the scripted model server. */
 export interface ScriptedServerSettings extends OverheadPolicyOptions {
@@ -8,13 +8,22 @@ export interface ScriptedServerSettings extends OverheadPolicyOptions {
   readonly latencyMs: number;
 }
 
+/** One model request the server answered. */
+export interface ServerCall extends Interval {
+  /** Who sent it (implementation and role). `start`/`end` is the simulated thinking window `[reply − latency, reply]`. */
+  readonly dialect: PolicyDialect;
+}
+
 /** What the server saw since the last `take()`. */
 export interface ServerActivity {
-  /** The simulated thinking window `[reply − latency, reply]` of each model request. */
-  readonly thinking: readonly Interval[];
-  readonly requests: number;
+  readonly calls: readonly ServerCall[];
   readonly failures: readonly string[];
 }
+
+/** Sub-call dialects (everything that is not a root/actor/responder call). */
+export const SUBCALL_DIALECTS: ReadonlySet<PolicyDialect> = new Set(['rlms-sub', 'ax-subquery', 'rlts-child']);
+/** Root-iteration dialects: one request per root iteration. */
+export const ROOT_DIALECTS: ReadonlySet<PolicyDialect> = new Set(['rlms-root', 'ax-actor', 'rlts-root']);
 
 /** A started scripted server, in this process. */
 export interface ScriptedServerCore {
@@ -25,24 +34,21 @@ export interface ScriptedServerCore {
 
 /** Starts the OpenAI-compatible test server answering with the overhead policy, recording thinking windows. */
 export async function startScriptedServerCore(settings: ScriptedServerSettings): Promise<ScriptedServerCore> {
-  let thinking: Interval[] = [];
-  let requests = 0;
+  let calls: ServerCall[] = [];
   const server: OpenAICompatibleServer = await startOpenAICompatibleServer({
     latencyMs: settings.latencyMs,
     models: ['bench-model'],
     replies: (request) => {
       const end = preciseNow();
-      thinking.push({ start: end - settings.latencyMs, end });
-      requests++;
+      calls.push({ dialect: detectDialect(request), start: end - settings.latencyMs, end });
       return overheadPolicyReply(request, settings);
     },
   });
   return {
     baseURL: server.baseURL,
     take() {
-      const activity: ServerActivity = { thinking, requests, failures: [...server.failures] };
-      thinking = [];
-      requests = 0;
+      const activity: ServerActivity = { calls, failures: [...server.failures] };
+      calls = [];
       server.reset(); // drops recorded requests (sub-prompts hold the whole context)
       return activity;
     },

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startScriptedServerCore, type ScriptedServerSettings, type ServerActivity } from './scripted-server-core.js';
+import { startScriptedServerCore, type ScriptedServerSettings, type ServerActivity, type ServerCall } from './scripted-server-core.js';
 
 /** A running scripted model server (in a child process, or in this process). */
 export interface ScriptedServer {
@@ -11,13 +11,14 @@ export interface ScriptedServer {
   readonly mode: 'child-process' | 'in-process';
   /** Pid of the server process (this process when in-process). */
   readonly pid: number;
-  /** Thinking windows and request count since the last call; also clears the server's request log. */
+  /** Model requests answered since the last call; also clears the server's request log. */
   take(): Promise<ServerActivity>;
   /** Stops the server (and its process). Idempotent. */
   close(): Promise<void>;
 }
 
-export type { ScriptedServerSettings, ServerActivity };
+export type { ScriptedServerSettings, ServerActivity, ServerCall };
+export { ROOT_DIALECTS, SUBCALL_DIALECTS } from './scripted-server-core.js';
 
 /**
  * Starts the scripted OpenAI-compatible model server. By default in a child Node process (so its

@@ -50,3 +50,19 @@ export function intersectIntervals(a: readonly Interval[], b: readonly Interval[
   }
   return out;
 }
+
+/** The most intervals that overlap at one instant. */
+export function maxOverlap(intervals: readonly Interval[]): number {
+  const edges = intervals.flatMap((interval) => [
+    { at: interval.start, delta: 1 },
+    { at: interval.end, delta: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let current = 0;
+  let most = 0;
+  for (const edge of edges) {
+    current += edge.delta;
+    most = Math.max(most, current);
+  }
+  return most;
+}

@@ -9,12 +9,14 @@ on the pieces it needs.
 Usage:
   rlms ask "<question>" --context <file|dir|glob|->... [options]
   rlms estimate --context <file|dir|glob|->... [--model <name>] [options]
+  rlms replay <trajectory.json> [--sandbox pyodide|local]
   rlms <command> --help
   rlms --version
 
 Commands:
   ask        answer a question over files, folders or stdin (answer on stdout, progress on stderr)
   estimate   count the tokens of a context and estimate the cost of a direct call vs an RLM run
+  replay     re-run a saved trajectory with its model calls answered from the file (no API, no cost)
 
 Environment:
   OPENAI_API_KEY   key for OpenAI models (others: ANTHROPIC_API_KEY, GOOGLE_GENERATIVE_AI_API_KEY…)
@@ -88,4 +90,16 @@ Options:
 
 Token counts are exact for OpenAI models (o200k_base, cl100k_base); for other models they are an
 approximation (o200k_base, typically within 10–20 % of the model's own tokenizer). No API key is needed.
+`;
+
+export const REPLAY_HELP = `Usage: rlms replay <trajectory.json> [--sandbox pyodide|local] [--json]
+
+Re-runs a run saved with --save-trajectory (or saveTrajectory in code): every model call is answered
+from the file (no API key, no cost), the code runs for real in the sandbox. Prints the answer and says
+whether it matches the saved one (exit 0) or the run diverged (exit 1).
+
+Options:
+  -s, --sandbox <name>   where the code runs (default: the saved run's sandbox when pyodide or local, else pyodide)
+      --json             print { matches, status, answer, expectedAnswer, iterations, subcalls }
+      --debug            print stack traces on errors
 `;

@@ -3,12 +3,14 @@ import { RLMError } from '@rlms/core';
 import { runAsk, EXIT } from './ask-command.js';
 import type { CliIO } from './cli-io.js';
 import { runEstimate } from './estimate-command.js';
-import { ASK_HELP, ESTIMATE_HELP, MAIN_HELP } from './help.js';
+import { ASK_HELP, ESTIMATE_HELP, MAIN_HELP, REPLAY_HELP } from './help.js';
+import { runReplay } from './replay-command.js';
 import { UsageError } from './usage-error.js';
 
 const COMMANDS: Readonly<Record<string, { run: (argv: readonly string[], io: CliIO) => Promise<number>; help: string }>> = {
   ask: { run: runAsk, help: ASK_HELP },
   estimate: { run: runEstimate, help: ESTIMATE_HELP },
+  replay: { run: runReplay, help: REPLAY_HELP },
 };
 
 /** The package version, read from its package.json. */
@@ -45,7 +47,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       return EXIT.ok;
     }
     const entry = COMMANDS[command];
-    if (entry === undefined) throw new UsageError(`Unknown command "${command}": use ask or estimate.`);
+    if (entry === undefined) throw new UsageError(`Unknown command "${command}": use ${Object.keys(COMMANDS).join(', ')}.`);
     return await entry.run(rest, io);
   } catch (error) {
     const name = COMMANDS[command ?? ''] === undefined ? undefined : command;
