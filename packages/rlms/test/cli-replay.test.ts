@@ -48,7 +48,7 @@ describe('rlms replay (built CLI)', () => {
   it('explains what is wrong with a file that is not a trajectory', async () => {
     const notJson = await runCli(['replay', join(project, 'README.md')]);
     expect(notJson.code).toBe(2);
-    expect(notJson.stderr).toMatch(/Cannot read the trajectory .*README\.md: .* is not valid JSON/);
+    expect(notJson.stderr).toMatch(/Cannot read the trajectory .*README\.md: [\s\S]* is not valid JSON/);
     const otherJson = join(project, 'other.json');
     await writeFile(otherJson, '{"steps": 3}');
     const run = await runCli(['replay', otherJson]);
