@@ -40,19 +40,25 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+type ExampleConfig<T extends ParseArgsOptionsConfig> = { options: typeof COMMON_OPTIONS & T; strict: true; allowPositionals: false };
+
+/** The parsed flags: the common ones and the example's own, typed. */
+export type ExampleArgs<T extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<ExampleConfig<T>>>['values'];
+
 /** Parses `process.argv` with the common flags plus the example's own; prints `help` and exits on `--help`. */
-export function parseExampleArgs<const T extends ParseArgsOptionsConfig>(extra: T, help: string) {
-  let parsed;
+export function parseExampleArgs<const T extends ParseArgsOptionsConfig>(extra: T, help: string): ExampleArgs<T> {
+  let values: ExampleArgs<T>;
   try {
-    parsed = parseArgs({ options: { ...COMMON_OPTIONS, ...extra }, strict: true, allowPositionals: false });
+    const config: ExampleConfig<T> = { options: { ...COMMON_OPTIONS, ...extra }, strict: true, allowPositionals: false };
+    values = parseArgs(config).values;
   } catch (error) {
     fail(new UsageError(`${(error as Error).message}. Run with --help for the options.`));
   }
-  if (parsed.values.help === true) {
+  if ((values as { help?: boolean }).help === true) {
     process.stdout.write(`${help.trim()}\n`);
     process.exit(0);
   }
-  return parsed.values;
+  return values;
 }
 
 /** The common flags as parsed. */
@@ -130,6 +136,17 @@ export function usageLine(result: QueryResult<unknown>): string {
   else cost = `cost $${result.costUsd.toFixed(4)}${total.callsWithoutCost > 0 ? ` (+ ${total.callsWithoutCost} calls without a price)` : ''}`;
   const status = result.statusDetail === undefined ? result.status : `${result.status} (${result.statusDetail})`;
   return `usage: ${status} · ${result.iterations} root calls, ${result.subcalls} sub-calls · ${tokens} · ${cost} · ${(result.durationMs / 1000).toFixed(1)} s`;
+}
+
+/**
+ * When the run failed (status `error` or `aborted`), prints why and the usage line on stderr, sets
+ * exit code 1 and returns true. Other statuses carry an answer (the best one so far for limits).
+ */
+export function reportFailure(result: QueryResult<unknown>): boolean {
+  if (result.status !== 'error' && result.status !== 'aborted') return false;
+  process.stderr.write(`error: the run ended with status ${result.status}: ${result.error?.message ?? result.statusDetail ?? 'no detail'}\n${usageLine(result)}\n`);
+  process.exitCode = 1;
+  return true;
 }
 
 /** Exit code for a result: 0 completed, 3 stopped by a limit (best answer printed), 1 error or aborted. */

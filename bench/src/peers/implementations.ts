@@ -72,18 +72,23 @@ export async function axImplementation(baseURL: string, concurrency: number): Pr
     agent(signature: string, options: Record<string, unknown>): { forward(ai: unknown, values: Record<string, unknown>): Promise<Record<string, unknown>> };
   };
   const llm = ax.ai({ name: 'openai-compatible', apiKey: 'bench', apiURL: baseURL, config: { model: 'bench-model' } });
-  const program = ax.agent('context:string, question:string -> answer:string', {
-    contextFields: ['context'],
-    maxTurns: 10,
-    contextPolicy: { preset: 'full' },
-    maxBatchedLlmQueryConcurrency: concurrency,
-  });
+  // A fresh agent per run: one agent keeps its runtime variables and action log across forward() calls,
+  // so a second run would reuse the first run's results instead of doing the work.
+  const createProgram = () =>
+    ax.agent('context:string, question:string -> answer:string', {
+      contextFields: ['context'],
+      maxTurns: 10,
+      contextPolicy: { preset: 'full' },
+      maxBatchedLlmQueryConcurrency: concurrency,
+      // Default 3000: llmQuery contexts and logs are cut to ~3 KB, so a sub-model would see only the head of each chunk.
+      maxRuntimeChars: 2_000_000,
+    });
   return {
     id: 'ax',
     label: `@ax-llm/ax ${await packageVersion('@ax-llm/ax')}`,
     runtime: 'JavaScript actor, AxJSRuntime worker',
     async run(question, context) {
-      const output = await program.forward(llm, { context, question });
+      const output = await createProgram().forward(llm, { context, question });
       return String(output.answer ?? '');
     },
     close: async () => undefined,

@@ -1,0 +1,11 @@
+export { renderTrajectoryHtml, embedJson, type RenderOptions } from './render-trajectory-html.js';
+export {
+  writeTrajectoryViewer,
+  readTrajectoryFile,
+  openInBrowser,
+  defaultHtmlPath,
+  type WriteViewerOptions,
+} from './write-trajectory-viewer.js';
+export { runViewCommand, VIEW_HELP, VIEW_EXIT, type ViewCommandIO } from './run-view-command.js';
+export { prepareTrajectory, assertTrajectory, type PrepareOptions } from './prepare-trajectory.js';
+export { TrajectoryFormatError } from './trajectory-format-error.js';

@@ -1,0 +1,69 @@
+/**
+ * The malformed-model-output corpus through the engine, with every in-process sandbox (local
+ * subprocess, Pyodide). Each case must end with its expected status and answer; afterwards no
+ * session, process, worker thread, temp dir or handle may be left.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SandboxProviderV1 } from '@rlms/core';
+import { trackSandbox, type TrackingSandbox } from '@rlms/core/testing';
+import { createLocalSandbox } from '@rlms/sandbox-local';
+import { createPyodideSandbox } from '@rlms/sandbox-pyodide';
+import { NO_LEAKS, checkLeaks, leaksOnly, mb, takeBaseline, type Baseline } from '../src/baseline.ts';
+import { checkOutcome, expectationFor, loadCorpus, runCase } from '../src/corpus.ts';
+import { createProcessMark } from '../src/leak-check.ts';
+import { usePrivateTmpdir } from '../src/private-tmpdir.ts';
+
+const corpus = loadCorpus();
+const mark = createProcessMark();
+
+const SANDBOXES: readonly { name: string; create: () => SandboxProviderV1 }[] = [
+  { name: 'local', create: () => createLocalSandbox({ env: mark.env }) },
+  { name: 'pyodide', create: () => createPyodideSandbox({ warmPoolSize: 2 }) },
+];
+
+describe('malformed model output corpus', () => {
+  it('has at least 40 cases, each with a description and an expected status', () => {
+    expect(corpus.cases.length).toBeGreaterThanOrEqual(40);
+    const categories = new Set(corpus.cases.map((item) => item.category));
+    for (const needed of ['no code', 'empty', 'fences', 'FINAL', 'FINAL_VAR', 'huge', 'encoding', 'wrong language', 'many blocks']) {
+      expect(categories, `category "${needed}"`).toContain(needed);
+    }
+  });
+});
+
+for (const { name, create } of SANDBOXES) {
+  describe(`corpus × ${name} sandbox`, () => {
+    let tmp: ReturnType<typeof usePrivateTmpdir>;
+    let baseline: Baseline;
+    let sandbox: TrackingSandbox;
+
+    beforeAll(async () => {
+      tmp = usePrivateTmpdir();
+      baseline = await takeBaseline();
+      sandbox = trackSandbox(create());
+    });
+
+    afterAll(() => tmp.dispose());
+
+    describe.concurrent('cases', () => {
+      for (const item of corpus.cases) {
+        it(`${item.id}: ${item.description}`, async () => {
+          const outcome = await runCase(corpus, item, sandbox);
+          expect(checkOutcome(outcome, expectationFor(item, name))).toEqual([]);
+        });
+      }
+    });
+
+    it('left no session, process, worker thread, temp dir or handle behind', async () => {
+      expect(sandbox.created).toBeGreaterThanOrEqual(corpus.cases.length);
+      expect(sandbox.live).toBe(0);
+      await sandbox.close?.();
+      const report = await checkLeaks({ baseline, mark, tmp });
+      console.info(
+        `[reliability] corpus × ${name}: ${corpus.cases.length} cases, ${sandbox.created} sessions; ` +
+          `memory after GC vs baseline: rss ${mb(report.rssGrowth)}, heap ${mb(report.heapGrowth)}`,
+      );
+      expect(leaksOnly(report)).toEqual(NO_LEAKS);
+    });
+  });
+}
