@@ -96,6 +96,25 @@ export async function axImplementation(baseURL: string, concurrency: number): Pr
 }
 
 /**
+ * The prebuilt Go binary of recursive-llm-ts (`@recursive-llm/<platform>-<arch>/bin/rlm-go`), resolved
+ * from the package's own location: its own lookup fails when a bundler or test runner moves the module.
+ */
+async function goBinaryPath(): Promise<string | undefined> {
+  try {
+    const { createRequire } = await import('node:module');
+    const { existsSync } = await import('node:fs');
+    const { dirname, join } = await import('node:path');
+    const fromBench = createRequire(import.meta.url);
+    const fromPackage = createRequire(fromBench.resolve('recursive-llm-ts'));
+    const manifest = fromPackage.resolve(`@recursive-llm/${process.platform}-${process.arch}/package.json`);
+    const binary = join(dirname(manifest), 'bin', 'rlm-go');
+    return existsSync(binary) ? binary : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * `recursive-llm-ts`: the Go engine (prebuilt `@recursive-llm/<platform>` binary, one process per
  * completion) with a goja JavaScript REPL; sub-queries are `recursive_llm(query, context)` child RLMs.
  */
@@ -106,7 +125,16 @@ export async function recursiveLlmTsImplementation(baseURL: string): Promise<Imp
       cleanup?(): Promise<void>;
     };
   };
-  const rlm = new module.RLM('bench-model', { api_key: 'bench', api_base: baseURL, max_iterations: 10, max_depth: 5 });
+  const binary = await goBinaryPath();
+  // Its availability check reads only RLM_GO_BINARY (not `go_binary_path`) before its own lookup.
+  if (binary !== undefined && process.env.RLM_GO_BINARY === undefined) process.env.RLM_GO_BINARY = binary;
+  const rlm = new module.RLM('bench-model', {
+    api_key: 'bench',
+    api_base: baseURL,
+    max_iterations: 10,
+    max_depth: 5,
+    ...(binary === undefined ? {} : { go_binary_path: binary }),
+  });
   return {
     id: 'recursive-llm-ts',
     label: `recursive-llm-ts ${await packageVersion('recursive-llm-ts')}`,

@@ -1,4 +1,4 @@
-import { computeCostUsd, estimateTokens, findPricing, usageTokens, type ModelProviderV1, type PricingTable, type TokenUsage } from '@rlms/core';
+import { computeCostUsd, estimateTokens, findPricing, type ModelProviderV1, type PricingTable, type TokenUsage } from '@rlms/core';
 import { preciseNow } from '../util/intervals.js';
 import type { SuiteTask } from './suite-types.js';
 
@@ -45,4 +45,3 @@ export async function runDirectCall(model: ModelProviderV1, task: SuiteTask, pri
   }
 }
 
-export { usageTokens };

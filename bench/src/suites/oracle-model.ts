@@ -1,6 +1,6 @@
 import { MockModel } from '@rlms/core/testing';
 import type { Suite, SuiteTask } from './suite-types.js';
-import { DIRECT_SYSTEM_PROMPT } from './direct-call.js';
+import { DIRECT_SYSTEM_PROMPT, directPrompt } from './direct-call.js';
 
 /** Options of {@link createOracleModel}. */
 export interface OracleModelOptions {
@@ -22,10 +22,12 @@ export function createOracleModel(suite: Suite, tasks: readonly SuiteTask[], opt
     contextWindowTokens: options.contextWindowTokens ?? 128_000,
     replies: (call) => {
       if (call.system === DIRECT_SYSTEM_PROMPT) {
-        const task = find(call.prompt);
+        // Several tasks can share a question: match the whole prompt (context included).
+        const task = tasks.find((candidate) => call.prompt === directPrompt(candidate));
         return task === undefined ? 'unknown' : suite.answerText(task);
       }
       if (call.system !== undefined) {
+        // The oracle code depends only on the question, so any task with this question will do.
         const task = find(call.messages.map((message) => message.content).join('\n'));
         if (task === undefined) return 'I cannot tell which task this is.\n```repl\nFINAL("unknown")\n```';
         return `\`\`\`repl\n${suite.oracleCode(task)}\n\`\`\``;

@@ -8,6 +8,8 @@ import type {
 } from '@ai-sdk/provider';
 import {
   ConfigurationError,
+  raceAbort,
+  throwIfAborted,
   type ChatMessage,
   type FinishReason,
   type ModelCallOptions,
@@ -16,7 +18,6 @@ import {
   type ModelStreamPart,
   type TokenUsage,
 } from '@rlms/core';
-import { raceAbort, throwIfAborted } from './abort.js';
 import { fromLanguageModelUsage } from './map-usage.js';
 import { toRLMError } from './map-model-error.js';
 

@@ -18,4 +18,4 @@ export { splitPrompt, type PromptSplit, type SplitPromptOptions } from './split-
 export { describeRLMEvent, RLMProgressTracker, type RLMProgress } from './rlm-progress.js';
 export { fromLanguageModelUsage, toLanguageModelUsage } from './map-usage.js';
 export { toRLMError, type FailedModel } from './map-model-error.js';
-export type { RLMSource } from './resolve-rlm.js';
+export type { RLMSource } from '@rlms/core';

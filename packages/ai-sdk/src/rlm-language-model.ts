@@ -10,11 +10,9 @@ import type {
   SharedV4ProviderMetadata,
   SharedV4Warning,
 } from '@ai-sdk/provider';
-import { ConfigurationError, RLMAbortError, RLMError, type JsonSchema, type RLM, type RLMEvent, type RLMResult } from '@rlms/core';
-import { throwIfAborted } from './abort.js';
+import { ConfigurationError, RLMAbortError, RLMError, resolveRLM, throwIfAborted, type JsonSchema, type RLM, type RLMEvent, type RLMResult, type RLMSource } from '@rlms/core';
 import { toLanguageModelUsage } from './map-usage.js';
 import { describeRLMEvent } from './rlm-progress.js';
-import { resolveRLM, type RLMSource } from './resolve-rlm.js';
 import { splitPrompt, type PromptSplit } from './split-prompt.js';
 
 /** Settings of {@link createRLMModel}. Give `rlm` or `settings`. */
@@ -281,7 +279,7 @@ export class RLMLanguageModel implements LanguageModelV4 {
  *   are invalid, or `contextThresholdChars` is not a positive integer.
  */
 export function createRLMModel(settings: RLMLanguageModelSettings): RLMLanguageModel {
-  const rlm = resolveRLM(settings, 'createRLMModel');
+  const rlm = resolveRLM(settings, { where: 'createRLMModel', example: "{ model: fromAISDK(anthropic('claude-sonnet-4-5')), sandbox: createLocalSandbox() }" });
   const threshold = settings.contextThresholdChars;
   if (threshold !== undefined && (!Number.isInteger(threshold) || threshold <= 0)) {
     throw new ConfigurationError(`\`contextThresholdChars\` must be a positive integer; got ${String(threshold)}.`, { code: 'invalid-setting' });

@@ -1,9 +1,19 @@
-import { ConfigurationError, ContextError, RLMAbortError, RLMError, type ContextInput, type RLMEvent, type RLMResult, type RunStatus } from '@rlms/core';
+import {
+  ConfigurationError,
+  ContextError,
+  RLMAbortError,
+  RLMError,
+  resolveRLM,
+  throwIfAborted,
+  type ContextInput,
+  type RLMEvent,
+  type RLMResult,
+  type RLMSource,
+  type RunStatus,
+} from '@rlms/core';
 import { tool, type ModelMessage, type Tool } from 'ai';
 import { z } from 'zod/v4';
-import { throwIfAborted } from './abort.js';
 import { RLMProgressTracker, type RLMProgress } from './rlm-progress.js';
-import { resolveRLM, type RLMSource } from './resolve-rlm.js';
 
 /** What the calling model passes to the tool. */
 export interface RLMToolInput {
@@ -180,7 +190,7 @@ function answerOf(result: RLMResult): RLMToolAnswer {
  *   `context` / `getContext`, are given, or the settings are invalid.
  */
 export function rlmTool(settings: RLMToolSettings): Tool<RLMToolInput, RLMToolOutput> {
-  const rlm = resolveRLM(settings, 'rlmTool');
+  const rlm = resolveRLM(settings, { where: 'rlmTool', example: "{ model: fromAISDK(anthropic('claude-sonnet-4-5')), sandbox: createLocalSandbox() }" });
   if ((settings.context === undefined) === (settings.getContext === undefined)) {
     throw new ConfigurationError('rlmTool: give either `context` (the corpus) or `getContext` (a function returning it), exactly one.', {
       code: 'invalid-setting',

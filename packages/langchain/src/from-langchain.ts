@@ -2,7 +2,10 @@ import {
   ConfigurationError,
   ModelProviderError,
   RLMAbortError,
+  abortErrorFor,
   isAbortError,
+  raceAbort,
+  throwIfAborted,
   type ChatMessage,
   type ModelCallOptions,
   type ModelProviderV1,
@@ -124,34 +127,6 @@ function toLangChainMessages(messages: readonly ChatMessage[]): BaseMessage[] {
   });
 }
 
-function abortError(signal: AbortSignal, cause?: unknown): RLMAbortError {
-  return new RLMAbortError(undefined, { cause: cause ?? signal.reason });
-}
-
-/** Settles with `promise`, or rejects with an `AbortError` as soon as `signal` fires (even if the model ignores it). */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    if (signal.aborted) {
-      promise.catch(() => undefined);
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
 const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
 
 function statusOf(error: unknown): number | undefined {
@@ -216,7 +191,7 @@ export class LangChainModelProvider implements ModelProviderV1 {
   }
 
   private failure(error: unknown, signal: AbortSignal | undefined): Error {
-    if (signal?.aborted) return RLMAbortError.isInstance(error) ? error : abortError(signal, error);
+    if (signal?.aborted) return RLMAbortError.isInstance(error) ? error : abortErrorFor(signal, { cause: error });
     if (ModelProviderError.isInstance(error)) return error;
     const message = error instanceof Error ? error.message : String(error);
     const statusCode = statusOf(error);
@@ -245,10 +220,10 @@ export class LangChainModelProvider implements ModelProviderV1 {
    */
   async generate(options: ModelCallOptions): Promise<ModelResponse> {
     const signal = options.abortSignal;
-    if (signal?.aborted) throw abortError(signal);
+    throwIfAborted(signal);
     let message: BaseMessage | string;
     try {
-      message = await raceAbort(Promise.resolve(this.model.invoke(toLangChainMessages(options.messages), this.options(options))), signal);
+      message = await raceAbort(this.model.invoke(toLangChainMessages(options.messages), this.options(options)), signal);
     } catch (error) {
       throw this.failure(error, signal);
     }
@@ -266,7 +241,7 @@ export class LangChainModelProvider implements ModelProviderV1 {
   /** Streams one call through the model's `stream`; the last part is `finish` with the usage of the aggregated reply. */
   async *stream(options: ModelCallOptions): AsyncIterable<ModelStreamPart> {
     const signal = options.abortSignal;
-    if (signal?.aborted) throw abortError(signal);
+    throwIfAborted(signal);
     let iterator: AsyncIterator<BaseMessage | string> | undefined;
     let finished = false;
     let aggregate: BaseMessage | undefined;

@@ -11,7 +11,8 @@ export {
   type NamedDocument,
   type NamedDocumentsOptions,
 } from './document-context.js';
-export { findSourceDocuments, type SourceEvidence } from './source-tracker.js';
+export { findSourceDocuments } from './find-source-documents.js';
+export type { SourceEvidence } from '@rlms/core';
 export {
   fromLangChain,
   LangChainModelProvider,

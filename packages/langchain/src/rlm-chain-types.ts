@@ -1,9 +1,8 @@
-import type { ContextInput, RLM, RLMSettings, RunStatus, RunUsage, Trajectory } from '@rlms/core';
+import type { ContextInput, RLM, RLMSettings, RunStatus, RunUsage, SourceEvidence, Trajectory } from '@rlms/core';
 import type { DocumentInterface } from '@langchain/core/documents';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import type { ChatHistory } from './chain-input.js';
 import type { DocumentKeyFunction } from './document-context.js';
-import type { SourceEvidence } from './source-tracker.js';
 
 /** Settings of `new RLMChain(fields)`. */
 export interface RLMChainFields {

@@ -1,4 +1,15 @@
-import { ConfigurationError, RLMAbortError, createRLM, type ContextInput, type RLM, type RLMEvent, type RLMResult, type RLMSettings } from '@rlms/core';
+import {
+  ConfigurationError,
+  RLMAbortError,
+  createRLM,
+  isRLM,
+  type ContextInput,
+  type RLM,
+  type RLMEvent,
+  type RLMResult,
+  type RLMSettings,
+  type SourceEvidence,
+} from '@rlms/core';
 import { dispatchCustomEvent } from '@langchain/core/callbacks/dispatch';
 import type { CallbackManagerForChainRun } from '@langchain/core/callbacks/manager';
 import type { DocumentInterface } from '@langchain/core/documents';
@@ -12,19 +23,9 @@ import { ChunkQueue } from './chunk-queue.js';
 import type { DocumentKeyFunction } from './document-context.js';
 import { RLMChainError } from './rlm-chain-error.js';
 import type { RLMChainCallOptions, RLMChainFields, RLMChainOutput } from './rlm-chain-types.js';
-import { findSourceDocuments, type SourceEvidence } from './source-tracker.js';
+import { findSourceDocuments } from './find-source-documents.js';
 
 const EVIDENCE: ReadonlySet<string> = new Set<SourceEvidence>(['subcalls', 'answer', 'output']);
-
-function isRLM(value: unknown): value is RLM {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as RLM).query === 'function' &&
-    typeof (value as RLM).stream === 'function' &&
-    typeof (value as RLM).settings === 'object'
-  );
-}
 
 /** The error to throw for an aborted run: the signal's reason when it is an error (as LangChain does), else an `AbortError`. */
 function abortFailure(signal: AbortSignal | undefined): Error {
@@ -89,7 +90,9 @@ export class RLMChain extends Runnable<RLMChainInputLike, RLMChainOutput, RLMCha
       );
     }
     if (fields.name !== undefined) this.name = fields.name;
-    this.rlm = isRLM(fields.rlm) ? fields.rlm : createRLM(fields.rlm as RLMSettings);
+    // An RLM from createRLM has its methods and its `settings`; anything else is taken as the settings.
+    const given = fields.rlm;
+    this.rlm = isRLM(given, ['query', 'stream']) && typeof given.settings === 'object' ? given : createRLM(given as RLMSettings);
     if (fields.documents !== undefined && !Array.isArray(fields.documents)) {
       throw new ConfigurationError('`documents` must be an array of LangChain Documents.', { code: 'invalid-setting' });
     }

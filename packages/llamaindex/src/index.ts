@@ -11,8 +11,7 @@ export type {
 export { RLMQueryEngineError } from './rlm-query-engine-error.js';
 export { createRLMQueryTool, type RLMQueryToolInput, type RLMQueryToolOptions } from './rlm-query-tool.js';
 export { toNamedDocuments, type NamedDocument, type NamedDocumentOptions, type RLMDocumentsInput } from './named-documents.js';
-export type { SourceEvidence } from './source-tracker.js';
-export type { RLMSource } from './resolve-rlm.js';
+export type { RLMSource, SourceEvidence } from '@rlms/core';
 export { describeRLMEvent } from './describe-rlm-event.js';
 export { fromLlamaIndex, LlamaIndexModelProvider, toLlamaIndexMessages } from './llama-index-model-provider.js';
 export type { LlamaIndexModelSettings, LlamaIndexChatCall } from './llama-index-model-settings.js';

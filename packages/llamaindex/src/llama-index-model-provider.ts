@@ -1,5 +1,8 @@
 import {
   ConfigurationError,
+  abortErrorFor,
+  raceAbort,
+  throwIfAborted,
   type ChatMessage,
   type FinishReason,
   type ModelCallOptions,
@@ -15,7 +18,6 @@ import type {
   LLM,
   MessageContent,
 } from '@llamaindex/core/llms';
-import { abortErrorFor, raceAbort, throwIfAborted } from './abort.js';
 import type { LlamaIndexChatCall, LlamaIndexModelSettings } from './llama-index-model-settings.js';
 import { finishReasonFromRaw, mergeUsage, responseModelFromRaw, usageFromRaw } from './raw-response.js';
 import { StopSequenceCutter, applyStopSequences } from './stop-sequences.js';
@@ -133,7 +135,7 @@ export class LlamaIndexModelProvider implements ModelProviderV1 {
   }
 
   private failure(error: unknown, signal: AbortSignal | undefined): Error {
-    if (signal?.aborted) return (error as { name?: unknown } | null)?.name === 'AbortError' ? (error as Error) : abortErrorFor(signal, error);
+    if (signal?.aborted) return (error as { name?: unknown } | null)?.name === 'AbortError' ? (error as Error) : abortErrorFor(signal, { cause: error });
     return toModelProviderError(error, this, this.engineRetries);
   }
 

@@ -1,8 +1,6 @@
-import type { QuoteVerification, RLMEvent, RLMResult, RunStatus, RunUsage, Trajectory } from '@rlms/core';
+import type { QuoteVerification, RLMEvent, RLMResult, RLMSource, RunStatus, RunUsage, SourceEvidence, Trajectory } from '@rlms/core';
 import type { QueryType } from '@llamaindex/core/query-engine';
 import type { NamedDocumentOptions, RLMDocumentsInput } from './named-documents.js';
-import type { RLMSource } from './resolve-rlm.js';
-import type { SourceEvidence } from './source-tracker.js';
 
 /** Options of `RLMQueryEngine.fromDocuments` (everything but the documents). */
 export interface RLMQueryEngineSettings extends RLMSource, NamedDocumentOptions {

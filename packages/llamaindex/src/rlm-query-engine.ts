@@ -1,5 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ConfigurationError, RLMAbortError, type RLM, type RLMResult } from '@rlms/core';
+import {
+  ConfigurationError,
+  DocumentExcerptIndex,
+  RLMAbortError,
+  resolveRLM,
+  type RLM,
+  type RLMResult,
+  type SourceEvidence,
+} from '@rlms/core';
 import type { JSONValue } from '@llamaindex/core/global';
 import { BaseQueryEngine, type QueryType } from '@llamaindex/core/query-engine';
 import { EngineResponse, type NodeWithScore } from '@llamaindex/core/schema';
@@ -7,7 +15,6 @@ import type { FunctionTool } from '@llamaindex/core/tools';
 import { textOfContent } from './llama-index-model-provider.js';
 import { describeRLMEvent } from './describe-rlm-event.js';
 import { contextOf, toNamedDocuments, type NamedDocument, type RLMDocumentsInput } from './named-documents.js';
-import { resolveRLM } from './resolve-rlm.js';
 import { RLMQueryEngineError } from './rlm-query-engine-error.js';
 import { createRLMQueryTool, type RLMQueryToolInput, type RLMQueryToolOptions } from './rlm-query-tool.js';
 import {
@@ -19,7 +26,6 @@ import {
   type RLMQueryEngineSettings,
   type RLMStreamingQueryParams,
 } from './rlm-query-engine-types.js';
-import { ExcerptIndex, type SourceEvidence } from './source-tracker.js';
 
 const SOURCE_EVIDENCE: readonly SourceEvidence[] = ['subcalls', 'answer', 'output'];
 
@@ -73,7 +79,7 @@ export class RLMQueryEngine extends BaseQueryEngine {
   private readonly streamProgress: boolean;
   private readonly verifyQuotes: boolean;
   private readonly calls = new AsyncLocalStorage<RLMQueryCallOptions>();
-  private excerptIndex: ExcerptIndex | undefined;
+  private excerptIndex: DocumentExcerptIndex | undefined;
 
   /**
    * Does no I/O: sandbox sessions are created per query and always destroyed.
@@ -91,7 +97,11 @@ export class RLMQueryEngine extends BaseQueryEngine {
         code: 'invalid-setting',
       });
     }
-    this.rlm = resolveRLM(options, 'RLMQueryEngine');
+    this.rlm = resolveRLM(options, {
+      where: 'RLMQueryEngine',
+      example: "{ model: fromLlamaIndex(new OpenAI({ model: 'gpt-4o-mini' })), sandbox: createLocalSandbox() }",
+      methods: ['query', 'stream'],
+    });
     this.documents = toNamedDocuments(options.documents, options);
     this.context = contextOf(this.documents);
     this.keyIndex = new Map(this.documents.map((document, index) => [document.key, index]));
@@ -155,8 +165,8 @@ export class RLMQueryEngine extends BaseQueryEngine {
 
   /** Indexes of the documents the run read or cited, in document order (the excerpt index is built once per engine). */
   private sources(result: RLMResult): number[] {
-    this.excerptIndex ??= new ExcerptIndex(this.documents);
-    const found = new Set(this.excerptIndex.findSources(result.trajectory, result.answer, this.sourceEvidence));
+    this.excerptIndex ??= new DocumentExcerptIndex(this.documents);
+    const found = new Set(this.excerptIndex.findUsedDocuments(result.trajectory, result.answer, this.sourceEvidence));
     for (const citation of result.citations?.citations ?? []) {
       const index = this.keyIndex.get(citation.documentKey);
       if (index !== undefined) found.add(index);

@@ -1,19 +1,18 @@
 import {
   RUNTIME_FILE_NAME,
+  TransportRelay,
+  exitFromStatus,
   readRuntimeSource,
+  shellQuote,
   type FrameTransport,
   type FrameTransportHandlers,
-  type TransportExit,
 } from '@rlms/core';
 import type { DaytonaSandbox } from './daytona-client.js';
-import { TransportRelay } from './transport-relay.js';
 
 /** How long (seconds) the `kill` helper command may take. */
 const HELPER_COMMAND_TIMEOUT_S = 15;
 const PID_FILE = 'runtime.pid';
 const NEWLINE = 0x0a;
-/** Signal numbers of the deaths worth naming (exit code = 128 + number). */
-const SIGNALS: Readonly<Record<number, string>> = { 2: 'SIGINT', 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 15: 'SIGTERM' };
 
 export interface LaunchDaytonaRuntimeOptions {
   /** Absolute directory inside the sandbox for the runtime file and uploaded contexts. */
@@ -24,17 +23,6 @@ export interface LaunchDaytonaRuntimeOptions {
   readonly python: string;
   /** Called once when the transport is closed, after the sandbox was deleted. */
   readonly onClose?: () => void;
-}
-
-/** Single-quotes a string for `sh`. */
-function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
-}
-
-function toTransportExit(code: number | undefined): TransportExit {
-  if (code === undefined) return { code: null };
-  const signal = code > 128 ? SIGNALS[code - 128] : undefined;
-  return signal === undefined ? { code } : { code, signal };
 }
 
 /**
@@ -91,7 +79,7 @@ export class DaytonaRuntimeTransport implements FrameTransport {
       )
       .then(() => sandbox.process.getSessionCommand(sessionId, cmdId))
       .then(
-        (command) => relay.onExit(toTransportExit(command.exitCode)),
+        (command) => relay.onExit(exitFromStatus(command.exitCode)),
         (error: unknown) => relay.onExit({ error }),
       );
     return new DaytonaRuntimeTransport(sandbox, cmdId, relay, options);

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
   ConfigurationError,
-  RLMAbortError,
   RLMError,
   SandboxError,
-  createFrameSession,
+  SessionTracker,
+  raceAbort,
+  throwIfAborted,
   type CreateSessionOptions,
   type SandboxCapabilities,
   type SandboxProviderV1,
@@ -24,37 +25,12 @@ const SANDBOX_NAME = 'daytona';
 const API_KEY_VARIABLE = 'DAYTONA_API_KEY';
 /** Daytona's default sandbox has 1 GiB of memory; a context needs about 4× its size at peak. */
 const DEFAULT_MEMORY_GIB = 1;
+const ABORTED = 'Creating the Daytona sandbox session was aborted.';
 
 const noop = (): void => {};
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Resolves with `work`, or rejects at once when `signal` aborts; a late result goes to `onLate` (to free it). */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined, onLate: (value: T) => void): Promise<T> {
-  if (signal === undefined) return work;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      reject(new RLMAbortError('Creating the Daytona sandbox session was aborted.', { cause: signal.reason }));
-      work.then(onLate, noop);
-    };
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /** Turns an SDK failure while starting a session into an rlms error that says what to do. */
@@ -109,7 +85,7 @@ export class DaytonaSandboxProvider implements SandboxProviderV1 {
   readonly name = SANDBOX_NAME;
   readonly capabilities: SandboxCapabilities;
   readonly #settings: DaytonaSandboxSettings;
-  readonly #live = new Set<SandboxSessionV1>();
+  readonly #sessions = new SessionTracker();
   #client: Promise<DaytonaClientLike> | undefined;
 
   constructor(settings: DaytonaSandboxSettings = {}) {
@@ -128,7 +104,7 @@ export class DaytonaSandboxProvider implements SandboxProviderV1 {
 
   /** Sessions created by this provider and not destroyed yet. */
   get liveSessions(): number {
-    return this.#live.size;
+    return this.#sessions.size;
   }
 
   #getClient(): Promise<DaytonaClientLike> {
@@ -187,9 +163,7 @@ export class DaytonaSandboxProvider implements SandboxProviderV1 {
   async createSession(options: CreateSessionOptions): Promise<SandboxSessionV1> {
     const { abortSignal } = options;
     const client = await this.#getClient();
-    if (abortSignal?.aborted === true) {
-      throw new RLMAbortError('Creating the Daytona sandbox session was aborted.', { cause: abortSignal.reason });
-    }
+    throwIfAborted(abortSignal, ABORTED);
     const sessionKey = randomUUID();
     const creation = (async (): Promise<{ sandbox: DaytonaSandbox; workDir: string }> => {
       const params = this.#createParams(sessionKey);
@@ -201,42 +175,32 @@ export class DaytonaSandboxProvider implements SandboxProviderV1 {
         throw error;
       }
     })();
-    const { sandbox, workDir } = await raceAbort(creation, abortSignal, (late) => void late.sandbox.delete().catch(noop)).catch(
-      (error: unknown) => {
-        throw startupError(error, 'create a Daytona sandbox');
-      },
-    );
-    let session: SandboxSessionV1 | undefined;
-    let closed = false;
+    const { sandbox, workDir } = await raceAbort(creation, abortSignal, {
+      message: ABORTED,
+      onLate: (late) => void late.sandbox.delete().catch(noop),
+    }).catch((error: unknown) => {
+      throw startupError(error, 'create a Daytona sandbox');
+    });
+    const pending = this.#sessions.begin();
     const launch = DaytonaRuntimeTransport.launch(sandbox, {
       directory: `${workDir.replace(/\/+$/, '')}/.rlms/${sessionKey}`,
       sessionId: `rlms-${sessionKey}`,
       python: this.#settings.python ?? 'python3',
-      onClose: () => {
-        closed = true;
-        if (session !== undefined) this.#live.delete(session);
+      onClose: pending.closed,
+    });
+    const transport = await raceAbort(launch, abortSignal, { message: ABORTED, onLate: (late) => void late.close() }).catch(
+      async (error: unknown) => {
+        await sandbox.delete().catch(noop);
+        throw startupError(error, `start the rlms runtime in Daytona sandbox ${sandbox.id}`);
       },
-    });
-    const transport = await raceAbort(launch, abortSignal, (late) => void late.close()).catch(async (error: unknown) => {
-      await sandbox.delete().catch(noop);
-      throw startupError(error, `start the rlms runtime in Daytona sandbox ${sandbox.id}`);
-    });
+    );
     // On failure createFrameSession kills and closes the transport: the sandbox is deleted.
-    session = await createFrameSession({
-      sandbox: SANDBOX_NAME,
-      transport,
-      host: options.host,
-      ...(options.tools === undefined ? {} : { tools: options.tools }),
-      ...(options.maxOutputChars === undefined ? {} : { maxOutputChars: options.maxOutputChars }),
-      ...(abortSignal === undefined ? {} : { abortSignal }),
-    });
-    if (!closed) this.#live.add(session);
-    return session;
+    return pending.start(SANDBOX_NAME, transport, options);
   }
 
   /** Destroys every session still alive (their sandboxes are deleted). Idempotent. */
   async close(): Promise<void> {
-    await Promise.all([...this.#live].map((session) => session.destroy()));
+    await this.#sessions.destroyAll();
   }
 }
 

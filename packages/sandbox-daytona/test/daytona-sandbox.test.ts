@@ -1,5 +1,12 @@
-import { ConfigurationError, RLMAbortError, SandboxSessionDeadError, createFrameSession } from '@rlms/core';
-import { createFakeHost, testSandboxProvider } from '@rlms/core/testing';
+import { ConfigurationError } from '@rlms/core';
+import {
+  createFakeHost,
+  createGate,
+  expectAbortFreesLateSandbox,
+  expectCrashContained,
+  expectTransportInterrupt,
+  testSandboxProvider,
+} from '@rlms/core/testing';
 import type { CreateSandboxFromSnapshotParams } from '@daytonaio/sdk';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createDaytonaSandbox } from '../src/index.js';
@@ -55,24 +62,18 @@ describe('createDaytonaSandbox', () => {
   });
 
   it('deletes a sandbox that arrives after the creation was aborted', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let entered = false;
+    const gate = createGate();
     const slow = new FakeDaytonaClient();
     const create = slow.create.bind(slow);
     slow.create = async (params?: CreateSandboxFromSnapshotParams) => {
-      entered = true;
-      await gate;
+      await gate.pass();
       return create(params);
     };
-    const provider = createDaytonaSandbox({ client: slow });
-    const controller = new AbortController();
-    const pending = provider.createSession({ host: createFakeHost(), abortSignal: controller.signal });
-    await vi.waitFor(() => expect(entered).toBe(true));
-    controller.abort();
-    await expect(pending).rejects.toSatisfy((error: unknown) => RLMAbortError.isInstance(error));
-    release();
-    await vi.waitFor(() => expect(slow.createdSandboxes[0]?.deleted).toBe(true));
+    await expectAbortFreesLateSandbox({
+      provider: createDaytonaSandbox({ client: slow }),
+      gate,
+      freed: () => slow.createdSandboxes[0]?.deleted,
+    });
   });
 
   it('turns a Daytona authentication failure into a ConfigurationError', async () => {
@@ -86,18 +87,11 @@ describe('createDaytonaSandbox', () => {
   });
 
   it('reports a crashed runtime as a dead session and deletes its sandbox; close() ends the rest', async () => {
-    const provider = createDaytonaSandbox({ client });
-    const crashing = await provider.createSession({ host: createFakeHost() });
-    const crashed = client.createdSandboxes.at(-1)!;
-    const survivor = await provider.createSession({ host: createFakeHost() });
-    const surviving = client.createdSandboxes.at(-1)!;
-    await expect(crashing.execute('import os\nos._exit(3)')).rejects.toSatisfy((error: unknown) =>
-      SandboxSessionDeadError.isInstance(error),
-    );
-    await vi.waitFor(() => expect(crashed.deleted).toBe(true));
-    await provider.close();
-    expect(surviving.deleted).toBe(true);
-    await expect(survivor.execute('1')).rejects.toSatisfy((error: unknown) => SandboxSessionDeadError.isInstance(error));
+    await expectCrashContained({
+      provider: createDaytonaSandbox({ client }),
+      latestSandbox: () => client.createdSandboxes.at(-1)!,
+      isFreed: (sandbox) => sandbox.deleted,
+    });
   });
 
   it('sends whole lines only: a frame written in two pieces reaches the runtime as one line', async () => {
@@ -126,17 +120,8 @@ describe('createDaytonaSandbox', () => {
     const sandbox = (await client.create({})) as FakeDaytonaSandbox;
     const directory = `${await sandbox.getWorkDir()}/.rlms/manual`;
     const transport = await DaytonaRuntimeTransport.launch(sandbox, { directory, sessionId: 'manual', python: 'python3' });
-    const host = createFakeHost();
-    const session = await createFrameSession({ sandbox: 'daytona', transport, host });
-    try {
-      const running = session.execute('llm_query("started")\nimport time\nfor _ in range(3000): time.sleep(0.01)');
-      await vi.waitFor(() => expect(host.calls).toHaveLength(1));
-      await transport.interrupt();
-      expect((await running).error?.type).toBe('KeyboardInterrupt');
-      expect(sandbox.process.executed.some((command) => command.includes('kill -INT'))).toBe(true);
-    } finally {
-      await session.destroy();
-    }
+    await expectTransportInterrupt({ sandbox: 'daytona', transport });
+    expect(sandbox.process.executed.some((command) => command.includes('kill -INT'))).toBe(true);
     expect(sandbox.deleted).toBe(true);
   });
 });

@@ -130,10 +130,8 @@ export class DockerSandboxProvider implements SandboxProviderV1 {
       });
       return new DockerSandboxSession(frame, exec, { containerId: container.id, memoryMiB: this.settings.memoryMiB });
     } catch (error) {
-      // createFrameSession already killed and closed the transport (the container is gone).
-      const exit =
-        exec.exit() ??
-        (await Promise.race([exec.exited, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 500))]));
+      // createFrameSession already killed and closed the transport, which waited for the exit.
+      const exit = exec.exit();
       if (exit?.reason === 'python-unavailable') {
         const detail = exit.diagnostics.trim().split('\n').pop() || `exit code ${String(exit.exitCode)}`;
         throw new DockerPythonUnavailableError(this.settings.image, detail, { cause: error });

@@ -274,15 +274,25 @@ describe.skipIf(skip)(dockerSuiteTitle('docker sandbox on a real engine', skip),
   });
 
   it('fails with DockerPythonUnavailableError when the interpreter is older than 3.10', async () => {
-    // An image whose Python claims to be 3.9 (a sitecustomize that rewrites sys.version_info).
+    // An image with an interpreter that claims to be 3.9: a wrapper that fakes sys.version_info.
+    const wrapper = [
+      '#!/usr/bin/env python3',
+      'import sys',
+      'sys.version_info = (3, 9, 18, "final", 0)',
+      'code = sys.argv[2]',
+      'sys.argv = ["-c"] + sys.argv[3:]',
+      'exec(compile(code, "<string>", "exec"), {"__name__": "__main__"})',
+    ].join('\n');
     const base = await docker.createContainer({ Image: TEST_IMAGE, Cmd: ['true'], Labels: { [RUN_LABEL]: runId } });
-    const tag = `rlms-test-old-python:${runId.slice(0, 8)}`;
+    const repo = 'rlms-test-old-python';
+    const tag = runId.slice(0, 8);
     try {
-      const site = 'import sys\nsys.version_info = (3, 9, 18, "final", 0)\n';
-      const dir = 'usr/lib/python3/dist-packages';
-      await base.putArchive(createTarStream([{ name: `${dir}/sitecustomize.py`, data: Buffer.from(site) }]), { path: '/' });
-      await base.commit({ repo: tag.split(':')[0], tag: tag.split(':')[1] });
-      const error = await provider({ image: tag })
+      await base.putArchive(
+        createTarStream([{ name: 'usr/local/bin/python-old', data: Buffer.from(`${wrapper}\n`), mode: 0o755 }]),
+        { path: '/' },
+      );
+      await base.commit({ repo, tag });
+      const error = await provider({ image: `${repo}:${tag}`, pythonPath: '/usr/local/bin/python-old' })
         .createSession({ host })
         .catch((caught: unknown) => caught);
       expect(DockerPythonUnavailableError.isInstance(error)).toBe(true);
@@ -290,7 +300,7 @@ describe.skipIf(skip)(dockerSuiteTitle('docker sandbox on a real engine', skip),
       expect(await ourContainers()).toEqual([]);
     } finally {
       await base.remove({ force: true });
-      await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+      await docker.getImage(`${repo}:${tag}`).remove({ force: true }).catch(() => undefined);
     }
   });
 

@@ -1,12 +1,13 @@
 import {
   RUNTIME_FILE_NAME,
+  TransportRelay,
   readRuntimeSource,
+  shellQuote,
   type FrameTransport,
   type FrameTransportHandlers,
   type TransportExit,
 } from '@rlms/core';
 import type { E2BCommandHandle, E2BSandboxInstance } from './e2b-client.js';
-import { TransportRelay } from './transport-relay.js';
 
 /** Largest piece handed to one `sendStdin` call (each call is one RPC). */
 const STDIN_CHUNK_BYTES = 1 << 20;
@@ -34,11 +35,6 @@ export interface LaunchE2BRuntimeOptions {
   readonly ownsSandbox: boolean;
   /** Called once when the transport is closed (the session is over). */
   readonly onClose?: () => void;
-}
-
-/** Single-quotes a string for `bash`. */
-function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {

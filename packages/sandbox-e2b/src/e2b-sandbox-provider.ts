@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
   ConfigurationError,
-  RLMAbortError,
   RLMError,
   SandboxError,
-  createFrameSession,
+  SessionTracker,
+  raceAbort,
+  throwIfAborted,
   type CreateSessionOptions,
   type SandboxCapabilities,
   type SandboxProviderV1,
@@ -19,37 +20,12 @@ const SANDBOX_NAME = 'e2b';
 const API_KEY_VARIABLE = 'E2B_API_KEY';
 /** E2B's `base` template has 512 MiB of memory; a context needs about 4× its size in Python at peak. */
 const MAX_CONTEXT_BYTES = 128 * 1024 * 1024;
+const ABORTED = 'Creating the E2B sandbox session was aborted.';
 
 const noop = (): void => {};
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Resolves with `work`, or rejects at once when `signal` aborts; a late result goes to `onLate` (to free it). */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined, onLate: (value: T) => void): Promise<T> {
-  if (signal === undefined) return work;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      reject(new RLMAbortError('Creating the E2B sandbox session was aborted.', { cause: signal.reason }));
-      work.then(onLate, noop);
-    };
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /** Turns an SDK failure while starting a session into an rlms error that says what to do. */
@@ -100,7 +76,7 @@ export class E2BSandboxProvider implements SandboxProviderV1 {
   readonly name = SANDBOX_NAME;
   readonly capabilities: SandboxCapabilities;
   readonly #settings: E2BSandboxSettings;
-  readonly #live = new Set<SandboxSessionV1>();
+  readonly #sessions = new SessionTracker();
 
   constructor(settings: E2BSandboxSettings = {}) {
     validate(settings);
@@ -118,7 +94,7 @@ export class E2BSandboxProvider implements SandboxProviderV1 {
 
   /** Sessions created by this provider and not destroyed yet. */
   get liveSessions(): number {
-    return this.#live.size;
+    return this.#sessions.size;
   }
 
   /**
@@ -139,9 +115,7 @@ export class E2BSandboxProvider implements SandboxProviderV1 {
         { code: 'missing-api-key' },
       );
     }
-    if (abortSignal?.aborted === true) {
-      throw new RLMAbortError('Creating the E2B sandbox session was aborted.', { cause: abortSignal.reason });
-    }
+    throwIfAborted(abortSignal, ABORTED);
     const sessionKey = randomUUID();
     const ownsSandbox = typeof injected !== 'object';
     let sandbox: E2BSandboxInstance;
@@ -163,45 +137,34 @@ export class E2BSandboxProvider implements SandboxProviderV1 {
       };
       // The creation request is not cancelled on abort (a sandbox it already made would be lost);
       // it is killed as soon as it arrives instead.
-      sandbox = await raceAbort(factory(sandboxOptions), abortSignal, (late) => void late.kill().catch(noop)).catch(
-        (error: unknown) => {
-          throw startupError(error, 'create an E2B sandbox');
-        },
-      );
+      sandbox = await raceAbort(factory(sandboxOptions), abortSignal, {
+        message: ABORTED,
+        onLate: (late) => void late.kill().catch(noop),
+      }).catch((error: unknown) => {
+        throw startupError(error, 'create an E2B sandbox');
+      });
     }
-    let session: SandboxSessionV1 | undefined;
-    let closed = false;
+    const pending = this.#sessions.begin();
     const launch = E2BRuntimeTransport.launch(sandbox, {
       directory: `/tmp/rlms/${sessionKey}`,
       python: settings.python ?? 'python3',
       ownsSandbox,
-      onClose: () => {
-        closed = true;
-        if (session !== undefined) this.#live.delete(session);
-      },
+      onClose: pending.closed,
     });
-    const transport = await raceAbort(launch, abortSignal, (late) => void late.kill().then(() => late.close())).catch(
-      async (error: unknown) => {
-        if (ownsSandbox) await sandbox.kill().catch(() => false);
-        throw startupError(error, `start the rlms runtime in E2B sandbox ${sandbox.sandboxId}`);
-      },
-    );
+    const transport = await raceAbort(launch, abortSignal, {
+      message: ABORTED,
+      onLate: (late) => void late.kill().then(() => late.close()),
+    }).catch(async (error: unknown) => {
+      if (ownsSandbox) await sandbox.kill().catch(() => false);
+      throw startupError(error, `start the rlms runtime in E2B sandbox ${sandbox.sandboxId}`);
+    });
     // On failure createFrameSession kills and closes the transport, which kills an owned sandbox.
-    session = await createFrameSession({
-      sandbox: SANDBOX_NAME,
-      transport,
-      host: options.host,
-      ...(options.tools === undefined ? {} : { tools: options.tools }),
-      ...(options.maxOutputChars === undefined ? {} : { maxOutputChars: options.maxOutputChars }),
-      ...(abortSignal === undefined ? {} : { abortSignal }),
-    });
-    if (!closed) this.#live.add(session);
-    return session;
+    return pending.start(SANDBOX_NAME, transport, options);
   }
 
   /** Destroys every session still alive (their sandboxes are killed). Idempotent. */
   async close(): Promise<void> {
-    await Promise.all([...this.#live].map((session) => session.destroy()));
+    await this.#sessions.destroyAll();
   }
 }
 

@@ -1,5 +1,12 @@
-import { ConfigurationError, RLMAbortError, SandboxSessionDeadError, createFrameSession } from '@rlms/core';
-import { createFakeHost, testSandboxProvider } from '@rlms/core/testing';
+import { ConfigurationError } from '@rlms/core';
+import {
+  createFakeHost,
+  createGate,
+  expectAbortFreesLateSandbox,
+  expectCrashContained,
+  expectTransportInterrupt,
+  testSandboxProvider,
+} from '@rlms/core/testing';
 import type { SandboxOpts } from 'e2b';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createE2BSandbox } from '../src/index.js';
@@ -62,25 +69,15 @@ describe('createE2BSandbox', () => {
   });
 
   it('kills a sandbox that arrives after the creation was aborted', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
+    const gate = createGate();
     const created: FakeSandbox[] = [];
-    let entered = false;
     const slowFactory = async (options: SandboxOpts) => {
-      entered = true;
-      await gate;
+      await gate.pass();
       const sandbox = await FakeE2BSandbox.create(options);
       created.push(sandbox);
       return sandbox;
     };
-    const provider = createE2BSandbox({ sandbox: slowFactory });
-    const controller = new AbortController();
-    const pending = provider.createSession({ host: createFakeHost(), abortSignal: controller.signal });
-    await vi.waitFor(() => expect(entered).toBe(true));
-    controller.abort();
-    await expect(pending).rejects.toSatisfy((error: unknown) => RLMAbortError.isInstance(error));
-    release();
-    await vi.waitFor(() => expect(created[0]?.killed).toBe(true));
+    await expectAbortFreesLateSandbox({ provider: createE2BSandbox({ sandbox: slowFactory }), gate, freed: () => created[0]?.killed });
   });
 
   it('turns an SDK authentication failure into a ConfigurationError', async () => {
@@ -95,18 +92,11 @@ describe('createE2BSandbox', () => {
   });
 
   it('reports a crashed runtime as a dead session and kills its sandbox; close() ends the rest', async () => {
-    const provider = createE2BSandbox({ sandbox: fake.create });
-    const crashing = await provider.createSession({ host: createFakeHost() });
-    const crashedSandbox = fake.sandboxes.at(-1)!;
-    const survivor = await provider.createSession({ host: createFakeHost() });
-    const survivorSandbox = fake.sandboxes.at(-1)!;
-    await expect(crashing.execute('import os\nos._exit(7)')).rejects.toSatisfy((error: unknown) =>
-      SandboxSessionDeadError.isInstance(error),
-    );
-    await vi.waitFor(() => expect(crashedSandbox.killed).toBe(true));
-    await provider.close();
-    expect(survivorSandbox.killed).toBe(true);
-    await expect(survivor.execute('1')).rejects.toSatisfy((error: unknown) => SandboxSessionDeadError.isInstance(error));
+    await expectCrashContained({
+      provider: createE2BSandbox({ sandbox: fake.create }),
+      latestSandbox: () => fake.sandboxes.at(-1)!,
+      isFreed: (sandbox) => sandbox.killed,
+    });
   });
 
   it('runs several sessions in a shared sandbox instance and leaves it running', async () => {
@@ -130,18 +120,8 @@ describe('createE2BSandbox', () => {
   it('delivers SIGINT through a helper command when asked to (the session’s fallback interrupt)', async () => {
     const sandbox = await fake.create({});
     const transport = await E2BRuntimeTransport.launch(sandbox, { directory: '/tmp/rlms/manual', python: 'python3', ownsSandbox: true });
-    const host = createFakeHost();
-    const session = await createFrameSession({ sandbox: 'e2b', transport, host });
-    try {
-      const running = session.execute('llm_query("started")\nimport time\nfor _ in range(3000): time.sleep(0.01)');
-      await vi.waitFor(() => expect(host.calls).toHaveLength(1));
-      await transport.interrupt();
-      const result = await running;
-      expect(result.error?.type).toBe('KeyboardInterrupt');
-      expect(sandbox.commands.started.some((command) => /^kill -INT \d+$/.test(command.cmd))).toBe(true);
-    } finally {
-      await session.destroy();
-    }
+    await expectTransportInterrupt({ sandbox: 'e2b', transport });
+    expect(sandbox.commands.started.some((command) => /^kill -INT \d+$/.test(command.cmd))).toBe(true);
     expect(sandbox.killed).toBe(true);
   });
 });

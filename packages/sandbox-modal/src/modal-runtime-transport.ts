@@ -1,13 +1,13 @@
-import { constants } from 'node:os';
 import {
   RUNTIME_FILE_NAME,
+  TransportRelay,
+  exitFromStatus,
   readRuntimeSource,
+  shellQuote,
   type FrameTransport,
   type FrameTransportHandlers,
-  type TransportExit,
 } from '@rlms/core';
 import type { ModalProcess, ModalSandbox } from './modal-client.js';
-import { TransportRelay } from './transport-relay.js';
 
 /** Largest piece handed to one stdin write (each write is one RPC). */
 const STDIN_CHUNK_BYTES = 1 << 20;
@@ -22,20 +22,6 @@ export interface LaunchModalRuntimeOptions {
   readonly python: string;
   /** Called once when the transport is closed, after the sandbox was terminated. */
   readonly onClose?: () => void | Promise<void>;
-}
-
-/** Single-quotes a string for `sh`. */
-function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
-}
-
-/** Exit codes above 128 mean "killed by signal (code - 128)". */
-function toTransportExit(code: number): TransportExit {
-  if (code > 128) {
-    const name = Object.entries(constants.signals).find(([, number]) => number === code - 128)?.[0];
-    if (name !== undefined) return { code, signal: name };
-  }
-  return { code };
 }
 
 async function pump(stream: ReadableStream<Uint8Array>, sink: (bytes: Uint8Array) => void): Promise<void> {
@@ -90,7 +76,7 @@ export class ModalRuntimeTransport implements FrameTransport {
     ]);
     // The exit is reported once the output is drained, so no frame arrives after it.
     Promise.all([process.wait(), outputs]).then(
-      ([code]) => relay.onExit(toTransportExit(code)),
+      ([code]) => relay.onExit(exitFromStatus(code)),
       (error: unknown) => relay.onExit({ error }),
     );
     return new ModalRuntimeTransport(sandbox, process, relay, options);

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import {
   ConfigurationError,
-  RLMAbortError,
   RLMError,
   SandboxError,
-  createFrameSession,
+  SessionTracker,
+  raceAbort,
+  throwIfAborted,
   type CreateSessionOptions,
   type SandboxCapabilities,
   type SandboxProviderV1,
@@ -27,37 +28,12 @@ import {
 const SANDBOX_NAME = 'modal';
 /** gRPC status UNAUTHENTICATED / PERMISSION_DENIED. */
 const AUTH_STATUS_CODES = new Set([16, 7]);
+const ABORTED = 'Creating the Modal sandbox session was aborted.';
 
 const noop = (): void => {};
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Resolves with `work`, or rejects at once when `signal` aborts; a late result goes to `onLate` (to free it). */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined, onLate: (value: T) => void): Promise<T> {
-  if (signal === undefined) return work;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      reject(new RLMAbortError('Creating the Modal sandbox session was aborted.', { cause: signal.reason }));
-      work.then(onLate, noop);
-    };
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 function isAuthError(error: unknown): boolean {
@@ -145,7 +121,7 @@ export class ModalSandboxProvider implements SandboxProviderV1 {
   readonly name = SANDBOX_NAME;
   readonly capabilities: SandboxCapabilities;
   readonly #settings: ModalSandboxSettings;
-  readonly #live = new Set<SandboxSessionV1>();
+  readonly #sessions = new SessionTracker();
 
   constructor(settings: ModalSandboxSettings = {}) {
     validate(settings);
@@ -163,7 +139,7 @@ export class ModalSandboxProvider implements SandboxProviderV1 {
 
   /** Sessions created by this provider and not destroyed yet. */
   get liveSessions(): number {
-    return this.#live.size;
+    return this.#sessions.size;
   }
 
   /**
@@ -178,9 +154,7 @@ export class ModalSandboxProvider implements SandboxProviderV1 {
     const settings = this.#settings;
     const { abortSignal } = options;
     const params = settings.client === undefined ? await clientParams(settings) : undefined;
-    if (abortSignal?.aborted === true) {
-      throw new RLMAbortError('Creating the Modal sandbox session was aborted.', { cause: abortSignal.reason });
-    }
+    throwIfAborted(abortSignal, ABORTED);
     let client: ModalClientLike;
     try {
       client = settings.client ?? (await createDefaultModalClient(params ?? {}));
@@ -202,44 +176,36 @@ export class ModalSandboxProvider implements SandboxProviderV1 {
         tags: { ...settings.tags, rlms: 'true', rlmsSession: sessionKey, rlmsCreatedAt: new Date().toISOString() },
       });
     })();
-    const sandbox = await raceAbort(creation, abortSignal, (late) => void late.terminate().catch(noop).finally(closeClient)).catch(
-      (error: unknown) => {
-        if (!abortSignal?.aborted) closeClient();
-        throw startupError(error, 'create a Modal sandbox');
-      },
-    );
-    let session: SandboxSessionV1 | undefined;
-    let closed = false;
+    const sandbox = await raceAbort(creation, abortSignal, {
+      message: ABORTED,
+      onLate: (late) => void late.terminate().catch(noop).finally(closeClient),
+    }).catch((error: unknown) => {
+      if (!abortSignal?.aborted) closeClient();
+      throw startupError(error, 'create a Modal sandbox');
+    });
+    const pending = this.#sessions.begin();
     const launch = ModalRuntimeTransport.launch(sandbox, {
       directory: `/tmp/rlms/${sessionKey}`,
       python: settings.python ?? 'python3',
       onClose: () => {
-        closed = true;
         closeClient();
-        if (session !== undefined) this.#live.delete(session);
+        pending.closed();
       },
     });
-    const transport = await raceAbort(launch, abortSignal, (late) => void late.close()).catch(async (error: unknown) => {
-      await sandbox.terminate().catch(noop);
-      if (!abortSignal?.aborted) closeClient();
-      throw startupError(error, `start the rlms runtime in Modal sandbox ${sandbox.sandboxId}`);
-    });
+    const transport = await raceAbort(launch, abortSignal, { message: ABORTED, onLate: (late) => void late.close() }).catch(
+      async (error: unknown) => {
+        await sandbox.terminate().catch(noop);
+        if (!abortSignal?.aborted) closeClient();
+        throw startupError(error, `start the rlms runtime in Modal sandbox ${sandbox.sandboxId}`);
+      },
+    );
     // On failure createFrameSession kills and closes the transport: the sandbox is terminated.
-    session = await createFrameSession({
-      sandbox: SANDBOX_NAME,
-      transport,
-      host: options.host,
-      ...(options.tools === undefined ? {} : { tools: options.tools }),
-      ...(options.maxOutputChars === undefined ? {} : { maxOutputChars: options.maxOutputChars }),
-      ...(abortSignal === undefined ? {} : { abortSignal }),
-    });
-    if (!closed) this.#live.add(session);
-    return session;
+    return pending.start(SANDBOX_NAME, transport, options);
   }
 
   /** Destroys every session still alive (their sandboxes are terminated). Idempotent. */
   async close(): Promise<void> {
-    await Promise.all([...this.#live].map((session) => session.destroy()));
+    await this.#sessions.destroyAll();
   }
 }
 

@@ -1,5 +1,12 @@
-import { ConfigurationError, RLMAbortError, SandboxSessionDeadError, createFrameSession } from '@rlms/core';
-import { createFakeHost, testSandboxProvider } from '@rlms/core/testing';
+import { ConfigurationError } from '@rlms/core';
+import {
+  createFakeHost,
+  createGate,
+  expectAbortFreesLateSandbox,
+  expectCrashContained,
+  expectTransportInterrupt,
+  testSandboxProvider,
+} from '@rlms/core/testing';
 import type { SandboxCreateParams } from 'modal';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createModalSandbox, type ModalApp, type ModalImage } from '../src/index.js';
@@ -61,58 +68,34 @@ describe('createModalSandbox', () => {
   });
 
   it('terminates a sandbox that arrives after the creation was aborted', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let entered = false;
+    const gate = createGate();
     const slow = new FakeModalClient();
     const create = slow.sandboxes.create;
     slow.sandboxes.create = async (app: ModalApp, image: ModalImage, params?: SandboxCreateParams) => {
-      entered = true;
-      await gate;
+      await gate.pass();
       return create(app, image, params);
     };
-    const provider = createModalSandbox({ client: slow });
-    const controller = new AbortController();
-    const pending = provider.createSession({ host: createFakeHost(), abortSignal: controller.signal });
-    await vi.waitFor(() => expect(entered).toBe(true));
-    controller.abort();
-    await expect(pending).rejects.toSatisfy((error: unknown) => RLMAbortError.isInstance(error));
-    release();
-    await vi.waitFor(() => expect(slow.createdSandboxes[0]?.terminated).toBe(true));
+    await expectAbortFreesLateSandbox({
+      provider: createModalSandbox({ client: slow }),
+      gate,
+      freed: () => slow.createdSandboxes[0]?.terminated,
+    });
   });
 
   it('reports a crashed runtime as a dead session and terminates its sandbox; close() ends the rest', async () => {
-    const provider = createModalSandbox({ client });
-    const crashing = await provider.createSession({ host: createFakeHost() });
-    const crashed = client.createdSandboxes.at(-1)!;
-    const survivor = await provider.createSession({ host: createFakeHost() });
-    const surviving = client.createdSandboxes.at(-1)!;
-    await expect(crashing.execute('import os\nos._exit(3)')).rejects.toSatisfy((error: unknown) =>
-      SandboxSessionDeadError.isInstance(error),
-    );
-    await vi.waitFor(() => expect(crashed.terminated).toBe(true));
-    expect(provider.liveSessions).toBe(2); // dead but not destroyed yet
-    await provider.close();
-    expect(provider.liveSessions).toBe(0);
-    expect(surviving.terminated).toBe(true);
-    await expect(survivor.execute('1')).rejects.toSatisfy((error: unknown) => SandboxSessionDeadError.isInstance(error));
+    await expectCrashContained({
+      provider: createModalSandbox({ client }),
+      latestSandbox: () => client.createdSandboxes.at(-1)!,
+      isFreed: (sandbox) => sandbox.terminated,
+    });
   });
 
   it('delivers SIGINT through a helper exec when asked to (the session’s fallback interrupt)', async () => {
     const app = await client.apps.fromName('rlms', { createIfMissing: true });
     const sandbox = await client.sandboxes.create(app, client.images.fromRegistry('python:3.13-slim'));
     const transport = await ModalRuntimeTransport.launch(sandbox, { directory: '/tmp/rlms/manual', python: 'python3' });
-    const host = createFakeHost();
-    const session = await createFrameSession({ sandbox: 'modal', transport, host });
-    try {
-      const running = session.execute('llm_query("started")\nimport time\nfor _ in range(3000): time.sleep(0.01)');
-      await vi.waitFor(() => expect(host.calls).toHaveLength(1));
-      await transport.interrupt();
-      expect((await running).error?.type).toBe('KeyboardInterrupt');
-      expect(sandbox.executed.some(({ command }) => command.join(' ').includes('kill -INT'))).toBe(true);
-    } finally {
-      await session.destroy();
-    }
+    await expectTransportInterrupt({ sandbox: 'modal', transport });
+    expect(sandbox.executed.some(({ command }) => command.join(' ').includes('kill -INT'))).toBe(true);
     expect(sandbox.terminated).toBe(true);
   });
 });

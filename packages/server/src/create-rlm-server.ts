@@ -144,14 +144,20 @@ export function createRLMServer(settings: RLMServerSettings): RLMServer {
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const started = Date.now();
     const path = pathOf(req);
+    // Logged without the query string (it could carry anything, keys included).
+    const shownPath = (req.url ?? '/').split('?')[0]!;
     const logRequest = (outcome: CompletionOutcome | number, level: 'info' | 'warn' | 'error' = 'info', error?: string) => {
       const fields = typeof outcome === 'number' ? { status: outcome } : outcome;
       const durationMs = Date.now() - started;
+      const run =
+        typeof outcome === 'number' || outcome.runStatus === undefined
+          ? ''
+          : ` — run ${outcome.runStatus}, ${outcome.iterations} iteration(s), ${outcome.totalTokens} tokens${outcome.stream ? ', streamed' : ''}${outcome.clientGone ? ', client gone' : ''}`;
       resolved.log({
         level,
         event: 'request',
-        message: `${req.method ?? '?'} ${path} ${fields.status} ${durationMs} ms${error === undefined ? '' : ` (${error})`}`,
-        fields: { method: req.method, path, durationMs, ...fields },
+        message: `${req.method ?? '?'} ${shownPath} ${fields.status} ${durationMs} ms${run}${error === undefined ? '' : ` (${error})`}`,
+        fields: { method: req.method, path: shownPath, durationMs, ...fields },
       });
     };
     route(req, res, path).then(

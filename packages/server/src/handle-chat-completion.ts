@@ -25,7 +25,7 @@ import { HttpError, sendError, sendJson } from './openai-error.js';
 import { parseChatRequest, type ChatCompletionRequest } from './parse-chat-request.js';
 import { readJsonBody } from './read-json-body.js';
 import type { ResolvedServerSettings } from './rlm-server-settings.js';
-import type { ActiveRun, RunRegistry } from './run-registry.js';
+import type { ActiveRun } from './run-registry.js';
 import { SseStream } from './sse-stream.js';
 import { streamProgress } from './stream-progress.js';
 
@@ -121,12 +121,13 @@ export async function handleChatCompletion(
     const outcome = { runStatus: result.status, totalTokens: result.usage.total.totalTokens, iterations: result.iterations };
     const clientGone = res.destroyed || (run.controller.signal.aborted && !run.shutdown);
     const failure = failureOf(result, run);
+    // Saved before answering, so a client can open the trajectory as soon as it has the answer.
+    await saveRunTrajectory(settings, identity.id, result);
     if (!clientGone) {
       if (sse !== undefined) respondStream(sse, identity, result, failure, request.includeUsage);
       else if (failure !== undefined) sendError(res, failure);
       else sendJson(res, 200, chatCompletion(identity, result));
     }
-    await saveRunTrajectory(settings, identity.id, result);
     const status = clientGone ? 499 : sse !== undefined ? 200 : (failure?.status ?? 200);
     return { status, stream: sse !== undefined, clientGone, ...outcome };
   } finally {

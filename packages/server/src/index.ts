@@ -1,5 +1,5 @@
 export { createRLMServer, type RLMServer, type ListeningRLMServer, type CloseOptions } from './create-rlm-server.js';
-export { type RLMServerSettings, type ServerLogEntry } from './rlm-server-settings.js';
+export { type RLMServerSettings, type ServerLogEntry, type ServableRLM } from './rlm-server-settings.js';
 export {
   runServeCommand,
   SERVE_EXIT,

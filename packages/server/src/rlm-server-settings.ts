@@ -11,12 +11,21 @@ export interface ServerLogEntry {
   readonly fields?: Readonly<Record<string, string | number | boolean | undefined>>;
 }
 
+/**
+ * What the server needs of an RLM: `query` (an RLM from `createRLM`, or the `rlms` package's
+ * `RecursiveLanguageModel`), and optionally `close()` to free shared sandbox resources at shutdown.
+ */
+export interface ServableRLM {
+  readonly query: RLM['query'];
+  close?(): Promise<void>;
+}
+
 /** Settings of `createRLMServer`. Sizes are in bytes or characters, durations in milliseconds. */
 export interface RLMServerSettings {
   /** The RLM answering every request (shared: its queries are independent). Give this or `createRLM`. */
-  readonly rlm?: RLM;
+  readonly rlm?: ServableRLM;
   /** Builds an RLM per request, for a fresh model or sandbox provider each time. Give this or `rlm`. */
-  readonly createRLM?: () => RLM;
+  readonly createRLM?: () => ServableRLM;
   /**
    * Bearer tokens accepted in `Authorization: Bearer <key>`. Required: pass `'none'` to serve without
    * authentication (only do that on a trusted network). Keys are compared in constant time and never logged.
@@ -47,7 +56,7 @@ export interface RLMServerSettings {
 
 /** Settings with defaults applied and validated. */
 export interface ResolvedServerSettings {
-  readonly getRLM: () => RLM;
+  readonly getRLM: () => ServableRLM;
   readonly apiKeys: readonly string[] | 'none';
   readonly modelName: string;
   readonly maxBodyBytes: number;

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { RLMError, type RLM } from '@rlms/core';
 import { createRLMServer, type ListeningRLMServer } from './create-rlm-server.js';
+import type { ServableRLM } from './rlm-server-settings.js';
 import { SERVE_HELP, SERVE_OPTIONS, ServeUsageError, resolveServeFlags, type ParsedServeFlags } from './serve-flags.js';
 
 /** Where `rlms serve` writes and which signals it listens to (the CLI's own IO fits this shape). */
@@ -22,7 +23,7 @@ export interface ServeFlags extends ParsedServeFlags {
 /** What the `rlms` CLI lends `runServeCommand`. */
 export interface ServeCommandDeps {
   /** Builds the RLM to serve from the flags (model, sandbox… from the caller's own `options`). May throw `RLMError`s. */
-  buildRLM(flags: ServeFlags): RLM | Promise<RLM>;
+  buildRLM(flags: ServeFlags): ServableRLM | RLM | Promise<ServableRLM | RLM>;
   /** Extra `parseArgs` options `buildRLM` reads (e.g. `--model`, `--sandbox`), added to the server's own. */
   readonly options?: ParseArgsOptionsConfig;
   /** Whether positional arguments are allowed (passed to `buildRLM`). Default `false`. */
@@ -89,7 +90,7 @@ export async function runServeCommand(argv: readonly string[], deps: ServeComman
     return SERVE_EXIT.error;
   }
 
-  let rlm: RLM;
+  let rlm: ServableRLM | RLM;
   try {
     rlm = await deps.buildRLM(flags);
   } catch (error) {
@@ -121,7 +122,7 @@ export async function runServeCommand(argv: readonly string[], deps: ServeComman
     const hint = code === 'EADDRINUSE' ? ': the port is taken; pick another with --port' : code === 'EACCES' ? ': permission denied; use a port above 1023' : '';
     io.stderr.write(`rlms serve: cannot listen on ${flags.host}:${flags.port} (${(error as Error).message})${hint}.\n`);
     await server.close({ graceMs: 0 });
-    await rlm.settings.sandbox.close?.();
+    await closeRLM(rlm);
     return SERVE_EXIT.error;
   }
   io.stdout.write(
@@ -146,7 +147,13 @@ export async function runServeCommand(argv: readonly string[], deps: ServeComman
       }
     });
   });
-  await rlm.settings.sandbox.close?.();
+  await closeRLM(rlm);
   io.stderr.write('rlms serve: stopped\n');
   return SERVE_EXIT.ok;
+}
+
+/** Frees what an RLM holds across requests: its own `close()`, else its sandbox provider's. */
+async function closeRLM(rlm: ServableRLM | RLM): Promise<void> {
+  if ('close' in rlm && typeof rlm.close === 'function') await rlm.close();
+  else if ('settings' in rlm) await rlm.settings.sandbox.close?.();
 }

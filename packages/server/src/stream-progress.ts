@@ -22,7 +22,7 @@ export function streamProgress(sse: SseStream): (event: RLMEvent) => void {
         break;
       case 'code-execution-end':
         sse.comment(
-          `rlm code block ${event.block + 1} ran in ${event.result.durationMs} ms${event.result.error === undefined ? '' : ` (raised ${event.result.error.type})`}`,
+          `rlm code block ${event.block + 1} ran in ${Math.round(event.result.durationMs)} ms${event.result.error === undefined ? '' : ` (raised ${event.result.error.type})`}`,
         );
         break;
       case 'subcall-end': {

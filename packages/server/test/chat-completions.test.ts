@@ -1,6 +1,10 @@
+import { ConfigurationError, createRLM } from '@rlms/core';
+import { MockModel, trackSandbox } from '@rlms/core/testing';
+import { createLocalSandbox } from '@rlms/sandbox-local';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { API_KEY, readSseLines, startFixture, waitFor, type Fixture } from './server-fixture.js';
+import { createRLMServer, type RLMServerSettings } from '../src/index.js';
+import { API_KEY, readSseLines, startFixture, type Fixture } from './server-fixture.js';
 
 const LONG_DOC = 'The quick brown fox jumps over the lazy dog. '.repeat(200); // 9 000 chars > 4 000 threshold
 
@@ -182,5 +186,52 @@ describe('errors in the OpenAI format', () => {
     const wrongMethod = await fetch(`${fixture.baseURL}/chat/completions`, { headers: { authorization: `Bearer ${API_KEY}` } });
     expect(wrongMethod.status).toBe(405);
     expect(fixture.sandbox.created).toBe(0);
+  });
+});
+
+describe('createRLMServer settings', () => {
+  it('serves without authentication only when apiKeys is "none", building an RLM per request with createRLM', async () => {
+    const sandbox = trackSandbox(createLocalSandbox());
+    let built = 0;
+    const server = createRLMServer({
+      apiKeys: 'none',
+      createRLM: () => {
+        built++;
+        return createRLM({ model: new MockModel({ replies: [`\`\`\`repl\nFINAL("run ${built}")\n\`\`\``] }), sandbox });
+      },
+    });
+    const { baseURL, close } = await server.listen(0);
+    try {
+      const client = new OpenAI({ baseURL, apiKey: 'anything', maxRetries: 0 });
+      for (const expected of ['run 1', 'run 2']) {
+        const completion = await client.chat.completions.create({ model: 'rlm', messages: [{ role: 'user', content: 'hi' }] });
+        expect(completion.choices[0]!.message.content).toBe(expected);
+      }
+      const anonymous = await fetch(`${baseURL}/models`);
+      expect(anonymous.status).toBe(200);
+    } finally {
+      await close();
+    }
+    expect(built).toBe(2);
+    expect(sandbox.live).toBe(0);
+  });
+
+  it('refuses to start without keys, without an RLM, or with bad limits', () => {
+    const rlm = createRLM({ model: new MockModel({ replies: [] }), sandbox: createLocalSandbox() });
+    const attempts: Array<[unknown, RegExp]> = [
+      [{ rlm }, /`apiKeys` is required: .* apiKeys: 'none'/],
+      [{ rlm, apiKeys: [] }, /`apiKeys` is required/],
+      [{ rlm, apiKeys: ['has space'] }, /without whitespace/],
+      [{ apiKeys: 'none' }, /exactly one of `rlm`/],
+      [{ rlm, apiKeys: 'none', maxConcurrentRuns: 0 }, /`maxConcurrentRuns` must be an integer ≥ 1; got 0/],
+    ];
+    for (const [settings, message] of attempts) {
+      expect(() => createRLMServer(settings as RLMServerSettings)).toThrow(message);
+      try {
+        createRLMServer(settings as RLMServerSettings);
+      } catch (error) {
+        expect(ConfigurationError.isInstance(error)).toBe(true);
+      }
+    }
   });
 });

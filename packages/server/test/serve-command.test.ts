@@ -89,7 +89,7 @@ describe('runServeCommand', () => {
     fake.signal('SIGTERM');
     expect(await exit).toBe(0);
     expect(fake.stderr).toContain('SIGTERM received');
-    expect(fake.stderr).toContain('POST /chat/completions 200');
+    expect(fake.stderr).toContain('POST /v1/chat/completions 200');
     expect(fake.stderr).not.toMatch(/sk-(file|env)-key/);
     expect(sandbox.live).toBe(0);
     await expect(fetch(`${listening!.url}/health`)).rejects.toThrow();

@@ -10,7 +10,7 @@ export interface PrepareOptions {
 }
 
 /** Marks the cut in a shortened string; the viewer highlights it. */
-export const OMISSION_MARK = '⟪rlms view: ';
+const OMISSION_MARK = '⟪rlms view: ';
 
 function shorten(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -31,7 +31,7 @@ function shortenDeep(value: unknown, max: number, depth = 0): unknown {
 export function assertTrajectory(value: unknown, path?: string): asserts value is Trajectory {
   const where = path === undefined ? 'The trajectory' : `${path}`;
   const fail = (what: string) =>
-    new TrajectoryFormatError(`${where} is not an rlms trajectory: ${what}. Save one with rlm.query({ saveTrajectory: 'run.json' }) or \`rlms ask --trajectory run.json\`.`, {
+    new TrajectoryFormatError(`${where} is not an rlms trajectory: ${what}. Save one with rlm.query({ saveTrajectory: 'run.json' }) or \`rlms ask --save-trajectory run.json\`.`, {
       ...(path === undefined ? {} : { path }),
     });
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw fail('expected a JSON object');

@@ -10,12 +10,17 @@ export interface RenderOptions extends PrepareOptions {
 
 let assets: { css: string; js: string } | undefined;
 
+/** The client script's parts, concatenated in this order into one function scope. */
+const SCRIPT_PARTS = ['viewer-format.js', 'viewer-tree.js', 'viewer-page.js'];
+
 /** The page's stylesheet and script, shipped as files beside `dist/` in `client/`. */
 function loadAssets(): { css: string; js: string } {
   if (assets === undefined) {
     const read = (name: string) => readFileSync(new URL(`../client/${name}`, import.meta.url), 'utf8');
     const css = read('viewer.css');
-    const js = read('viewer.js');
+    const js =
+      '// @rlms/viewer: builds the page from the JSON in #rlms-trajectory. No network, no dependencies.\n' +
+      `(function () {\n'use strict';\n${SCRIPT_PARTS.map(read).join('\n')}\n})();`;
     if (/<\/(style|script)/i.test(css + js)) throw new Error('@rlms/viewer: its client assets must not contain </style or </script.');
     assets = { css, js };
   }

@@ -19,7 +19,8 @@ const ROOT_STEPS = [
     'I will look at the start of the context, then summarise its parts with sub-models and ask a child RLM to count.',
     '```repl',
     'print(context[:80])',
-    `parts = llm_query_batched([f"Summarise part {i} ({'${NEEDLE}' if i == 1 else 'plain'}): " + context[i*50:(i+1)*50] for i in range(3)])`,
+    // The needle is assembled in Python so that only the sub-call prompt holds it.
+    `parts = llm_query_batched([f"Summarise part {i} ({'${NEEDLE.slice(0, 3)}' + '${NEEDLE.slice(3)}' if i == 1 else 'plain'}): " + context[i*50:(i+1)*50] for i in range(3)])`,
     'print(parts)',
     'child = rlm_query("CHILD-TASK: count the words", context[:400])',
     'print(child)',
@@ -48,7 +49,7 @@ export async function makeSmallTrajectory(): Promise<Trajectory> {
   const sub = new MockModel({
     modelId: 'sub-model',
     replies: (call) => ({
-      text: `summary: ${call.prompt.slice(0, 30)}`,
+      text: `summary of part ${/part (\d)/.exec(call.prompt)?.[1] ?? '?'}: a fox jumps`,
       usage: { inputTokens: 40, outputTokens: 8, totalTokens: 48 },
       costUsd: 0.0001,
     }),

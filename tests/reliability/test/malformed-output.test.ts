@@ -55,7 +55,8 @@ for (const { name, create } of SANDBOXES) {
     });
 
     it('left no session, process, worker thread, temp dir or handle behind', async () => {
-      expect(sandbox.created).toBeGreaterThanOrEqual(corpus.cases.length);
+      // Cases answered by a text FINAL never open a session (sessions open on first use).
+      expect(sandbox.created).toBeGreaterThan(corpus.cases.length / 2);
       expect(sandbox.live).toBe(0);
       await sandbox.close?.();
       const report = await checkLeaks({ baseline, mark, tmp });

@@ -1,14 +1,11 @@
 import { parseArgs } from 'node:util';
-import { ConfigurationError, createFileCache, type PromptStyle, type RLMEvent } from '@rlms/core';
-import type { QueryMode } from '../choose-mode.js';
-import { MissingApiKeyError } from '../model-spec.js';
+import { ConfigurationError, type RLMEvent } from '@rlms/core';
 import { formatDuration, formatInteger, formatUsd, plural } from '../progress/format.js';
 import { ProgressReporter } from '../progress/progress-reporter.js';
-import { RecursiveLanguageModel } from '../recursive-language-model.js';
-import type { QueryResult, RecursiveLanguageModelSettings } from '../recursive-language-model-settings.js';
-import type { SandboxName } from '../sandbox-spec.js';
+import type { QueryResult } from '../recursive-language-model-settings.js';
 import type { CliIO } from './cli-io.js';
 import { CONTEXT_FLAGS, loadContextFlags } from './context-flags.js';
+import { MODEL_FLAGS, createFacade, settingsFromFlags } from './model-flags.js';
 import { ASK_HELP } from './help.js';
 import { checkBaseURL } from './preflight.js';
 import { resultToJson } from './result-json.js';
@@ -19,20 +16,7 @@ export const EXIT = { ok: 0, error: 1, usage: 2, limit: 3, interrupted: 130, ter
 
 const FLAGS = {
   ...CONTEXT_FLAGS,
-  model: { type: 'string', short: 'm' },
-  'sub-model': { type: 'string' },
-  sandbox: { type: 'string' },
-  'base-url': { type: 'string' },
-  'api-key-env': { type: 'string' },
-  'context-window': { type: 'string' },
-  mode: { type: 'string' },
-  'prompt-style': { type: 'string' },
-  cache: { type: 'string' },
-  'max-depth': { type: 'string' },
-  'max-iterations': { type: 'string' },
-  'max-tokens': { type: 'string' },
-  'max-cost': { type: 'string' },
-  timeout: { type: 'string' },
+  ...MODEL_FLAGS,
   'save-trajectory': { type: 'string' },
   json: { type: 'boolean' },
   'include-context': { type: 'boolean' },
@@ -42,10 +26,6 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-function missingKeySentence(error: MissingApiKeyError): string {
-  const local = error.envVar === 'OPENAI_API_KEY' ? ', or point --base-url at a local OpenAI-compatible server' : '';
-  return `No ${error.providerName} API key: set the ${error.envVar} environment variable (or name another variable with --api-key-env)${local}.`;
-}
 
 /** `rlms ask`: answers a question over files, folders or stdin. Returns the exit code. */
 export async function runAsk(argv: readonly string[], io: CliIO): Promise<number> {
@@ -56,55 +36,10 @@ export async function runAsk(argv: readonly string[], io: CliIO): Promise<number
   }
   const question = positionals.join(' ').trim();
   if (question === '') throw new UsageError('ask needs a question: rlms ask "What does this code do?" --context ./src', 'ask');
-  const mode = values.mode as QueryMode | undefined;
-  if (mode !== undefined && !['auto', 'rlm', 'direct'].includes(mode)) throw new UsageError(`--mode must be auto, rlm or direct; got "${mode}".`, 'ask');
-  const promptStyle = values['prompt-style'] as PromptStyle | undefined;
-  if (promptStyle !== undefined && promptStyle !== 'default' && promptStyle !== 'paper') {
-    throw new UsageError(`--prompt-style must be default or paper; got "${promptStyle}".`, 'ask');
-  }
   const quiet = values.quiet === true;
   const verbose = values.verbose === true && !quiet;
   const baseURL = values['base-url'];
-  const modelName = values.model ?? 'gpt-4o';
-  const subModelName = values['sub-model'];
-
-  let apiKey: string | undefined;
-  const keyEnv = values['api-key-env'];
-  if (keyEnv !== undefined) {
-    apiKey = io.env[keyEnv];
-    if (apiKey === undefined || apiKey === '') throw new ConfigurationError(`The environment variable ${keyEnv} (from --api-key-env) is not set.`, { code: 'missing-api-key' });
-  }
-
-  const contextWindow = parseInteger('context-window', values['context-window'], 'ask');
-  const maxDepth = parseInteger('max-depth', values['max-depth'], 'ask');
-  const maxIterations = parseInteger('max-iterations', values['max-iterations'], 'ask');
-  const maxTotalTokens = parseInteger('max-tokens', values['max-tokens'], 'ask');
-  const maxCostUsd = parseNumber('max-cost', values['max-cost'], 'ask');
-  const timeoutMs = parseDuration('timeout', values.timeout, 'ask');
-  const settings: RecursiveLanguageModelSettings = {
-    model: modelName,
-    ...(subModelName === undefined ? {} : { subModel: subModelName }),
-    sandbox: (values.sandbox ?? 'pyodide') as SandboxName,
-    ...(baseURL === undefined ? {} : { baseURL }),
-    ...(apiKey === undefined ? {} : { apiKey }),
-    ...(contextWindow === undefined ? {} : { contextWindowTokens: contextWindow }),
-    ...(mode === undefined ? {} : { mode }),
-    ...(promptStyle === undefined ? {} : { promptStyle }),
-    ...(values.cache === undefined ? {} : { cache: createFileCache(values.cache) }),
-    ...(maxDepth === undefined ? {} : { maxDepth }),
-    ...(maxIterations === undefined ? {} : { maxIterations }),
-    ...(maxTotalTokens === undefined ? {} : { maxTotalTokens }),
-    ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
-    ...(timeoutMs === undefined ? {} : { timeoutMs }),
-    verbose,
-  };
-  let rlm: RecursiveLanguageModel;
-  try {
-    rlm = new RecursiveLanguageModel(settings);
-  } catch (error) {
-    if (MissingApiKeyError.isInstance(error)) throw new ConfigurationError(missingKeySentence(error), { code: 'missing-api-key' });
-    throw error;
-  }
+  const rlm = createFacade({ ...settingsFromFlags(values, io.env, 'ask'), verbose });
 
   const controller = new AbortController();
   let stopSignal: 'SIGINT' | 'SIGTERM' | undefined;

@@ -10,6 +10,8 @@ Usage:
   rlms ask "<question>" --context <file|dir|glob|->... [options]
   rlms estimate --context <file|dir|glob|->... [--model <name>] [options]
   rlms replay <trajectory.json> [--sandbox pyodide|local]
+  rlms serve --port 8787 [--model <name>] [--sandbox <name>] [--api-key-file <file> | --no-auth]
+  rlms view <trajectory.json> [--open]
   rlms <command> --help
   rlms --version
 
@@ -17,6 +19,8 @@ Commands:
   ask        answer a question over files, folders or stdin (answer on stdout, progress on stderr)
   estimate   count the tokens of a context and estimate the cost of a direct call vs an RLM run
   replay     re-run a saved trajectory with its model calls answered from the file (no API, no cost)
+  serve      an OpenAI-compatible endpoint (POST /v1/chat/completions) backed by an RLM
+  view       write a self-contained HTML viewer of a trajectory (runs as a collapsible tree)
 
 Environment:
   OPENAI_API_KEY   key for OpenAI models (others: ANTHROPIC_API_KEY, GOOGLE_GENERATIVE_AI_API_KEY…)

@@ -5,12 +5,17 @@ import type { CliIO } from './cli-io.js';
 import { runEstimate } from './estimate-command.js';
 import { ASK_HELP, ESTIMATE_HELP, MAIN_HELP, REPLAY_HELP } from './help.js';
 import { runReplay } from './replay-command.js';
+import { runServe } from './serve-command.js';
+import { SERVE_HELP } from '@rlms/server';
+import { runViewCommand, VIEW_HELP } from '@rlms/viewer';
 import { UsageError } from './usage-error.js';
 
 const COMMANDS: Readonly<Record<string, { run: (argv: readonly string[], io: CliIO) => Promise<number>; help: string }>> = {
   ask: { run: runAsk, help: ASK_HELP },
   estimate: { run: runEstimate, help: ESTIMATE_HELP },
   replay: { run: runReplay, help: REPLAY_HELP },
+  serve: { run: runServe, help: SERVE_HELP },
+  view: { run: (argv, io) => runViewCommand(argv, io), help: VIEW_HELP },
 };
 
 /** The package version, read from its package.json. */

@@ -9,7 +9,7 @@ import {
 } from '@daytonaio/sdk';
 import type { DaytonaClientLike, DaytonaFileSystem, DaytonaSandbox } from '../daytona-client.js';
 import { FakeDaytonaProcess } from './fake-daytona-process.js';
-import { LocalSandboxRoot } from './local-sandbox-root.js';
+import { LocalSandboxRoot } from '@rlms/core/testing';
 
 async function readSource(source: UploadSource): Promise<Uint8Array> {
   if (typeof source === 'string') return readFile(source); // a local file path, like the SDK
@@ -69,7 +69,7 @@ export class FakeDaytonaSandbox implements DaytonaSandbox {
 
   async getWorkDir(): Promise<string | undefined> {
     this.assertAlive();
-    return this.local.workDir;
+    return this.local.homePath;
   }
 
   async delete(_timeout?: number, _wait?: boolean): Promise<void> {
@@ -93,7 +93,7 @@ export class FakeDaytonaClient implements DaytonaClientLike {
   async create(
     params: CreateSandboxFromSnapshotParams | CreateSandboxFromImageParams = {},
   ): Promise<FakeDaytonaSandbox> {
-    const sandbox = new FakeDaytonaSandbox(await LocalSandboxRoot.create('rlms-fake-daytona-'), params);
+    const sandbox = new FakeDaytonaSandbox(await LocalSandboxRoot.create({ prefix: 'rlms-fake-daytona-', home: '/home/daytona', paths: 'host' }), params);
     this.createdSandboxes.push(sandbox);
     return sandbox;
   }

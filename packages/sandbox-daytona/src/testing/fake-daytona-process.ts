@@ -9,7 +9,7 @@ import {
   type SessionExecuteResponse,
 } from '@daytonaio/sdk';
 import type { DaytonaProcess } from '../daytona-client.js';
-import { killGroup, type LocalSandboxRoot } from './local-sandbox-root.js';
+import { killProcessGroup, type LocalSandboxRoot } from '@rlms/core/testing';
 
 type Stream = 'stdout' | 'stderr';
 type ExecuteRequest = Parameters<DaytonaProcess['executeSessionCommand']>[1];
@@ -35,7 +35,7 @@ class FakeSessionCommand {
   constructor(local: LocalSandboxRoot, request: ExecuteRequest) {
     this.command = request.command;
     this.#suppressInputEcho = request.suppressInputEcho === true;
-    this.#child = local.spawnShell(request.command, { cwd: local.workDir, stdin: true });
+    this.#child = local.spawnShell(request.command, { cwd: local.homePath, stdin: true });
     const ended = [this.#collect('stdout'), this.#collect('stderr')];
     const exited = new Promise<number>((resolve) => {
       this.#child.once('error', () => resolve(127));
@@ -99,7 +99,7 @@ class FakeSessionCommand {
   }
 
   kill(): void {
-    killGroup(this.#child, 'SIGKILL');
+    killProcessGroup(this.#child, 'SIGKILL');
   }
 }
 
@@ -199,11 +199,11 @@ export class FakeDaytonaProcess implements DaytonaProcess {
   async executeCommand(command: string, cwd?: string, env?: Record<string, string>, timeout?: number): Promise<ExecuteResponse> {
     this.#assertAlive();
     this.executed.push(command);
-    const child = this.#local.spawnShell(command, { cwd: cwd ?? this.#local.workDir, env: env ?? {}, stdin: false });
+    const child = this.#local.spawnShell(command, { cwd: cwd ?? this.#local.homePath, env: env ?? {}, stdin: false });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    const timer = timeout ? setTimeout(() => killGroup(child, 'SIGKILL'), timeout * 1000) : undefined;
+    const timer = timeout ? setTimeout(() => killProcessGroup(child, 'SIGKILL'), timeout * 1000) : undefined;
     const exitCode = await new Promise<number>((resolve) => {
       child.once('error', () => resolve(127));
       child.once('close', (code) => resolve(code ?? -1));

@@ -19,7 +19,7 @@ import type {
   E2BFilesystem,
   E2BSandboxInstance,
 } from '../e2b-client.js';
-import { LocalSandboxRoot, killGroup } from './local-sandbox-root.js';
+import { LocalSandboxRoot, killProcessGroup } from '@rlms/core/testing';
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
 const DEFAULT_SANDBOX_TIMEOUT_MS = 300_000;
@@ -111,7 +111,7 @@ export class FakeE2BCommandHandle implements E2BCommandHandle {
             this.#error = new TimeoutError(
               "[deadline_exceeded] the operation timed out: This error is likely due to exceeding 'timeoutMs'. Use '0' to disable the timeout.",
             );
-            killGroup(child, 'SIGKILL');
+            killProcessGroup(child, 'SIGKILL');
           }, timeoutMs)
         : undefined;
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -181,7 +181,7 @@ export class FakeE2BCommandHandle implements E2BCommandHandle {
 
   async kill(): Promise<boolean> {
     if (this.#child.exitCode !== null || this.#child.signalCode !== null) return false;
-    killGroup(this.#child, 'SIGKILL');
+    killProcessGroup(this.#child, 'SIGKILL');
     return true;
   }
 
@@ -257,7 +257,7 @@ export class FakeE2BSandbox implements E2BSandboxInstance {
   /** Creates a fake sandbox, like `Sandbox.create(options)`. */
   static async create(options: SandboxOpts = {}): Promise<FakeE2BSandbox> {
     if (options.signal?.aborted) throw new TimeoutError('canceled: the request was aborted');
-    return new FakeE2BSandbox(await LocalSandboxRoot.create('rlms-fake-e2b-', HOME), options);
+    return new FakeE2BSandbox(await LocalSandboxRoot.create({ prefix: 'rlms-fake-e2b-', home: HOME }), options);
   }
 
   get killed(): boolean {

@@ -20,7 +20,7 @@ import type {
   ModalProcess,
   ModalSandbox,
 } from '../modal-client.js';
-import { LocalSandboxRoot, killGroup } from './local-sandbox-root.js';
+import { LocalSandboxRoot, killProcessGroup } from '@rlms/core/testing';
 
 const DEFAULT_SANDBOX_TIMEOUT_MS = 300_000;
 const ROOT_HOME = '/root';
@@ -127,7 +127,7 @@ export class FakeModalProcess implements ModalProcess {
     const deadline = params.timeoutMs
       ? setTimeout(() => {
           timedOut = true;
-          killGroup(child, 'SIGKILL');
+          killProcessGroup(child, 'SIGKILL');
         }, params.timeoutMs)
       : undefined;
     this.#exit = new Promise((resolve, reject) => {
@@ -261,7 +261,7 @@ export class FakeModalClient implements ModalClientLike {
       if (params.blockNetwork && (params.outboundCidrAllowlist || params.outboundDomainAllowlist)) {
         throw new InvalidError('blockNetwork cannot be used with outbound allowlists');
       }
-      const local = await LocalSandboxRoot.create('rlms-fake-modal-', ROOT_HOME);
+      const local = await LocalSandboxRoot.create({ prefix: 'rlms-fake-modal-', home: ROOT_HOME });
       const sandbox = new FakeModalSandbox(local, app, image, params);
       this.createdSandboxes.push(sandbox);
       return sandbox;

@@ -1,0 +1,64 @@
+import type { BatchedSubcallsResult } from '../overhead/batched-subcalls.js';
+import type { ContextLoadResult } from '../overhead/context-load.js';
+import type { IterationOverheadResult } from '../overhead/iteration-overhead.js';
+import { formatMB, formatMs } from '../util/format.js';
+import { TARGETS } from './targets.js';
+
+/** Why a sandbox's per-iteration overhead is what it is, and what would lower it; `undefined` when the target is met or there is none. */
+export function explainOverheadMiss(result: IterationOverheadResult): string | undefined {
+  const target = TARGETS.iterationOverheadMs[result.sandbox];
+  if (target === undefined || result.overheadMs.median <= target) return undefined;
+  const engine = result.engineMs.median;
+  const sandbox = result.sandboxMs.median;
+  const parts = [`median ${formatMs(result.overheadMs.median)} against ${target} ms: the engine takes ${formatMs(engine)} and the sandbox ${formatMs(sandbox)} of a median iteration.`];
+  if (engine > target) {
+    parts.push('The engine part alone is over the target: profile prompt building and event/trajectory bookkeeping (they grow with the message history).');
+  }
+  if (sandbox >= engine) {
+    if (result.sandbox === 'pyodide') {
+      parts.push(
+        'The time is inside `execute()` in the WebAssembly worker: each cell is a postMessage round trip to the worker, runs CPython compiled to WebAssembly (several times slower than native Python for the same code), and each host call crosses the SharedArrayBuffer + `Atomics.wait` bridge. The chunking cell slices the whole context in Python and the batched cell encodes every sub-prompt from Wasm memory to JS strings. Fixes: keep per-cell work on the JS side where possible (cheaper output capture, fewer copies of sub-prompts across the worker boundary), and measure on an idle machine: tails here follow the load average.',
+      );
+    } else if (result.sandbox === 'local') {
+      parts.push(
+        'The time is inside `execute()`: the frame round trip over the python3 pipes (JSON encode/decode on both sides), Python running the cell, stdout/stderr capture with fd redirection, and for the batched cell sending each sub-prompt through the host bridge. Fixes: skip fd-level capture for cells that spawn nothing, and batch the sub-prompts of `llm_query_batched` into one frame (they already are one frame; the cost is JSON of the prompts).',
+      );
+    } else {
+      parts.push('The time is inside `execute()`: frames over the `docker exec` stream add a hop through dockerd on every message.');
+    }
+  }
+  return parts.join(' ');
+}
+
+/** A note on batched calls that missed the 1.1× target, or `undefined` when all met it. */
+export function explainBatchedMiss(results: readonly BatchedSubcallsResult[]): string | undefined {
+  const missed = results.flatMap((result) => result.rows.filter((row) => row.ratio > TARGETS.batchedRatio).map((row) => ({ sandbox: result.sandbox, ...row })));
+  if (missed.length === 0) return undefined;
+  const small = missed.filter((row) => row.prompts <= 64);
+  const notes = [
+    `Missed: ${missed.map((row) => `${row.sandbox} N=${row.prompts} at ${row.ratio.toFixed(2)}× (+${formatMs(row.wallMs - row.idealMs)})`).join(', ')}.`,
+    'Every measured batch reached the full server concurrency, so the limit is not the scheduler: the excess is a fixed cost per wave of C calls (HTTP request/response handling in the `openai` SDK and the JSON of each reply on a 2-core machine that also runs the server and Python), which weighs more when there are few waves.',
+  ];
+  if (small.length > 0) notes.push(`With N=${small[0]!.prompts} there are only ${Math.ceil(small[0]!.prompts / small[0]!.concurrency)} waves, so a ~${formatMs((small[0]!.wallMs - small[0]!.idealMs) / Math.ceil(small[0]!.prompts / small[0]!.concurrency))} cost per wave shows as a large ratio; it shrinks with more waves (N=256). Fix: keep HTTP connections warm (the first wave opens C new sockets) and avoid per-call work on the event loop while a wave is in flight.`);
+  return notes.join(' ');
+}
+
+/** Why the 100 MB load missed a target, or `undefined`. */
+export function explainLoadMiss(result: ContextLoadResult): string | undefined {
+  const row = result.rows.find((candidate) => Math.abs(candidate.bytes - TARGETS.loadTargetBytes) < 1e6);
+  if (row === undefined) return undefined;
+  const notes: string[] = [];
+  if (row.totalMs > TARGETS.loadMs) {
+    notes.push(`100 MB took ${formatMs(row.totalMs)} (target ${formatMs(TARGETS.loadMs)}): ${formatMs(row.prepareMs)} to encode in the engine, ${formatMs(row.loadMs)} in \`loadContext\` (moving the bytes to the sandbox and decoding them into a Python \`str\`).`);
+  }
+  if (row.growthRatio > TARGETS.loadGrowthRatio) {
+    notes.push(`Peak RSS grew ${formatMB(row.memory.growthBytes)} (${row.growthRatio.toFixed(2)}× the context; target ${TARGETS.loadGrowthRatio}×): ${row.memory.processes.map((p) => `${p.label} +${formatMB(Math.max(0, p.peakBytes - p.baselineBytes))}`).join(', ')}. The unavoidable floor is the UTF-8 bytes in the engine (1×) and the Python \`str\` (1×); everything above is transport copies (a JS string per frame, pipe/exec buffers, a bytes object before decoding). Fix: stream the payload in chunks into a preallocated buffer and decode in place, and free the engine's copy once sent.`);
+  }
+  return notes.length === 0 ? undefined : notes.join(' ');
+}
+
+/** What each peer could and could not do, learned from their docs, types and these runs. */
+export const PEER_NOTES: readonly string[] = [
+  '- **@ax-llm/ax** (`agent(...)` in RLM mode with the default `AxJSRuntime`): the actor writes **JavaScript**, not Python, in a worker-thread runtime under Node\'s permission model; the context field is kept runtime-only (`contextFields`), `llmQuery([...])` batches sub-queries with `maxBatchedLlmQueryConcurrency`. A custom OpenAI-compatible `apiURL` works. Differences that matter here: every run ends with an extra **responder** model call (distiller → responder pipeline); the default `maxRuntimeChars: 3000` **cuts each `llmQuery` context to ~3 KB**, so the sub-model saw only the head of each chunk and answered wrongly until we raised it to 2,000,000; one agent object **keeps runtime variables and the action log across `forward()` calls**, so a second run reused the first run\'s results without doing the work, and we create a fresh agent per run. Ax asks for output through a forced function call (`__axOutput`); the scripted server answers in plain text, which Ax accepts as the code field. Ax\'s workers print an ExperimentalWarning (permission model) unless `NODE_NO_WARNINGS=1`.',
+  '- **recursive-llm-ts**: the engine is a **Go binary** (prebuilt `@recursive-llm/linux-x64`, installed as an optional dependency; its postinstall that would build Go from source is skipped by pnpm) spawned **once per completion**, with the context sent as JSON over stdin. `api_base` points it at the server. Code runs in **goja** (a JavaScript VM in Go) that is **created fresh for every step**: no variable survives between iterations, so the policy recomputes chunks and copies printed results into later code. There is **no batched or parallel sub-call**: `recursive_llm(query, context)` starts a full child RLM (its own system prompt and loop; it needs a code step to look at its context, then `FINAL`), one after another, so the batch runs sequentially (server concurrency 1) and a sub-query costs at least two model calls. `FINAL("…")` must be literal text in the model\'s reply; it cannot return a computed value.',
+];

@@ -1,0 +1,128 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Trajectory } from '@rlms/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TrajectoryFormatError, embedJson, prepareTrajectory, renderTrajectoryHtml, runViewCommand, writeTrajectoryViewer } from '../src/index.js';
+
+const usage = { inputTokens: 10, outputTokens: 5, totalTokens: 15 };
+
+function trajectory(overrides: Partial<Trajectory> = {}): Trajectory {
+  return {
+    version: 1,
+    runId: 'run_t_1',
+    depth: 0,
+    startedAt: 1_700_000_000_000,
+    question: 'What is in the file?',
+    model: 'mock:root',
+    subModel: 'mock:sub',
+    sandbox: 'local',
+    systemPrompt: 'You are an RLM.',
+    context: { metadata: { type: 'str', totalChars: 3, length: 3, documents: [], bytes: 3 }, value: 'abc' },
+    steps: [
+      {
+        iteration: 1,
+        kind: 'iteration',
+        startedAt: 1_700_000_000_010,
+        durationMs: 20,
+        action: { response: '```repl\nFINAL("x")\n```', code: ['FINAL("x")'], usage },
+        observation: { executions: [{ code: 'FINAL("x")', result: { stdout: '', stderr: '', durationMs: 1, final: { text: 'x' } } }], feedback: '' },
+        subcalls: [],
+      },
+    ],
+    ...overrides,
+  } as Trajectory;
+}
+
+/** The JSON embedded in a page, parsed back. */
+function embedded(html: string): unknown {
+  const match = /<script type="application\/json" id="rlms-trajectory">([\s\S]*?)<\/script>/.exec(html);
+  return JSON.parse(match![1]!);
+}
+
+describe('renderTrajectoryHtml', () => {
+  it('embeds the trajectory safely: no </script>, <!-- or line separators can escape the JSON', () => {
+    const hostile = 'a</script><script>alert(1)</script><!-- \u2028 \u2029 </SCRIPT >';
+    const html = renderTrajectoryHtml(trajectory({ question: hostile }));
+    expect(html.match(/<\/script/gi)).toHaveLength(2); // the JSON element's and the script's own
+    expect(html).not.toContain('<!-- ');
+    expect((embedded(html) as Trajectory).question).toBe(hostile);
+    expect(html).toContain('<title>rlms trajectory — a&#60;/script&#62;');
+    expect(embedJson({ text: '<\u2028' })).toBe('{"text":"\\u003c\\u2028"}');
+  });
+
+  it('is self-contained: inline CSS and JS, a CSP that forbids fetches, no external URL', () => {
+    const html = renderTrajectoryHtml(trajectory());
+    expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"`);
+    expect(html).not.toMatch(/\b(src|href)\s*=\s*["']?(https?:)?\/\//i);
+    expect(html).not.toMatch(/@import|url\(\s*["']?https?:/i);
+    expect(html).not.toMatch(/\bfetch\(|XMLHttpRequest|WebSocket/);
+  });
+
+  it('shortens huge strings and contexts but keeps every number', () => {
+    const big = 'x'.repeat(50_000) + 'MIDDLE' + 'y'.repeat(50_000);
+    const source = trajectory({ question: big, context: { metadata: { type: 'dict', totalChars: 1, length: 1, documents: [], bytes: 1 }, value: { doc: big } } });
+    const prepared = prepareTrajectory(source, { maxStringChars: 1_000, maxContextChars: 500 });
+    expect(prepared.question.length).toBeLessThan(1_100);
+    expect(prepared.question).toContain('⟪rlms view: 99,006 characters omitted⟫');
+    expect(prepared.question.startsWith('x'.repeat(500))).toBe(true);
+    expect(prepared.question.endsWith('y'.repeat(500))).toBe(true);
+    expect(String(prepared.context.value).length).toBeLessThan(600);
+    expect(prepared.steps[0]!.action.usage).toEqual(usage);
+    expect(prepared.steps[0]!.startedAt).toBe(source.steps[0]!.startedAt);
+  });
+
+  it('rejects what is not a trajectory with a TrajectoryFormatError', () => {
+    expect(() => renderTrajectoryHtml({ steps: [] } as unknown as Trajectory)).toThrow(TrajectoryFormatError);
+    expect(() => renderTrajectoryHtml({ runId: 'r' } as unknown as Trajectory)).toThrow(/"steps" is not an array/);
+    expect(() => renderTrajectoryHtml(trajectory({ version: 2 as 1 }))).toThrow(/version 2; this viewer reads version 1/);
+  });
+});
+
+describe('rlms view (runViewCommand / writeTrajectoryViewer)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rlms-view-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function io() {
+    const out = { stdout: '', stderr: '' };
+    return { out, io: { stdout: { write: (text: string) => (out.stdout += text) }, stderr: { write: (text: string) => (out.stderr += text) } } };
+  }
+
+  it('writes run.html next to run.json and prints its path', async () => {
+    const path = join(dir, 'run.json');
+    await writeFile(path, JSON.stringify(trajectory()));
+    const { out, io: fake } = io();
+    expect(await runViewCommand([path], fake)).toBe(0);
+    expect(out.stdout).toBe(`${join(dir, 'run.html')}\n`);
+    expect(await readFile(join(dir, 'run.html'), 'utf8')).toContain('id="rlms-trajectory"');
+    const custom = await writeTrajectoryViewer(path, { out: join(dir, 'nested', 'page.html') });
+    expect(custom).toBe(join(dir, 'nested', 'page.html'));
+  });
+
+  it('explains missing files, bad JSON, non-trajectories and usage mistakes', async () => {
+    await writeFile(join(dir, 'bad.json'), '{ nope');
+    await writeFile(join(dir, 'other.json'), '{"hello": 1}');
+    const cases: Array<[string[], number, RegExp]> = [
+      [[join(dir, 'missing.json')], 1, /No trajectory file at .*missing\.json: check the path/],
+      [[join(dir, 'bad.json')], 1, /bad\.json is not valid JSON/],
+      [[join(dir, 'other.json')], 1, /not an rlms trajectory: "runId" is missing\. Save one with/],
+      [[], 2, /give the trajectory file to show/],
+      [['a.json', 'b.json'], 2, /give one trajectory file; got 2/],
+      [['--max-string', '5', 'a.json'], 2, /--max-string must be an integer ≥ 100/],
+      [['--bogus'], 2, /Unknown option '--bogus'/],
+    ];
+    for (const [argv, code, message] of cases) {
+      const { out, io: fake } = io();
+      expect(await runViewCommand(argv, fake), argv.join(' ')).toBe(code);
+      expect(out.stderr, argv.join(' ')).toMatch(message);
+    }
+    const help = io();
+    expect(await runViewCommand(['--help'], help.io)).toBe(0);
+    expect(help.out.stdout).toContain('Usage: rlms view <trajectory.json>');
+  });
+});
