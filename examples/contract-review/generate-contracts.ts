@@ -38,7 +38,7 @@ export interface GenerateContractsOptions {
 interface ClauseTemplate {
   readonly kind: string;
   readonly compliant: boolean;
-  /** `{P}` is the provider's short name, `{C}` the customer's: every template names a party, so no two contracts share a clause. */
+  /** `{P}` is the provider's short name, `{C}` the customer's: every template names both, so no two contracts share a clause. */
   readonly text: string;
 }
 
@@ -46,15 +46,15 @@ const PRIVACY: readonly ClauseTemplate[] = [
   { kind: 'instructions', compliant: true, text: '{P} shall process Personal Data only on documented instructions from {C}, including with regard to transfers of Personal Data to a third country, unless required to do so by Union or Member State law.' },
   { kind: 'breach-72-hours', compliant: true, text: '{P} shall notify {C} without undue delay, and in any event within 72 hours, after becoming aware of a Personal Data Breach.' },
   { kind: 'deletion', compliant: true, text: 'At the end of the provision of the Services, {P} shall delete or return all Personal Data to {C} and delete existing copies unless storage is required by law.' },
-  { kind: 'security', compliant: true, text: '{P} shall implement appropriate technical and organisational measures to protect Personal Data, including encryption in transit and at rest.' },
+  { kind: 'security', compliant: true, text: '{P} shall implement appropriate technical and organisational measures to protect the Personal Data of {C}, including encryption in transit and at rest.' },
   { kind: 'sub-processors', compliant: true, text: '{P} shall not engage another processor of Personal Data without the prior written authorisation of {C}.' },
-  { kind: 'transfers-scc', compliant: true, text: 'Transfers of Personal Data by {P} outside the European Economic Area shall be made only under the Standard Contractual Clauses adopted by the European Commission.' },
+  { kind: 'transfers-scc', compliant: true, text: 'Transfers by {P} of Personal Data received from {C} outside the European Economic Area shall be made only under the Standard Contractual Clauses adopted by the European Commission.' },
   { kind: 'data-subject-rights', compliant: true, text: '{P} shall assist {C} in responding to requests from Data Subjects exercising their rights under the GDPR.' },
   { kind: 'sharing-discretion', compliant: false, text: '{P} may share Personal Data received from {C} with its affiliates and selected third parties at its sole discretion.' },
   { kind: 'breach-30-days', compliant: false, text: '{P} will inform {C} of any security incident affecting Personal Data within thirty (30) days.' },
-  { kind: 'retention-indefinite', compliant: false, text: '{P} may retain Personal Data indefinitely for analytics and product improvement purposes.' },
-  { kind: 'transfers-anywhere', compliant: false, text: 'Personal Data may be transferred to and processed in any country where {P} or its subcontractors operate.' },
-  { kind: 'marketing-use', compliant: false, text: '{P} may use Personal Data collected under this Agreement for its own marketing purposes.' },
+  { kind: 'retention-indefinite', compliant: false, text: '{P} may retain Personal Data received from {C} indefinitely for analytics and product improvement purposes.' },
+  { kind: 'transfers-anywhere', compliant: false, text: 'Personal Data received from {C} may be transferred to and processed in any country where {P} or its subcontractors operate.' },
+  { kind: 'marketing-use', compliant: false, text: '{P} may use Personal Data collected from {C} under this Agreement for its own marketing purposes.' },
   { kind: 'consent-on-behalf', compliant: false, text: '{C} consents on behalf of all its end users to any processing of their personal information by {P}.' },
 ];
 
@@ -243,5 +243,7 @@ export function generateContracts(options: GenerateContractsOptions = {}): Contr
     parts.push('', `Signed for and on behalf of ${provider}: ____________________    Signed for and on behalf of ${customer}: ____________________`);
     contracts[key] = `${parts.join('\n')}\n`;
   }
+  // Every template names both parties and every pair is used once, so a quote identifies its contract.
+  if (new Set(privacyClauses.map((clause) => clause.text)).size !== privacyClauses.length) throw new Error('generateContracts: two privacy clauses have the same text');
   return { contracts, privacyClauses, lookAlikes };
 }

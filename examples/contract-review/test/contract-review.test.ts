@@ -65,7 +65,8 @@ describe('examples/contract-review', () => {
       ` ${privacyClauses.length} quotes in the answer; ${verified.length} found in the contracts (${exact} exact, ${verified.length - exact} after folding whitespace), 0 under the wrong contract, ${abridged.length} not found`,
     );
     for (const clause of verified) {
-      const offset = contracts[clause.contract]!.indexOf(clause.text.slice(0, 20));
+      // The clause starts right after its number at the start of a line.
+      const offset = contracts[clause.contract]!.indexOf(`\n${clause.clause} `) + clause.clause.length + 2;
       expect(check, clause.text).toMatch(new RegExp(`✓ ${clause.contract} @ ${offset.toLocaleString('en-US')}[,:]`));
     }
     const notFound = check.slice(check.indexOf('Not found verbatim'));

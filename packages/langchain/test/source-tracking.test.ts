@@ -51,6 +51,17 @@ describe('source tracking', () => {
     expect(tooShort.keys).toEqual([]);
   });
 
+  it('marks any 63-character excerpt, and ignores shorter ones and failed sub-calls', () => {
+    const named = documents();
+    for (const start of [0, 5, 13, 29]) {
+      expect(findSourceDocuments(named, trajectory([named[1]!.content.slice(start, start + 63)]), '').keys).toEqual(['beta.md#1']);
+      expect(findSourceDocuments(named, trajectory([named[1]!.content.slice(start, start + 62)]), '').keys).toEqual([]);
+    }
+    const failed = trajectory([named[0]!.content]);
+    failed.steps[0]!.subcalls[0] = { ...failed.steps[0]!.subcalls[0]!, error: 'context window overflow' };
+    expect(findSourceDocuments(named, failed, '').keys).toEqual([]);
+  });
+
   it('ignores text shared by several documents (boilerplate)', () => {
     const found = findSourceDocuments(documents(), trajectory([`Read: ${BOILERPLATE}${BOILERPLATE}`]), '');
     expect(found.keys).toEqual([]);

@@ -6,6 +6,7 @@ import { estimateTokens } from './context.js';
 import { BudgetStop, callModel } from './model-call.js';
 import { modelKey, type RunTree } from './run-tree.js';
 import { checkSchema } from './schema.js';
+import type { UsageTracker } from './usage.js';
 import type { Trajectory, TrajectorySubcall } from './trajectory.js';
 
 /** An error raised in Python as `pythonType` (a builtin exception name). */
@@ -24,6 +25,10 @@ export interface HostCallScope {
   readonly depth: number;
   /** Where sub-calls of the current step are recorded. */
   record(subcall: TrajectorySubcall): void;
+  /** The run's own usage tracker (its records reach the tree's). */
+  readonly usage: UsageTracker;
+  /** Counts one sub-call for the run and its ancestors. */
+  countSubcall(): void;
   /** Starts a child run (depth + 1) and returns its answer and trajectory. */
   startChild(prompt: string, context: unknown, signal: AbortSignal): Promise<{ answer: string; trajectory: Trajectory; error?: string }>;
 }
@@ -61,6 +66,7 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
     const id = tree.nextId('call');
     const startedAt = Date.now();
     tree.subcalls++;
+    scope.countSubcall();
     tree.inFlight++;
     tree.emit({ type: 'subcall-start', runId: scope.runId, depth: scope.depth, timestamp: startedAt, subcallId: id, op, target, promptChars, inFlight: tree.inFlight });
     return (input: string, output: string, extra: { error?: string; usage?: TokenUsage; costUsd?: number; child?: Trajectory }) => {
@@ -101,7 +107,7 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
     let release: (() => void) | undefined;
     try {
       release = await tree.semaphore.acquire(signal);
-      const outcome = await callModel(tree, { model, messages: [{ role: 'user', content: prompt }], depth: scope.depth + 1, signal });
+      const outcome = await callModel(tree, { model, messages: [{ role: 'user', content: prompt }], depth: scope.depth + 1, signal, usage: scope.usage });
       end(prompt, outcome.response.text, {
         usage: outcome.response.usage,
         ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),

@@ -4,7 +4,7 @@ import { estimateTokens } from './context.js';
 import type { StopReason } from './budget.js';
 import { modelKey, type RunTree } from './run-tree.js';
 import { sleep } from './semaphore.js';
-import { computeCostUsd, findPricing } from './usage.js';
+import { computeCostUsd, findPricing, type UsageTracker } from './usage.js';
 import { modelCallKey } from './model-cache.js';
 
 /** Thrown instead of calling a model when the tree's budget is spent. */
@@ -25,6 +25,8 @@ export interface ModelCallRequest {
   readonly temperature?: number;
   /** Skip the budget check (the one closing "answer now" call). */
   readonly ignoreBudget?: boolean;
+  /** Where the call's usage is recorded: the calling run's tracker (which feeds the tree's). Default: the tree's. */
+  readonly usage?: UsageTracker;
 }
 
 export interface ModelCallOutcome {
@@ -83,7 +85,7 @@ async function callProvider(tree: RunTree, request: ModelCallRequest): Promise<M
         });
         const pricing = findPricing(tree.settings.pricing, request.model.modelId);
         const costUsd = response.costUsd ?? computeCostUsd(response.usage, pricing);
-        tree.usage.record(modelKey(request.model), request.depth, response.usage, costUsd);
+        (request.usage ?? tree.usage).record(modelKey(request.model), request.depth, response.usage, costUsd);
         return { response, costUsd, durationMs: Date.now() - started };
       } catch (error) {
         if (request.signal.aborted || isAbortError(error)) throw request.signal.aborted ? new RLMAbortError(undefined, { cause: error }) : error;

@@ -29,7 +29,7 @@ export interface RLMResult<TAnswer = string> {
   readonly costUsd: number | undefined;
   /** Root model calls of this run. */
   readonly iterations: number;
-  /** Sub-calls of the whole tree (each prompt of a batch counts once), child runs included. */
+  /** Sub-calls made by this run and its child runs (each prompt of a batch counts once). */
   readonly subcalls: number;
   readonly durationMs: number;
   /** Model calls served from the cache (`settings.cache`) instead of the provider. */

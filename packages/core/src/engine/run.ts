@@ -18,6 +18,7 @@ import type { RLMResult, RunStatus } from './result.js';
 import { modelKey, type RunTree } from './run-tree.js';
 import { checkSchema, toJsonSchema, type AnswerSchema } from './schema.js';
 import { TRAJECTORY_VERSION, type Trajectory, type TrajectoryStep } from './trajectory.js';
+import { UsageTracker } from './usage.js';
 
 /** What ends a run's loop. */
 interface Outcome {
@@ -45,6 +46,14 @@ export interface RunInput {
   readonly setupCode?: string;
   /** Appended to the first user message (e.g. "this is turn 3…"). */
   readonly note?: string;
+  /** The parent run's usage tracker and sub-call counter (child runs only). */
+  readonly parent?: RunAccounts;
+}
+
+/** What a run counts for itself; a child's counts also reach its parent's. */
+export interface RunAccounts {
+  readonly usage: UsageTracker;
+  readonly subcalls: { count: number; readonly parent?: RunAccounts['subcalls'] };
 }
 
 /** A sandbox session kept across runs, reached through a host bridge that follows the current run. */
@@ -102,6 +111,10 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
     steps: [],
   };
   const emitBase = () => ({ runId, depth, timestamp: Date.now() });
+  const accounts: RunAccounts =
+    input.parent === undefined
+      ? { usage: tree.usage, subcalls: { count: 0 } }
+      : { usage: new UsageTracker(input.parent.usage), subcalls: { count: 0, parent: input.parent.subcalls } };
   tree.emit({ type: 'run-start', ...emitBase(), question: input.question, context: input.context.metadata, ...(input.parentRunId === undefined ? {} : { parentRunId: input.parentRunId }) });
 
   let currentStep: TrajectoryStep | undefined;
@@ -111,8 +124,12 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
     runId,
     depth,
     record: (subcall) => (currentStep?.subcalls ?? orphanSubcalls).push(subcall),
+    usage: accounts.usage,
+    countSubcall: () => {
+      for (let counter: RunAccounts['subcalls'] | undefined = accounts.subcalls; counter !== undefined; counter = counter.parent) counter.count++;
+    },
     startChild: async (prompt, context, signal) => {
-      const child = await executeRun(tree, { question: prompt, context: prepareContext(context as never), depth: depth + 1, parentRunId: runId, signal });
+      const child = await executeRun(tree, { question: prompt, context: prepareContext(context as never), depth: depth + 1, parentRunId: runId, signal, parent: accounts });
       return {
         answer: String(child.answer),
         trajectory: child.trajectory,
@@ -220,6 +237,7 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
     const signal = status === 'timeout' ? AbortSignal.any([tree.userSignal, AbortSignal.timeout(FINAL_ANSWER_GRACE_MS)]) : input.signal;
     try {
       const { response, costUsd } = await callModel(tree, {
+        usage: accounts.usage,
         model: settings.model,
         messages: [...messages, { role: 'user', content: request }],
         depth,
@@ -275,6 +293,7 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
       let call;
       try {
         call = await callModel(tree, {
+          usage: accounts.usage,
           model: settings.model,
           messages,
           depth,
@@ -359,7 +378,7 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
   }
 
   if (orphanSubcalls.length > 0 && trajectory.steps.length > 0) trajectory.steps.at(-1)!.subcalls.push(...orphanSubcalls);
-  const usage = tree.usage.snapshot();
+  const usage = accounts.usage.snapshot();
   const result: RLMResult<unknown> = {
     answer: outcome.typed !== undefined ? outcome.typed.value : outcome.answer,
     ...(outcome.answerValue === undefined ? {} : { answerValue: outcome.answerValue }),
@@ -369,7 +388,7 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
     usage,
     costUsd: usage.total.costUsd,
     iterations,
-    subcalls: tree.subcalls,
+    subcalls: accounts.subcalls.count,
     durationMs: Date.now() - started,
     cacheHits: tree.cacheHits,
     trajectory,

@@ -100,14 +100,20 @@ export function findPricing(table: PricingTable | undefined, modelId: string): M
   return best === undefined ? undefined : table[best];
 }
 
-/** Accumulates the usage of every call of a run tree (shared by a root run and its children). */
+/**
+ * Accumulates the usage of model calls. A root run's tracker covers its whole tree; a child run has
+ * its own tracker whose records also go to its parent's, so every run reports its own subtree.
+ */
 export class UsageTracker {
   private readonly total = emptyUsageSummary();
   private readonly byModel = new Map<string, UsageSummary>();
   private readonly byDepth = new Map<number, UsageSummary>();
 
-  /** Records one model call. */
+  constructor(private readonly parent?: UsageTracker) {}
+
+  /** Records one model call (here and in every ancestor tracker). */
   record(modelKey: string, depth: number, usage: TokenUsage, costUsd: number | undefined): void {
+    this.parent?.record(modelKey, depth, usage, costUsd);
     add(this.total, usage, costUsd);
     let model = this.byModel.get(modelKey);
     if (model === undefined) this.byModel.set(modelKey, (model = emptyUsageSummary()));

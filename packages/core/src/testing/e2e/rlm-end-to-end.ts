@@ -148,6 +148,10 @@ export function testRLMEndToEnd(options: RLMEndToEndOptions): void {
       expect(child.depth).toBe(1);
       expect(child.steps).toHaveLength(1);
       expect(child.result?.status).toBe('completed');
+      // The child reports its own subtree; the parent's totals include it.
+      expect(child.result?.usage.total.calls).toBe(1);
+      expect(child.result?.subcalls).toBe(0);
+      expect(result.subcalls).toBe(1);
     });
 
     it('survives a broken cell, a failing sub-call and an undefined FINAL_VAR, then completes', async () => {
