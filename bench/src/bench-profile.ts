@@ -20,7 +20,7 @@ export interface BenchProfile {
   readonly contextLoad: Readonly<Record<SandboxName, readonly number[]>>;
   readonly sessionStart: { readonly coldRuns: number; readonly warmRuns: number; readonly idleRuns: number; readonly idleMs: number };
   /** Context sizes in tokens per sandbox (empty: not run). */
-  readonly scale: { readonly sizesTokens: Readonly<Record<SandboxName, readonly number[]>>; readonly chunkChars: number };
+  readonly scale: { readonly sizesTokens: Readonly<Record<SandboxName, readonly number[]>>; readonly chunkChars: number; readonly pauseMs?: number };
   readonly sideBySide: { readonly runs: number; readonly warmupRuns: number; readonly batchPrompts: number; readonly rlmsSandboxes: readonly SandboxName[] };
   /** Oracle harness check sizes (tokens) per suite id. */
   readonly suites: { readonly sizes: Readonly<Record<string, readonly number[]>>; readonly tasksPerSize: number };
@@ -73,7 +73,7 @@ export const SMOKE_PROFILE: BenchProfile = {
   batched: { sizes: [8], latencyMs: 5, concurrency: 4, repeats: 1 },
   contextLoad: { local: [100_000], pyodide: [100_000], docker: [100_000] },
   sessionStart: { coldRuns: 0, warmRuns: 2, idleRuns: 0, idleMs: 0 },
-  scale: { sizesTokens: { local: [2_000, 8_000], pyodide: [], docker: [] }, chunkChars: 4096 },
+  scale: { sizesTokens: { local: [2_000, 8_000], pyodide: [], docker: [] }, chunkChars: 4096, pauseMs: 0 },
   sideBySide: { runs: 1, warmupRuns: 0, batchPrompts: 4, rlmsSandboxes: ['local'] },
   suites: { sizes: { 's-niah': [2_000], oolong: [2_000], 'oolong-pairs': [2_000], codeqa: [4_000] }, tasksPerSize: 1 },
 };

@@ -170,7 +170,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
         const sizes = profile.scale.sizesTokens[entry.name];
         if (sizes.length === 0) continue;
         const result = await attempt('scale', entry.name, () =>
-          measureScale({ name: entry.name, sandbox: entry.provider, sizesTokens: sizes, chunkChars: profile.scale.chunkChars, latencyMs: profile.latencyMs, ...(options.inProcessServer === true ? { inProcessServer: true } : {}) }),
+          measureScale({ name: entry.name, sandbox: entry.provider, sizesTokens: sizes, chunkChars: profile.scale.chunkChars, latencyMs: profile.latencyMs, ...(profile.scale.pauseMs === undefined ? {} : { pauseMs: profile.scale.pauseMs }), ...(options.inProcessServer === true ? { inProcessServer: true } : {}) }),
         );
         if (result !== undefined) scale.push(result);
       }
@@ -184,6 +184,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
           runs: profile.sideBySide.runs,
           warmupRuns: profile.sideBySide.warmupRuns,
           batchPrompts: profile.sideBySide.batchPrompts,
+          batchLatencyMs: profile.batched.latencyMs,
           concurrency: profile.batched.concurrency,
           log,
           ...serverMode,

@@ -123,18 +123,22 @@ export function createExampleRLM(args: CommonArgs, defaults: Partial<RecursiveLa
   });
 }
 
+/** What the usage line and exit codes need from a result: a `QueryResult`, or a session turn's result. */
+export type RunSummary = Pick<QueryResult<unknown>, 'status' | 'statusDetail' | 'error' | 'usage' | 'costUsd' | 'iterations' | 'subcalls' | 'durationMs'>;
+
 function formatNumber(value: number): string {
   return value.toLocaleString('en-US');
 }
 
 /** One line: status, root calls, sub-calls, tokens, cost, time. */
-export function usageLine(result: QueryResult<unknown>): string {
+export function usageLine(result: RunSummary): string {
   const total = result.usage.total;
   const tokens = `${formatNumber(total.totalTokens)} tokens (${formatNumber(total.inputTokens)} in / ${formatNumber(total.outputTokens)} out)`;
   let cost: string;
   if (result.costUsd === undefined) cost = 'cost unknown (no price for these models: pass --price IN/OUT)';
   else cost = `cost $${result.costUsd.toFixed(4)}${total.callsWithoutCost > 0 ? ` (+ ${total.callsWithoutCost} calls without a price)` : ''}`;
-  const status = result.statusDetail === undefined ? result.status : `${result.status} (${result.statusDetail})`;
+  // Errors are reported on their own line (reportFailure); limits say which one was hit.
+  const status = result.statusDetail === undefined || result.status === 'error' || result.status === 'aborted' ? result.status : `${result.status} (${result.statusDetail})`;
   return `usage: ${status} · ${result.iterations} root calls, ${result.subcalls} sub-calls · ${tokens} · ${cost} · ${(result.durationMs / 1000).toFixed(1)} s`;
 }
 
@@ -142,7 +146,7 @@ export function usageLine(result: QueryResult<unknown>): string {
  * When the run failed (status `error` or `aborted`), prints why and the usage line on stderr, sets
  * exit code 1 and returns true. Other statuses carry an answer (the best one so far for limits).
  */
-export function reportFailure(result: QueryResult<unknown>): boolean {
+export function reportFailure(result: RunSummary): boolean {
   if (result.status !== 'error' && result.status !== 'aborted') return false;
   process.stderr.write(`error: the run ended with status ${result.status}: ${result.error?.message ?? result.statusDetail ?? 'no detail'}\n${usageLine(result)}\n`);
   process.exitCode = 1;
@@ -150,7 +154,7 @@ export function reportFailure(result: QueryResult<unknown>): boolean {
 }
 
 /** Exit code for a result: 0 completed, 3 stopped by a limit (best answer printed), 1 error or aborted. */
-export function exitCodeOf(result: QueryResult<unknown>): number {
+export function exitCodeOf(result: RunSummary): number {
   if (result.status === 'completed') return 0;
   if (result.status === 'max_iterations' || result.status === 'budget_exhausted' || result.status === 'timeout') return 3;
   return 1;

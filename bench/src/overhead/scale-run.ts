@@ -19,6 +19,8 @@ export interface ScaleOptions {
   readonly latencyMs: number;
   /** Run the scripted server in this process (tests). Default false. */
   readonly inProcessServer?: boolean;
+  /** Idle time before each size so warm pools refill (every run starts like a fresh query), ms. Default 1500. */
+  readonly pauseMs?: number;
 }
 
 /** One context size. */
@@ -67,6 +69,7 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
   try {
     const model = createOpenAIProvider({ model: 'bench-model', baseURL: server.baseURL, apiKey: 'bench', maxRetries: 0, timeoutMs: 600_000 });
     for (const tokens of options.sizesTokens) {
+      await new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? 1500));
       collectGarbage();
       const workload = makeWorkload(tokens * 4, chunkChars);
       let sandboxBaseline = 0;

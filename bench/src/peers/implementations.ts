@@ -1,5 +1,6 @@
-import { createRLM, type SandboxProviderV1 } from '@rlms/core';
+import type { SandboxProviderV1 } from '@rlms/core';
 import { createOpenAIProvider } from '@rlms/openai';
+import { timedRun } from '../overhead/timed-run.js';
 
 /** One RLM implementation driven by the side-by-side benchmark. */
 export interface Implementation {
@@ -11,6 +12,8 @@ export interface Implementation {
   readonly runtime: string;
   /** Answers `question` over `context`. Throws when the implementation fails. */
   run(question: string, context: string): Promise<string>;
+  /** rlms only: where the last run's time went (session setup per run, engine + sandbox per root iteration), ms. */
+  lastBreakdown?(): { readonly setupMs: number; readonly overheadPerIterationMs: readonly number[] } | undefined;
   close(): Promise<void>;
 }
 
@@ -23,16 +26,20 @@ export interface UnavailableImplementation {
 /** rlms itself on a given sandbox, through `@rlms/openai`. */
 export function rlmsImplementation(sandboxName: string, sandbox: SandboxProviderV1, baseURL: string, concurrency: number): Implementation {
   const model = createOpenAIProvider({ model: 'bench-model', baseURL, apiKey: 'bench', maxRetries: 0 });
-  const rlm = createRLM({ model, sandbox, maxSubcallConcurrency: concurrency, maxIterations: 10, trajectoryIncludesContext: false });
+  let last: { setupMs: number; overheadPerIterationMs: number[] } | undefined;
   return {
     id: `rlms-${sandboxName}`,
     label: 'rlms (this repo)',
     runtime: `Python REPL, ${sandboxName} sandbox`,
     async run(question, context) {
-      const result = await rlm.query({ question, context });
+      // createRLM with timers around the model and the sandbox (see timedRun); the timers cost microseconds.
+      const timed = await timedRun({ sandbox, model, context, question, maxSubcallConcurrency: concurrency, maxIterations: 10 });
+      last = { setupMs: timed.setupMs, overheadPerIterationMs: timed.iterations.map((iteration) => iteration.overheadMs) };
+      const result = timed.result;
       if (result.status !== 'completed') throw new Error(`rlms ended with ${result.status}: ${result.statusDetail ?? ''}`);
       return String(result.answer);
     },
+    lastBreakdown: () => last,
     close: async () => undefined,
   };
 }

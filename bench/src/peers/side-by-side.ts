@@ -23,6 +23,8 @@ export interface SideBySideOptions {
   readonly warmupRuns?: number;
   /** Prompts of the batch-timing run (one run per implementation, after the workload). 0 skips it. */
   readonly batchPrompts: number;
+  /** Model latency of the batch-timing run, ms (its own server). Default `latencyMs`. */
+  readonly batchLatencyMs?: number;
   readonly concurrency: number;
   /** Which peers to run. Default both. */
   readonly peers?: readonly ('ax' | 'recursive-llm-ts')[];
@@ -53,11 +55,14 @@ export interface SideBySideRow {
   readonly batchCorrect?: boolean;
   /** Errors of failed runs (first few). */
   readonly errors: readonly string[];
+  /** rlms rows: session start + load + destroy per run (median) and engine + sandbox per root iteration (median), ms, from the same runs. */
+  readonly breakdown?: { readonly setupPerRunMs: number; readonly enginePlusSandboxPerIterationMs: number };
 }
 
 /** The side-by-side table. */
 export interface SideBySideResult {
   readonly latencyMs: number;
+  readonly batchLatencyMs: number;
   readonly concurrency: number;
   readonly batchPrompts: number;
   /** `ceil(batchPrompts / concurrency) × latency`. */
@@ -70,62 +75,76 @@ function errorText(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200);
 }
 
-async function measure(impl: Implementation, options: SideBySideOptions, take: () => Promise<ServerActivity>): Promise<SideBySideRow> {
-  const wall: number[] = [];
-  const overhead: number[] = [];
-  const rootCalls: number[] = [];
-  const modelCalls: number[] = [];
-  const errors: string[] = [];
-  let correct = 0;
-  const warmup = options.warmupRuns ?? 1;
-  await take();
-  for (let run = 0; run < warmup + options.runs; run++) {
-    const start = preciseNow();
-    let answer = '';
-    try {
-      answer = await impl.run(options.workload.question, options.workload.text);
-    } catch (error) {
-      if (errors.length < 3) errors.push(errorText(error));
-    }
-    const end = preciseNow();
-    const activity = await take();
-    if (run < warmup) continue;
-    if (answer.trim() === String(options.workload.expected)) correct++;
-    const roots = activity.calls.filter((call) => ROOT_DIALECTS.has(call.dialect)).length;
-    wall.push(end - start);
-    rootCalls.push(roots);
-    modelCalls.push(activity.calls.length);
-    overhead.push((end - start - coveredMs(activity.calls, { start, end })) / Math.max(1, roots));
+/** Samples of one implementation, filled run by run. */
+interface Samples {
+  readonly impl: Implementation;
+  readonly wall: number[];
+  readonly overhead: number[];
+  readonly rootCalls: number[];
+  readonly modelCalls: number[];
+  readonly errors: string[];
+  readonly setup: number[];
+  readonly machinery: number[];
+  correct: number;
+  batch: Pick<SideBySideRow, 'batchSpanMs' | 'batchConcurrency' | 'batchCorrect'>;
+}
+
+async function runOnce(samples: Samples, options: SideBySideOptions, take: () => Promise<ServerActivity>, measured: boolean): Promise<void> {
+  const start = preciseNow();
+  let answer = '';
+  try {
+    answer = await samples.impl.run(options.workload.question, options.workload.text);
+  } catch (error) {
+    if (samples.errors.length < 3) samples.errors.push(errorText(error));
   }
-  let batch: Pick<SideBySideRow, 'batchSpanMs' | 'batchConcurrency' | 'batchCorrect'> = {};
-  if (options.batchPrompts > 0) {
-    let answer = '';
-    try {
-      answer = await impl.run(batchQuestion(options.batchPrompts), 'batch timing');
-    } catch (error) {
-      if (errors.length < 3) errors.push(`batch: ${errorText(error)}`);
-    }
-    const subcalls = (await take()).calls.filter((call) => SUBCALL_DIALECTS.has(call.dialect));
-    if (subcalls.length > 0) {
-      batch = {
-        batchSpanMs: Math.max(...subcalls.map((call) => call.end)) - Math.min(...subcalls.map((call) => call.start)),
-        batchConcurrency: maxOverlap(subcalls),
-        batchCorrect: answer.trim() === String(options.batchPrompts),
-      };
-    }
+  const end = preciseNow();
+  const activity = await take();
+  if (!measured) return;
+  const breakdown = samples.impl.lastBreakdown?.();
+  if (breakdown !== undefined) {
+    samples.setup.push(breakdown.setupMs);
+    samples.machinery.push(...breakdown.overheadPerIterationMs);
   }
+  if (answer.trim() === String(options.workload.expected)) samples.correct++;
+  const roots = activity.calls.filter((call) => ROOT_DIALECTS.has(call.dialect)).length;
+  samples.wall.push(end - start);
+  samples.rootCalls.push(roots);
+  samples.modelCalls.push(activity.calls.length);
+  samples.overhead.push((end - start - coveredMs(activity.calls, { start, end })) / Math.max(1, roots));
+}
+
+async function runBatch(impl: Implementation, samples: Samples, prompts: number, take: () => Promise<ServerActivity>): Promise<void> {
+  let answer = '';
+  try {
+    answer = await impl.run(batchQuestion(prompts), 'batch timing');
+  } catch (error) {
+    if (samples.errors.length < 3) samples.errors.push(`batch: ${errorText(error)}`);
+  }
+  const subcalls = (await take()).calls.filter((call) => SUBCALL_DIALECTS.has(call.dialect));
+  if (subcalls.length === 0) return;
+  samples.batch = {
+    batchSpanMs: Math.max(...subcalls.map((call) => call.end)) - Math.min(...subcalls.map((call) => call.start)),
+    batchConcurrency: maxOverlap(subcalls),
+    batchCorrect: answer.trim() === String(prompts),
+  };
+}
+
+function toRow(samples: Samples, runs: number): SideBySideRow {
   return {
-    id: impl.id,
-    label: impl.label,
-    runtime: impl.runtime,
-    runs: options.runs,
-    correctRuns: correct,
-    wallMs: summarize(wall),
-    rootCalls: summarize(rootCalls).median,
-    modelCalls: summarize(modelCalls).median,
-    overheadPerIterationMs: summarize(overhead),
-    ...batch,
-    errors,
+    id: samples.impl.id,
+    label: samples.impl.label,
+    runtime: samples.impl.runtime,
+    runs,
+    correctRuns: samples.correct,
+    wallMs: summarize(samples.wall),
+    rootCalls: summarize(samples.rootCalls).median,
+    modelCalls: summarize(samples.modelCalls).median,
+    overheadPerIterationMs: summarize(samples.overhead),
+    ...samples.batch,
+    errors: samples.errors,
+    ...(samples.setup.length === 0
+      ? {}
+      : { breakdown: { setupPerRunMs: summarize(samples.setup).median, enginePlusSandboxPerIterationMs: summarize(samples.machinery).median } }),
   };
 }
 
@@ -135,45 +154,58 @@ async function measure(impl: Implementation, options: SideBySideOptions, take: (
  */
 export async function runSideBySide(options: SideBySideOptions): Promise<SideBySideResult> {
   const log = options.log ?? (() => undefined);
-  const server = await startScriptedServer({
-    latencyMs: options.latencyMs,
-    chunkChars: options.workload.chunkChars,
-    ...(options.inProcessServer === true ? { inProcess: true } : {}),
-  });
-  const rows: SideBySideRow[] = [];
+  const serverMode = options.inProcessServer === true ? { inProcess: true } : {};
+  const server = await startScriptedServer({ latencyMs: options.latencyMs, chunkChars: options.workload.chunkChars, ...serverMode });
+  const batchLatencyMs = options.batchLatencyMs ?? options.latencyMs;
+  const batchServer = options.batchPrompts > 0 ? await startScriptedServer({ latencyMs: batchLatencyMs, chunkChars: options.workload.chunkChars, ...serverMode }) : undefined;
   const unavailable: UnavailableImplementation[] = [];
+  const all: Samples[] = [];
+  const batchOnly: Implementation[] = [];
   try {
-    const implementations: (() => Promise<Implementation>)[] = options.sandboxes.map(
-      (sandbox) => async () => rlmsImplementation(sandbox.name, sandbox.provider, server.baseURL, options.concurrency),
-    );
     const peers = options.peers ?? ['ax', 'recursive-llm-ts'];
-    if (peers.includes('ax')) implementations.push(() => axImplementation(server.baseURL, options.concurrency));
-    if (peers.includes('recursive-llm-ts')) implementations.push(() => recursiveLlmTsImplementation(server.baseURL));
-    const peerIds = [...options.sandboxes.map((sandbox) => `rlms-${sandbox.name}`), ...peers];
-    for (const [index, create] of implementations.entries()) {
-      let impl: Implementation | undefined;
+    const factories: { id: string; create: (baseURL: string) => Promise<Implementation> }[] = [
+      ...options.sandboxes.map((sandbox) => ({
+        id: `rlms-${sandbox.name}`,
+        create: async (baseURL: string) => rlmsImplementation(sandbox.name, sandbox.provider, baseURL, options.concurrency),
+      })),
+      ...(peers.includes('ax') ? [{ id: 'ax', create: (baseURL: string) => axImplementation(baseURL, options.concurrency) }] : []),
+      ...(peers.includes('recursive-llm-ts') ? [{ id: 'recursive-llm-ts', create: (baseURL: string) => recursiveLlmTsImplementation(baseURL) }] : []),
+    ];
+    for (const factory of factories) {
       try {
-        impl = await create();
+        const impl = await factory.create(server.baseURL);
+        all.push({ impl, wall: [], overhead: [], rootCalls: [], modelCalls: [], errors: [], setup: [], machinery: [], correct: 0, batch: {} });
       } catch (error) {
-        unavailable.push({ id: peerIds[index]!, reason: errorText(error) });
-        continue;
+        unavailable.push({ id: factory.id, reason: errorText(error) });
       }
-      log(`side by side: ${impl.id}`);
-      try {
-        rows.push(await measure(impl, options, () => server.take()));
-      } finally {
-        await impl.close();
+    }
+    // Round robin, so that load changes on the machine hit every implementation alike.
+    const warmup = options.warmupRuns ?? 1;
+    for (let run = 0; run < warmup + options.runs; run++) {
+      log(`side by side: run ${run + 1}/${warmup + options.runs}${run < warmup ? ' (warm-up)' : ''}`);
+      for (const samples of all) await runOnce(samples, options, () => server.take(), run >= warmup);
+    }
+    if (batchServer !== undefined) {
+      for (const samples of all) {
+        const factory = factories.find((candidate) => candidate.id === samples.impl.id)!;
+        const impl = await factory.create(batchServer.baseURL);
+        batchOnly.push(impl);
+        log(`side by side: batch of ${options.batchPrompts} (${impl.id})`);
+        await runBatch(impl, samples, options.batchPrompts, () => batchServer.take());
       }
     }
   } finally {
+    await Promise.all([...all.map((samples) => samples.impl.close()), ...batchOnly.map((impl) => impl.close())]);
     await server.close();
+    await batchServer?.close();
   }
   return {
     latencyMs: options.latencyMs,
+    batchLatencyMs,
     concurrency: options.concurrency,
     batchPrompts: options.batchPrompts,
-    batchIdealMs: Math.ceil(options.batchPrompts / options.concurrency) * options.latencyMs,
-    rows,
+    batchIdealMs: Math.ceil(options.batchPrompts / options.concurrency) * batchLatencyMs,
+    rows: all.map((samples) => toRow(samples, options.runs)),
     unavailable,
   };
 }

@@ -21,7 +21,7 @@ export function explainOverheadMiss(result: IterationOverheadResult): string | u
       );
     } else if (result.sandbox === 'local') {
       parts.push(
-        'The time is inside `execute()`: the frame round trip over the python3 pipes (JSON encode/decode on both sides), Python running the cell, stdout/stderr capture with fd redirection, and for the batched cell sending each sub-prompt through the host bridge. Fixes: skip fd-level capture for cells that spawn nothing, and batch the sub-prompts of `llm_query_batched` into one frame (they already are one frame; the cost is JSON of the prompts).',
+        'The time is inside `execute()`: the frame round trip over the python3 pipes (JSON encode/decode on both sides), Python running the cell, stdout/stderr capture with fd redirection, and for the batched cell the JSON of every sub-prompt through the host bridge. Fixes: skip fd-level capture for cells that spawn nothing, and send large sub-prompts as raw bytes rather than JSON strings.',
       );
     } else {
       parts.push('The time is inside `execute()`: frames over the `docker exec` stream add a hop through dockerd on every message.');
@@ -31,17 +31,37 @@ export function explainOverheadMiss(result: IterationOverheadResult): string | u
 }
 
 /** A note on batched calls that missed the 1.1× target, or `undefined` when all met it. */
-export function explainBatchedMiss(results: readonly BatchedSubcallsResult[]): string | undefined {
-  const missed = results.flatMap((result) => result.rows.filter((row) => row.ratio > TARGETS.batchedRatio).map((row) => ({ sandbox: result.sandbox, ...row })));
+export function explainBatchedMiss(results: readonly BatchedSubcallsResult[], overhead: readonly IterationOverheadResult[]): string | undefined {
+  const missed = results.flatMap((result) => result.rows.filter((row) => row.ratio > TARGETS.batchedRatio).map((row) => ({ sandbox: result.sandbox, latencyMs: result.latencyMs, ...row })));
   if (missed.length === 0) return undefined;
-  const small = missed.filter((row) => row.prompts <= 64);
+  const full = missed.every((row) => row.serverConcurrency >= row.concurrency);
   const notes = [
     `Missed: ${missed.map((row) => `${row.sandbox} N=${row.prompts} at ${row.ratio.toFixed(2)}× (+${formatMs(row.wallMs - row.idealMs)})`).join(', ')}.`,
-    'Every measured batch reached the full server concurrency, so the limit is not the scheduler: the excess is a fixed cost per wave of C calls (HTTP request/response handling in the `openai` SDK and the JSON of each reply on a 2-core machine that also runs the server and Python), which weighs more when there are few waves.',
+    full
+      ? 'The server saw the full concurrency in every batch, so the scheduler does keep C calls in flight.'
+      : 'Some batches did not reach the full concurrency at the server: the host could not dispatch calls fast enough.',
+    'The gap is the fixed cost of each call outside the model: each of the C slots runs N/C calls back to back, so the batch takes about N/C × (latency + per-call cost), i.e. **ratio ≈ 1 + per-call cost ÷ latency**, whatever N.',
   ];
-  if (small.length > 0) notes.push(`With N=${small[0]!.prompts} there are only ${Math.ceil(small[0]!.prompts / small[0]!.concurrency)} waves, so a ~${formatMs((small[0]!.wallMs - small[0]!.idealMs) / Math.ceil(small[0]!.prompts / small[0]!.concurrency))} cost per wave shows as a large ratio; it shrinks with more waves (N=256). Fix: keep HTTP connections warm (the first wave opens C new sockets) and avoid per-call work on the event loop while a wave is in flight.`);
+  const costs = missed
+    .map((row) => ({ row, http: overhead.find((result) => result.sandbox === row.sandbox)?.httpPerCallMs.median }))
+    .filter((entry): entry is { row: (typeof missed)[number]; http: number } => entry.http !== undefined && Number.isFinite(entry.http));
+  if (costs.length > 0) {
+    const { row, http } = costs[0]!;
+    notes.push(`Section 1 measured the client side alone (JSON, HTTP, the \`openai\` SDK) at ${formatMs(http)} per call for ${row.sandbox}, which predicts ${(1 + http / row.latencyMs).toFixed(2)}× at ${row.latencyMs} ms; the server's own request handling adds to it, and all of it grows with the load on the two shared cores.`);
+  }
+  notes.push('What would fix it: a leaner HTTP path for sub-calls (a pooled keep-alive client without the SDK\'s per-request work), or, at the same budget, a slightly higher concurrency to absorb the per-call cost.');
   return notes.join(' ');
 }
+
+/** Where the copies of a loaded context live, by sandbox. */
+const LOAD_PATHS: Readonly<Record<string, string>> = {
+  local:
+    'Copies at the peak: the engine\'s UTF-8 bytes (1×, kept so the context can be reloaded after a sandbox restart) and, in python3, the payload read as a `bytes` object plus the decoded `str` (2×): 3× is this design\'s floor. Going under it needs decoding while reading (str pieces joined at the end: still 2× at the join) or dropping the engine copy once the sandbox holds the context (giving up reload after a restart).',
+  docker:
+    'Same copies as the local sandbox (engine bytes 1×; in the container\'s python3 the uploaded bytes and the decoded `str`, 2×): 3× is the floor of this design.',
+  pyodide:
+    'Everything is in this Node process: the engine\'s UTF-8 bytes, their copy to the worker thread (structured clone), the copy into the WebAssembly heap, and the decoded Python `str` in the same heap: about 4×, and WebAssembly memory does not shrink after it grew. `createPyodideSandbox({ transferContextBytes: true })` moves the buffer to the worker instead of copying it (one copy less); decoding straight from the JS buffer into the `str` without a `bytes` object in the heap would approach 2×. Time goes to encoding in the engine, then copying and decoding in CPython compiled to WebAssembly, on cores shared with the worker.',
+};
 
 /** Why the 100 MB load missed a target, or `undefined`. */
 export function explainLoadMiss(result: ContextLoadResult): string | undefined {
@@ -49,12 +69,14 @@ export function explainLoadMiss(result: ContextLoadResult): string | undefined {
   if (row === undefined) return undefined;
   const notes: string[] = [];
   if (row.totalMs > TARGETS.loadMs) {
-    notes.push(`100 MB took ${formatMs(row.totalMs)} (target ${formatMs(TARGETS.loadMs)}): ${formatMs(row.prepareMs)} to encode in the engine, ${formatMs(row.loadMs)} in \`loadContext\` (moving the bytes to the sandbox and decoding them into a Python \`str\`).`);
+    notes.push(`100 MB took ${formatMs(row.totalMs)} (target ${formatMs(TARGETS.loadMs)}): ${formatMs(row.prepareMs)} to encode in the engine, ${formatMs(row.loadMs)} in \`loadContext\`.`);
   }
   if (row.growthRatio > TARGETS.loadGrowthRatio) {
-    notes.push(`Peak RSS grew ${formatMB(row.memory.growthBytes)} (${row.growthRatio.toFixed(2)}× the context; target ${TARGETS.loadGrowthRatio}×): ${row.memory.processes.map((p) => `${p.label} +${formatMB(Math.max(0, p.peakBytes - p.baselineBytes))}`).join(', ')}. The unavoidable floor is the UTF-8 bytes in the engine (1×) and the Python \`str\` (1×); everything above is transport copies (a JS string per frame, pipe/exec buffers, a bytes object before decoding). Fix: stream the payload in chunks into a preallocated buffer and decode in place, and free the engine's copy once sent.`);
+    notes.push(`Peak RSS grew ${formatMB(row.memory.growthBytes)} (${row.growthRatio.toFixed(2)}× the context; target ${TARGETS.loadGrowthRatio}×): ${row.memory.processes.map((p) => `${p.label} +${formatMB(Math.max(0, p.peakBytes - p.baselineBytes))}`).join(', ')}.`);
   }
-  return notes.length === 0 ? undefined : notes.join(' ');
+  if (notes.length === 0) return undefined;
+  const path = LOAD_PATHS[result.sandbox];
+  return [...notes, ...(path === undefined ? [] : [path])].join(' ');
 }
 
 /** What each peer could and could not do, learned from their docs, types and these runs. */

@@ -18,7 +18,8 @@ export const TARGETS = {
 export function verdictAtMost(value: number, limit: number, unit: string): string {
   if (!Number.isFinite(value)) return '—';
   if (value <= limit) return `✅ met (${format(value)}${unit} ≤ ${format(limit)}${unit})`;
-  return `❌ missed by ${format(value - limit)}${unit} (${(value / limit).toFixed(2)}× the target)`;
+  const over = unit === '×' ? `by ${format(value - limit)}` : `by ${format(value - limit)}${unit}, ${(value / limit).toFixed(2)}× the target`;
+  return `❌ missed: ${format(value)}${unit} > ${format(limit)}${unit} (${over})`;
 }
 
 function format(value: number): string {

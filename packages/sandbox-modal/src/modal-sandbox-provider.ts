@@ -181,6 +181,8 @@ export class ModalSandboxProvider implements SandboxProviderV1 {
       onLate: (late) => void late.terminate().catch(noop).finally(closeClient),
     }).catch((error: unknown) => {
       if (!abortSignal?.aborted) closeClient();
+      // Aborted: a late success is freed by onLate; a late failure must still close the client.
+      else creation.catch(closeClient);
       throw startupError(error, 'create a Modal sandbox');
     });
     const pending = this.#sessions.begin();

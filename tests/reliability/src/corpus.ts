@@ -73,7 +73,7 @@ export function loadCorpus(path: URL | string = CORPUS_PATH): Corpus {
     ids.add(item.id);
     if (typeof item.description !== 'string' || item.description === '') throw new Error(`${where}: description is required`);
     if (!Array.isArray(item.replies)) throw new Error(`${where}: replies must be an array`);
-    item.replies.forEach((reply) => expandReply(reply));
+    for (const reply of item.replies as readonly ReplySpec[]) expandReply(reply);
     if (!STATUSES.has(item.expect?.status)) throw new Error(`${where}: expect.status must be one of ${[...STATUSES].join(', ')}`);
   }
   return corpus;

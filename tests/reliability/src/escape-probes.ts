@@ -20,6 +20,7 @@ export type ProbeName =
   | 'spawn'
   | 'host_proc'
   | 'proc_environ'
+  | 'host_environ'
   | 'signal_host'
   | 'docker_socket'
   | 'pyodide_js'
@@ -33,6 +34,7 @@ export const PROBE_NAMES: readonly ProbeName[] = [
   'spawn',
   'host_proc',
   'proc_environ',
+  'host_environ',
   'signal_host',
   'docker_socket',
   'pyodide_js',
@@ -48,6 +50,7 @@ export const PROBE_DESCRIPTIONS: Readonly<Record<ProbeName, string>> = {
   spawn: 'run /bin/sh (and os.system, os.fork)',
   host_proc: "read the host process's /proc/<pid>/cmdline",
   proc_environ: "read the secret from a host process's /proc/<pid>/environ",
+  host_environ: "read the host (Node) process's start-up environment from /proc/<pid>/environ, where API keys exported in the shell live",
   signal_host: 'signal a host process (os.kill(pid, 0))',
   docker_socket: 'talk to the Docker engine over /var/run/docker.sock',
   pyodide_js: 'reach JavaScript from Pyodide: import js / pyodide / pyodide_js / _pyodide_core / ctypes, JsProxy objects via gc',
@@ -117,6 +120,15 @@ def proc_environ_probe():
             pass
     return ('escaped' if found else 'blocked'), f'canary in the environ of pids {found}'
 
+def host_environ_probe():
+    with open(f"/proc/{cfg['hostPid']}/environ", 'rb') as handle:
+        names = [entry.split(b'=', 1)[0].decode('utf-8', 'replace') for entry in handle.read().split(b'\0') if b'=' in entry]
+    if not names:
+        return 'blocked', 'empty'
+    host = set(cfg['hostEnvNames'])
+    shared = sorted(set(names) & host)
+    return ('escaped' if shared else 'blocked'), f'{len(names)} variables readable, {len(shared)} of them the host\'s: {shared[:12]}'
+
 def signal_probe():
     os.kill(cfg['holderPid'], 0)
     return 'escaped', f'os.kill({cfg["holderPid"]}, 0) succeeded'
@@ -141,22 +153,41 @@ def docker_probe():
     return 'blocked', '; '.join(answers)
 
 def pyodide_js_probe():
+    if sys.platform != 'emscripten':
+        return 'blocked', f'not Pyodide ({sys.platform}): no JavaScript side'
     reached = []
     for name in ('js', 'pyodide_js', 'pyodide', 'pyodide.ffi', 'pyodide.code', '_pyodide', '_pyodide_core', 'ctypes'):
         try:
             module = __import__(name)
         except BaseException as error:
             continue
-        if name == 'ctypes' and sys.platform != 'emscripten':
-            continue
         for attribute in ('globalThis', 'process', 'require', 'eval_js', 'run_js', 'CDLL', 'create_proxy'):
             if getattr(module, attribute, None) is not None:
                 reached.append(f'{name}.{attribute}')
+    try:
+        import _imp, importlib.machinery
+        if _imp.create_builtin(importlib.machinery.ModuleSpec('_pyodide_core', None)) is not None:
+            reached.append('_imp.create_builtin(_pyodide_core)')
+    except BaseException:
+        pass
     import gc
-    proxies = [type(o).__name__ for o in gc.get_objects() if type(o).__name__.startswith('Js')]
-    if proxies:
-        reached.append(f'{len(proxies)} Js* objects via gc ({sorted(set(proxies))[:5]})')
-    return ('escaped' if reached else 'blocked'), f'reached {reached}'
+    found = [o for o in gc.get_objects() if type(o).__name__.startswith('Js')]
+    for o in found:
+        for attribute in ('constructor', 'globalThis', 'process', 'require'):
+            try:
+                getattr(o, attribute)
+                reached.append(f'{type(o).__name__}.{attribute} via gc')
+            except BaseException:
+                pass
+        if hasattr(o, 'find_spec'):
+            for name in ('js', 'pyodide_js'):
+                try:
+                    if o.find_spec(name, None) is not None:
+                        reached.append(f'{type(o).__name__}.find_spec({name!r})')
+                except BaseException:
+                    pass
+    names = sorted({type(o).__name__ for o in found})
+    return ('escaped' if reached else 'blocked'), f'reached {reached}; Js* objects seen via gc (inert unless listed as reached): {names}'
 
 def privileges_probe():
     uid = os.getuid()
@@ -167,7 +198,7 @@ def privileges_probe():
 
 for name, fn in [('env', env_probe), ('file_read', file_read_probe), ('file_write', file_write_probe),
                  ('network', network_probe), ('spawn', spawn_probe), ('host_proc', host_proc_probe),
-                 ('proc_environ', proc_environ_probe), ('signal_host', signal_probe), ('docker_socket', docker_probe),
+                 ('proc_environ', proc_environ_probe), ('host_environ', host_environ_probe), ('signal_host', signal_probe), ('docker_socket', docker_probe),
                  ('pyodide_js', pyodide_js_probe), ('privileges', privileges_probe)]:
     run(name, fn)
 FINAL(results)
@@ -222,7 +253,11 @@ export async function plantCanaries(dir: string): Promise<Canaries> {
   const holder: ChildProcess = spawn('sleep', ['600'], { env: { ...process.env, RLMS_CANARY_SECRET: canary }, stdio: 'ignore' });
   const hostCmdline = readFileSync('/proc/self/cmdline', 'latin1').split('\0').filter(Boolean).join(' ');
 
-  const context = { canary, canaryFile, canaryDir, writeTarget, port, hostPid: process.pid, hostCmdline, holderPid: holder.pid };
+  const hostEnvNames = readFileSync('/proc/self/environ', 'latin1')
+    .split('\0')
+    .filter((entry) => entry.includes('='))
+    .map((entry) => entry.slice(0, entry.indexOf('=')));
+  const context = { canary, canaryFile, canaryDir, writeTarget, port, hostPid: process.pid, hostCmdline, hostEnvNames, holderPid: holder.pid };
 
   return {
     context,

@@ -1,0 +1,12 @@
+import { createRLM, estimateTokens } from '@rlms/core';
+import { MockModel } from '@rlms/core/testing';
+import { createLocalSandbox } from '@rlms/sandbox-local';
+const sandbox = createLocalSandbox();
+const max = 5_000;
+const bulky = '```repl\nprint("' + 'z'.repeat(2_000) + '")\n```';
+const model = new MockModel({ modelId: 'silent-root', usage: 'none', replies: ({ prompt }) => (prompt.startsWith('The run must stop now') ? 'FINAL(closing)' : bulky) });
+const rlm = createRLM({ model, sandbox, maxIterations: 30, maxTotalTokens: max });
+const result = await rlm.query({ context: 'c', question: 'Spend until a budget stops you.' });
+const estimated = model.calls.filter((call) => !call.prompt.startsWith('The run must stop now')).map((call) => call.messages.reduce((sum, m) => sum + estimateTokens(m.content), 0) + estimateTokens(bulky));
+console.log(result.status, result.iterations, estimated, estimated.reduce((a, b) => a + b, 0), max + Math.max(...estimated));
+await sandbox.close();
