@@ -153,10 +153,11 @@ export function barChart(options: BarChartOptions): string {
     }
     out.push(`<text x="${(MARGIN.left + groupIndex * groupW + groupW / 2).toFixed(1)}" y="${MARGIN.top + plotH + 18}" text-anchor="middle" fill="#111827">${escapeXml(group.label)}</text>`);
   });
-  for (const target of options.targets ?? []) {
+  (options.targets ?? []).forEach((target, index) => {
     out.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${sy(target.value)}" y2="${sy(target.value)}" stroke="#111827" stroke-dasharray="6 4"/>`);
-    out.push(`<text x="${MARGIN.left + plotW - 4}" y="${sy(target.value) - 5}" text-anchor="end" font-size="11" fill="#111827">${escapeXml(target.label)}</text>`);
-  }
+    // Labels of close targets are staggered along the line so they do not overlap.
+    out.push(`<text x="${MARGIN.left + plotW - 4 - index * 160}" y="${sy(target.value) - 5}" text-anchor="end" font-size="11" fill="#111827">${escapeXml(target.label)}</text>`);
+  });
   out.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${MARGIN.top + plotH}" y2="${MARGIN.top + plotH}" stroke="#6b7280"/>`);
   let x = MARGIN.left;
   const y = height - 14;

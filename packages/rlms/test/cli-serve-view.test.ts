@@ -61,3 +61,12 @@ describe('rlms view (built CLI)', () => {
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/);
   });
 });
+
+describe('rlms bench (built CLI, in this checkout)', () => {
+  it('hands its arguments to the repository benchmark CLI', async () => {
+    const run = await runCli(['bench', '--help']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('rlms-bench');
+    expect(run.stdout).toContain('--full');
+  });
+});

@@ -6,6 +6,7 @@ import { runEstimate } from './estimate-command.js';
 import { ASK_HELP, ESTIMATE_HELP, MAIN_HELP, REPLAY_HELP } from './help.js';
 import { runReplay } from './replay-command.js';
 import { runServe } from './serve-command.js';
+import { BENCH_HELP, runBench } from './bench-command.js';
 import { SERVE_HELP } from '@rlms/server';
 import { runViewCommand, VIEW_HELP } from '@rlms/viewer';
 import { UsageError } from './usage-error.js';
@@ -16,6 +17,7 @@ const COMMANDS: Readonly<Record<string, { run: (argv: readonly string[], io: Cli
   replay: { run: runReplay, help: REPLAY_HELP },
   serve: { run: runServe, help: SERVE_HELP },
   view: { run: (argv, io) => runViewCommand(argv, io), help: VIEW_HELP },
+  bench: { run: runBench, help: BENCH_HELP },
 };
 
 /** The package version, read from its package.json. */
