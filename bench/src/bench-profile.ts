@@ -20,7 +20,7 @@ export interface BenchProfile {
   readonly contextLoad: Readonly<Record<SandboxName, readonly number[]>>;
   readonly sessionStart: { readonly coldRuns: number; readonly warmRuns: number; readonly idleRuns: number; readonly idleMs: number };
   /** Context sizes in tokens per sandbox (empty: not run). */
-  readonly scale: { readonly sizesTokens: Readonly<Record<SandboxName, readonly number[]>>; readonly chunkChars: number; readonly pauseMs?: number };
+  readonly scale: { readonly sizesTokens: Readonly<Record<SandboxName, readonly number[]>>; readonly chunkChars: number; readonly pauseMs?: number; readonly repeats?: number };
   readonly sideBySide: { readonly runs: number; readonly warmupRuns: number; readonly batchPrompts: number; readonly rlmsSandboxes: readonly SandboxName[] };
   /** Oracle harness check sizes (tokens) per suite id. */
   readonly suites: { readonly sizes: Readonly<Record<string, readonly number[]>>; readonly tasksPerSize: number };
@@ -35,7 +35,7 @@ export const QUICK_PROFILE: BenchProfile = {
   batched: { sizes: [64, 256], latencyMs: 100, concurrency: 16, repeats: 3 },
   contextLoad: { local: [1 * MB, 10 * MB, 100 * MB], pyodide: [1 * MB, 10 * MB, 100 * MB], docker: [1 * MB, 10 * MB, 100 * MB] },
   sessionStart: { coldRuns: 3, warmRuns: 5, idleRuns: 2, idleMs: 1500 },
-  scale: { sizesTokens: { local: [1_000_000, 2_000_000, 4_000_000], pyodide: [1_000_000, 2_000_000, 4_000_000], docker: [] }, chunkChars: 400_000 },
+  scale: { sizesTokens: { local: [1_000_000, 2_000_000, 4_000_000], pyodide: [1_000_000, 2_000_000, 4_000_000], docker: [] }, chunkChars: 400_000, repeats: 2 },
   sideBySide: { runs: 5, warmupRuns: 1, batchPrompts: 64, rlmsSandboxes: ['local', 'pyodide'] },
   suites: { sizes: { 's-niah': [8_000, 32_000, 128_000], oolong: [8_000, 32_000], 'oolong-pairs': [8_000, 32_000], codeqa: [16_000, 64_000] }, tasksPerSize: 3 },
 };

@@ -170,7 +170,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
         const sizes = profile.scale.sizesTokens[entry.name];
         if (sizes.length === 0) continue;
         const result = await attempt('scale', entry.name, () =>
-          measureScale({ name: entry.name, sandbox: entry.provider, sizesTokens: sizes, chunkChars: profile.scale.chunkChars, latencyMs: profile.latencyMs, ...(profile.scale.pauseMs === undefined ? {} : { pauseMs: profile.scale.pauseMs }), ...(options.inProcessServer === true ? { inProcessServer: true } : {}) }),
+          measureScale({ name: entry.name, sandbox: entry.provider, sizesTokens: sizes, chunkChars: profile.scale.chunkChars, latencyMs: profile.latencyMs, ...(profile.scale.pauseMs === undefined ? {} : { pauseMs: profile.scale.pauseMs }), ...(profile.scale.repeats === undefined ? {} : { repeats: profile.scale.repeats }), ...(options.inProcessServer === true ? { inProcessServer: true } : {}) }),
         );
         if (result !== undefined) scale.push(result);
       }

@@ -163,7 +163,8 @@ export function exitCodeOf(result: RunSummary): number {
 /** Prints an error as one line on stderr and exits: 2 for usage, configuration and input mistakes, 1 otherwise. */
 export function fail(error: unknown): never {
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`error: ${message}\n`);
+  const missingKey = (error as { code?: unknown } | undefined)?.code === 'missing-api-key';
+  process.stderr.write(`error: ${message}${missingKey ? '\n       Or run against any OpenAI-compatible server: --base-url URL --model M.' : ''}\n`);
   // rlms errors keep their class in `name` (MissingApiKeyError and MissingPackageError are ConfigurationErrors).
   const name = error instanceof Error ? error.name : '';
   process.exit(name === 'UsageError' || name === 'ConfigurationError' || name === 'ContextError' ? EXIT_USAGE : 1);

@@ -113,15 +113,16 @@ async function* userMessages(): AsyncGenerator<string> {
 }
 
 try {
+  // Tuning: each message is a short search, so fewer root turns than a one-off analysis; the
+  // sandbox (and the loaded history) is shared by every turn of the session.
+  // The constructor checks the flags and the API key before any data is loaded; it does no I/O.
+  const rlm = createExampleRLM(args, { maxDepth: 1, maxIterations: 12, timeoutMs: 5 * 60_000 });
   const history = args.history === undefined
     ? generateHistory({ messages: Math.floor(positiveNumber(args.messages, 'messages')!), seed: Math.floor(positiveNumber(args.seed, 'seed')!) })
     : await loadHistory(args.history);
   const chars = history.reduce((sum, message) => sum + message.text.length, 0);
   process.stderr.write(`history: ${history.length.toLocaleString('en-US')} messages${history[0]?.ts ? ` from ${history[0].ts.slice(0, 10)} to ${history.at(-1)!.ts.slice(0, 10)}` : ''} (${chars.toLocaleString('en-US')} characters of text)\n`);
 
-  // Tuning: each message is a short search, so fewer root turns than a one-off analysis; the
-  // sandbox (and the loaded history) is shared by every turn of the session.
-  const rlm = createExampleRLM(args, { maxDepth: 1, maxIterations: 12, timeoutMs: 5 * 60_000 });
   const agent = new MemoryAgent(rlm, history);
   const results: TurnResult[] = [];
   try {

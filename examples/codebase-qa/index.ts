@@ -56,6 +56,10 @@ const args = parseExampleArgs(
 );
 
 try {
+  // Tuning: tracing is a search, so most of the work is grep in the REPL; sub-calls only explain
+  // the snippets found. maxDepth 2 lets the model hand a whole subsystem to a child RLM.
+  // The constructor checks the flags and the API key before any data is loaded; it does no I/O.
+  const rlm = createExampleRLM(args, { maxDepth: 1, maxIterations: 20, timeoutMs: 10 * 60_000 });
   const dir = args.dir ?? DEFAULT_DIR;
   // loadDirectory honours .gitignore, skips binaries, node_modules and likely secrets (.env, keys).
   const files = await loadDirectory(dir, {
@@ -65,9 +69,6 @@ try {
   const lineCount = Object.values(files).reduce((sum, text) => sum + text.split('\n').length, 0);
   process.stderr.write(`code: ${Object.keys(files).length} files, ${lineCount.toLocaleString('en-US')} lines from ${dir}\n`);
 
-  // Tuning: tracing is a search, so most of the work is grep in the REPL; sub-calls only explain
-  // the snippets found. maxDepth 2 lets the model hand a whole subsystem to a child RLM.
-  const rlm = createExampleRLM(args, { maxDepth: 1, maxIterations: 20, timeoutMs: 10 * 60_000 });
   try {
     const result = await rlm.query({
       context: files,

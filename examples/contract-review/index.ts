@@ -53,6 +53,10 @@ const args = parseExampleArgs(
 );
 
 try {
+  // Tuning: legal review needs precision more than breadth, so the sub-model should be a strong
+  // one; verifyQuotes is the guard against paraphrased or invented quotes.
+  // The constructor checks the flags and the API key before any data is loaded; it does no I/O.
+  const rlm = createExampleRLM(args, { maxDepth: 1, maxIterations: 20, timeoutMs: 15 * 60_000 });
   let contracts: Record<string, string>;
   if (args.dir === undefined) {
     const count = Math.floor(positiveNumber(args.contracts, 'contracts')!);
@@ -63,9 +67,6 @@ try {
   const chars = Object.values(contracts).reduce((sum, text) => sum + text.length, 0);
   process.stderr.write(`contracts: ${Object.keys(contracts).length} documents, ${chars.toLocaleString('en-US')} characters${args.dir === undefined ? ' (synthetic)' : ` from ${args.dir}`}\n`);
 
-  // Tuning: legal review needs precision more than breadth, so the sub-model should be a strong
-  // one; verifyQuotes is the guard against paraphrased or invented quotes.
-  const rlm = createExampleRLM(args, { maxDepth: 1, maxIterations: 20, timeoutMs: 15 * 60_000 });
   try {
     const result = await rlm.query({
       context: contracts,

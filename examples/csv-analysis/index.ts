@@ -72,6 +72,21 @@ function groundTruth(data: ExperimentData): string {
 }
 
 try {
+  const sandbox = args.sandbox ?? 'local';
+  if (args['docker-image'] !== undefined && sandbox !== 'docker') throw new UsageError('--docker-image needs --sandbox docker.');
+  // The constructor checks the flags and the API key before any data is written; it does no I/O.
+  // Tuning: statistics are code, not reading, so few sub-calls; a generous execution timeout lets
+  // pandas (or plain Python) crunch every row; maxDepth 1 is plenty.
+  const rlm = createExampleRLM(
+    { ...args, sandbox },
+    {
+      maxDepth: 1,
+      maxIterations: 20,
+      executionTimeoutMs: 300_000,
+      timeoutMs: 15 * 60_000,
+      ...(args['docker-image'] === undefined ? {} : { sandboxSettings: { image: args['docker-image'] } }),
+    },
+  );
   let generated: ExperimentData | undefined;
   let dir = args.dir;
   if (dir === undefined) {
@@ -86,20 +101,6 @@ try {
   const rows = Object.values(files).reduce((sum, text) => sum + text.trimEnd().split('\n').length - 1, 0);
   process.stderr.write(`data: ${Object.keys(files).length} CSV files, ${rows.toLocaleString('en-US')} rows from ${dir}\n`);
 
-  const sandbox = args.sandbox ?? 'local';
-  if (args['docker-image'] !== undefined && sandbox !== 'docker') throw new UsageError('--docker-image needs --sandbox docker.');
-  // Tuning: statistics are code, not reading, so few sub-calls; a generous execution timeout lets
-  // pandas (or plain Python) crunch every row; maxDepth 1 is plenty.
-  const rlm = createExampleRLM(
-    { ...args, sandbox },
-    {
-      maxDepth: 1,
-      maxIterations: 20,
-      executionTimeoutMs: 300_000,
-      timeoutMs: 15 * 60_000,
-      ...(args['docker-image'] === undefined ? {} : { sandboxSettings: { image: args['docker-image'] } }),
-    },
-  );
   try {
     const result = await rlm.query({
       context: files,

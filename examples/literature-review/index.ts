@@ -64,6 +64,10 @@ function groundTruthCheck(answer: string, milestones: readonly Milestone[], ids:
 }
 
 try {
+  // Tuning: a timeline needs one pass over every candidate, so a flat RLM (maxDepth 1) with batched
+  // sub-calls is enough; a cheap sub-model reads the abstracts, the root model only writes code.
+  // The constructor checks the flags and the API key before any data is loaded; it does no I/O.
+  const rlm = createExampleRLM(args, { maxDepth: 1, maxIterations: 20, maxSubcallConcurrency: 8, timeoutMs: 15 * 60_000 });
   const count = positiveNumber(args.papers, 'papers')!;
   const seed = positiveNumber(args.seed, 'seed')!;
   let context: Record<string, string>;
@@ -77,9 +81,6 @@ try {
   const chars = Object.values(context).reduce((sum, text) => sum + text.length, 0);
   process.stderr.write(`papers: ${Object.keys(context).length.toLocaleString('en-US')} documents, ${chars.toLocaleString('en-US')} characters${corpus === undefined ? ` from ${args.dir}` : ' (synthetic)'}\n`);
 
-  // Tuning: a timeline needs one pass over every candidate, so a flat RLM (maxDepth 1) with batched
-  // sub-calls is enough; a cheap sub-model reads the abstracts, the root model only writes code.
-  const rlm = createExampleRLM(args, { maxDepth: 1, maxIterations: 20, maxSubcallConcurrency: 8, timeoutMs: 15 * 60_000 });
   try {
     const result = await rlm.query({
       context,

@@ -105,7 +105,8 @@ async function runIn(sandbox: string, log: string): Promise<Row> {
   }
   const clock = timer();
   const started = Date.now();
-  // The only difference between the runs: `sandbox` (and, for docker, its image).
+  // The only difference between the runs: `sandbox` (and, for docker, its image). The constructor
+  // throws for bad flags or a missing API key: those end the program (they are not the sandbox's fault).
   const rlm = createExampleRLM(
     { ...args, sandbox },
     {
@@ -131,6 +132,8 @@ async function runIn(sandbox: string, log: string): Promise<Row> {
 }
 
 try {
+  // Bad flags or a missing API key end the program before any run (the constructor does no I/O).
+  await createExampleRLM({ ...args, sandbox: undefined }).close();
   const names = (args.sandbox ?? args.sandboxes).split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
   if (names.length === 0) throw new UsageError('--sandboxes needs at least one sandbox name, e.g. pyodide,local');
   const lines = Math.floor(positiveNumber(args.lines, 'lines')!);

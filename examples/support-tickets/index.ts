@@ -71,6 +71,10 @@ function groundTruth(data: TicketData): string {
 }
 
 try {
+  // Tuning: labelling 10,000 tickets is ~40 batched sub-calls; run them wide. A schema makes rlms
+  // check the final value and send mismatches back to the model (maxSchemaRetries, default 2).
+  // The constructor checks the flags and the API key before any data is loaded; it does no I/O.
+  const rlm = createExampleRLM(args, { maxDepth: 1, maxIterations: 20, maxSubcallConcurrency: 16, timeoutMs: 20 * 60_000 });
   let generated: TicketData | undefined;
   let csvPath = args.csv;
   let jsonlPath = args.jsonl;
@@ -89,9 +93,6 @@ try {
   if (jsonlPath !== undefined) context[basename(jsonlPath)] = await loadJsonl(jsonlPath);
   process.stderr.write(`tickets: ${Object.entries(context).map(([name, records]) => `${records.length.toLocaleString('en-US')} in ${name}`).join(', ')}\n`);
 
-  // Tuning: labelling 10,000 tickets is ~40 batched sub-calls; run them wide. A schema makes rlms
-  // check the final value and send mismatches back to the model (maxSchemaRetries, default 2).
-  const rlm = createExampleRLM(args, { maxDepth: 1, maxIterations: 20, maxSubcallConcurrency: 16, timeoutMs: 20 * 60_000 });
   try {
     const result = await rlm.query({
       context,

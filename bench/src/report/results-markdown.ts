@@ -2,7 +2,7 @@ import type { BenchReport } from '../run-bench.js';
 import type { SuiteReport } from '../suites/run-suite.js';
 import { formatMB, formatMs, formatRatio, formatTokens, markdownTable } from '../util/format.js';
 import { explainBatchedMiss, explainLoadMiss, explainOverheadMiss, PEER_NOTES } from './explanations.js';
-import { TARGETS, verdictAtMost } from './targets.js';
+import { TARGETS, verdictAtMost, verdictLinear } from './targets.js';
 
 const pct = (value: number): string => `${(value * 100).toFixed(0)}%`;
 const cost = (value: number | undefined): string => (value === undefined ? 'n/a' : `$${value.toFixed(4)}`);
@@ -55,8 +55,13 @@ function summarySection(report: BenchReport): string {
     rows.push(['100 MB context peak RSS growth', result.sandbox, `${formatMB(row.memory.growthBytes)} (${row.growthRatio.toFixed(2)}×)`, verdictAtMost(row.growthRatio, TARGETS.loadGrowthRatio, '×')]);
   }
   for (const result of report.scale) {
-    if (result.timeFit !== undefined) rows.push([`time linear in size (${formatTokens(result.rows[0]!.tokens)}→${formatTokens(result.rows.at(-1)!.tokens)})`, result.sandbox, `r² = ${result.timeFit.r2.toFixed(3)}, ${formatMs(result.timeFit.msPerMTokens)} per 1M tokens`, result.timeFit.r2 >= TARGETS.linearR2 ? '✅ linear' : `❌ r² below ${TARGETS.linearR2}`]);
-    if (result.memoryFit !== undefined) rows.push([`memory linear in size`, result.sandbox, `r² = ${result.memoryFit.r2.toFixed(3)}, ${result.memoryFit.mbPerMTokens.toFixed(1)} MB per 1M tokens`, result.memoryFit.r2 >= TARGETS.linearR2 ? '✅ linear' : `❌ r² below ${TARGETS.linearR2}`]);
+    const span = `${formatTokens(result.rows[0]!.tokens)}→${formatTokens(result.rows.at(-1)!.tokens)}`;
+    if (result.timeFit !== undefined) {
+      rows.push([`time linear in size (${span})`, result.sandbox, `${formatMs(result.timeFit.msPerMTokens)} per 1M tokens + ${formatMs(result.timeFit.interceptMs)}`, verdictLinear(result.rows.map((row) => ({ x: row.tokens / 1e6, y: row.wallMs })), result.timeFit.r2)]);
+    }
+    if (result.memoryFit !== undefined) {
+      rows.push([`memory linear in size (${span})`, result.sandbox, `${result.memoryFit.mbPerMTokens.toFixed(1)} MB per 1M tokens`, verdictLinear(result.rows.map((row) => ({ x: row.tokens / 1e6, y: row.totalGrowthBytes / 1e6 })), result.memoryFit.r2)]);
+    }
   }
   if (rows.length === 0) return '';
   return ['## Targets', '', markdownTable(['target', 'sandbox', 'measured', 'verdict'], rows), ''].join('\n');
@@ -189,7 +194,7 @@ function scaleSection(report: BenchReport): string {
   const lines = [
     '## 6. Scale: a full run from 1M tokens up',
     '',
-    `The whole scripted policy over text contexts of growing size (4 bytes per token), chunks of ${report.scale[0]!.chunkChars.toLocaleString('en-US')} characters (~100K tokens) sent with \`llm_query_batched\` (C = 16) to the HTTP server (${report.profile.latencyMs} ms per call); every answer is checked. *Machinery* = wall − time waiting on models. Memory: peak RSS growth of this Node process (VmHWM reset before the run) plus the sandbox's Python process (VmHWM read just before \`destroy\`, minus its RSS right after start).`,
+    `The whole scripted policy over text contexts of growing size (4 bytes per token), chunks of ${report.scale[0]!.chunkChars.toLocaleString('en-US')} characters (~100K tokens) sent with \`llm_query_batched\` (C = 16) to the HTTP server (${report.profile.latencyMs} ms per call); every answer is checked; each size runs ${report.profile.scale.repeats ?? 1}× after an idle pause (warm pools refill) and the fastest run is shown. *Machinery* = wall − time waiting on models. Memory: peak RSS growth of this Node process (VmHWM reset before the run) plus the sandbox's Python process (VmHWM read just before \`destroy\`, minus its RSS right after start).`,
     '',
   ];
   for (const result of report.scale) {

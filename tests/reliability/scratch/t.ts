@@ -1,0 +1,10 @@
+import { createRLM } from '@rlms/core';
+import { createLocalSandbox } from '@rlms/sandbox-local';
+import { serverModel, startScriptedServer } from '../src/scripted-server.ts';
+const server = await startScriptedServer({ root: ['```repl\nprint(1)\n```'], faultRules: [{ when: () => true, fault: { type: 'hang' } }] });
+const sandbox = createLocalSandbox();
+const rlm = createRLM({ model: serverModel(server), sandbox, timeoutMs: 1000 });
+const t = Date.now();
+const r = await rlm.query({ context: 'x', question: 'q' });
+console.log(r.status, r.statusDetail, Date.now() - t, 'ms', server.modelRequests.length, 'requests');
+await server.close(); await sandbox.close();
