@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BENCH_SECTIONS, type BenchSection } from './bench-profile.js';
 import { suiteTable } from './report/results-markdown.js';
-import { runBench } from './run-bench.js';
+import { runBench, type BenchReport } from './run-bench.js';
 import { createSandboxProvider, SANDBOX_NAMES, type SandboxName } from './sandboxes/load-sandboxes.js';
 import { createOracleModel } from './suites/oracle-model.js';
 import { runSuite } from './suites/run-suite.js';
@@ -32,6 +32,9 @@ export const HELP = `Usage:
     --out DIR                          where RESULTS.md and results/ go (default: the bench package folder)
     --no-write                         write nothing
     --json                             print the raw report as JSON on stdout
+
+  rlms-bench report [--from FILE] [--out DIR]            re-render RESULTS.md and the SVGs from a saved report
+                                       (default: results/latest.json of the bench package)
 
   rlms-bench suite --suite ID --model NAME [options]   run a task suite against a model
     --suite ID                         ${SUITE_IDS.join(', ')}
@@ -99,6 +102,23 @@ async function benchCommand(argv: readonly string[]): Promise<number> {
   });
   if (values.json) process.stdout.write(`${JSON.stringify(report, null, 1)}\n`);
   return report.errors.length === 0 ? 0 : 1;
+}
+
+async function reportCommand(argv: readonly string[]): Promise<number> {
+  const { values } = parseArgs({ args: [...argv], options: { from: { type: 'string' }, out: { type: 'string' } }, strict: true });
+  const outDir = values.out ?? new URL('../', import.meta.url).pathname;
+  const from = values.from ?? new URL('../results/latest.json', import.meta.url).pathname;
+  const { readFile } = await import('node:fs/promises');
+  const { writeResults } = await import('./report/write-results.js');
+  let report: BenchReport;
+  try {
+    report = JSON.parse(await readFile(from, 'utf8')) as BenchReport;
+  } catch (error) {
+    throw new RangeError(`Cannot read a saved report from ${from} (${(error as Error).message}): run the benchmark first or pass --from.`);
+  }
+  await writeResults(report, outDir);
+  process.stderr.write(`rlms-bench: wrote ${outDir.replace(/\/$/, '')}/RESULTS.md from ${from}\n`);
+  return 0;
 }
 
 async function suiteCommand(argv: readonly string[]): Promise<number> {
@@ -190,6 +210,7 @@ async function suiteCommand(argv: readonly string[]): Promise<number> {
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     if (argv[0] === 'suite') return await suiteCommand(argv.slice(1));
+    if (argv[0] === 'report') return await reportCommand(argv.slice(1));
     return await benchCommand(argv);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SMOKE_PROFILE } from '../src/bench-profile.js';
 import { runBench } from '../src/run-bench.js';
+import { main } from '../src/cli.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -64,5 +65,17 @@ describe('overhead harness smoke test (tiny parameters, no timing assertions)', 
     expect(svgs.sort()).toEqual(['batched-vs-ideal.svg', 'context-load-memory.svg', 'context-load-time.svg', 'overhead-per-iteration.svg', 'scale-memory.svg', 'scale-time.svg', 'side-by-side.svg']);
     const raw = JSON.parse(await readFile(join(outDir, 'results', 'latest.json'), 'utf8')) as { command: string };
     expect(raw.command).toBe('smoke');
+
+    // `rlms-bench report` re-renders the same RESULTS.md from the saved JSON.
+    const again = await mkdtemp(join(tmpdir(), 'rlms-bench-report-'));
+    dirs.push(again);
+    const stderr = process.stderr.write.bind(process.stderr);
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+      expect(await main(['report', '--from', join(outDir, 'results', 'latest.json'), '--out', again])).toBe(0);
+    } finally {
+      process.stderr.write = stderr;
+    }
+    expect(await readFile(join(again, 'RESULTS.md'), 'utf8')).toBe(markdown);
   });
 });

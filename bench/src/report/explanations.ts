@@ -40,7 +40,7 @@ export function explainBatchedMiss(results: readonly BatchedSubcallsResult[], ov
     full
       ? 'The server saw the full concurrency in every batch, so the scheduler does keep C calls in flight.'
       : 'Some batches did not reach the full concurrency at the server: the host could not dispatch calls fast enough.',
-    'The gap is the fixed cost of each call outside the model: each of the C slots runs N/C calls back to back, so the batch takes about N/C × (latency + per-call cost), i.e. **ratio ≈ 1 + per-call cost ÷ latency**, whatever N.',
+    'The gap is made of two costs outside the model. Each of the C slots runs N/C calls back to back, so every call adds its fixed cost (client and server handling) to the chain; and each batch pays a start-up cost once (the prompts cross from Python to the host, the first wave sets up its HTTP requests). So **ratio ≈ 1 + per-call cost ÷ latency + start-up ÷ ideal**: the second term stays, the third shrinks as N grows, which is why N=256 (16 waves) lands closer to the ideal than N=64 (4 waves).',
   ];
   const costs = missed
     .map((row) => ({ row, http: overhead.find((result) => result.sandbox === row.sandbox)?.httpPerCallMs.median }))

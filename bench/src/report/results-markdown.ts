@@ -249,7 +249,10 @@ function sideBySideSection(report: BenchReport): string {
     const setup = row.breakdown.setupPerRunMs / row.rootCalls;
     const rest = row.overheadPerIterationMs.median - setup - row.breakdown.enginePlusSandboxPerIterationMs;
     lines.push(
-      `- Where ${row.id}'s ${formatMs(row.overheadPerIterationMs.median)} per iteration goes (same runs, timers as in section 1): session start + context load + destroy ${formatMs(setup)} (${formatMs(row.breakdown.setupPerRunMs)} per run, spread over ${row.rootCalls} iterations), engine + sandbox ${formatMs(row.breakdown.enginePlusSandboxPerIterationMs)}, and ${formatMs(Math.max(0, rest))} outside both: the HTTP client (\`openai\` SDK) and server handling of ${(row.modelCalls / row.rootCalls).toFixed(1)} model calls per iteration.`,
+      `- Where ${row.id}'s ${formatMs(row.overheadPerIterationMs.median)} per iteration goes (same runs, timers as in section 1): session start + context load + destroy ${formatMs(setup)} (${formatMs(row.breakdown.setupPerRunMs)} per run, spread over ${row.rootCalls} iterations), engine + sandbox ${formatMs(row.breakdown.enginePlusSandboxPerIterationMs)}, and ${formatMs(Math.max(0, rest))} outside both: the HTTP client (\`openai\` SDK) and server handling of ${(row.modelCalls / row.rootCalls).toFixed(1)} model calls per iteration.` +
+        (setup > row.overheadPerIterationMs.median / 2
+          ? ' The largest share is starting a sandbox session for every query; a pre-started (pooled) session, as the Pyodide sandbox keeps, would take it off the query path.'
+          : ''),
     );
   }
   for (const row of side.rows) if (row.errors.length > 0) lines.push(`- ${row.id} errors: ${row.errors.join('; ')}`);

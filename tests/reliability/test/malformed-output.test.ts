@@ -47,7 +47,9 @@ for (const { name, create } of SANDBOXES) {
 
     describe.concurrent('cases', () => {
       for (const item of corpus.cases) {
-        it(`${item.id}: ${item.description}`, async () => {
+        // Cases with a `knownIssue` must fail until the engine is fixed (reported to the lead).
+        const test = item.knownIssue === undefined ? it : it.fails;
+        test(`${item.id}: ${item.description}${item.knownIssue === undefined ? '' : ` [known issue: ${item.knownIssue}]`}`, async () => {
           const outcome = await runCase(corpus, item, sandbox);
           expect(checkOutcome(outcome, expectationFor(item, name))).toEqual([]);
         });

@@ -34,7 +34,6 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
-  faultsInjected += server.modelRequests.filter((request) => request.fault !== undefined).length;
   server.assertNoFailures();
   server.reset();
 });
@@ -69,6 +68,7 @@ async function run(options: { rules?: ServerFaultRule[]; model?: Parameters<type
   const started = Date.now();
   const result = await rlm.query({ context: 'some text', question: 'What does the sub-model say to ping?', abortSignal: controller.signal });
   clearTimeout(timer);
+  faultsInjected += server.modelRequests.filter((request) => request.fault !== undefined).length;
   return { result, ms: Date.now() - started, requests: server.modelRequests.length };
 }
 
@@ -141,6 +141,20 @@ describe('model faults through @rlms/openai', () => {
     expect(result.statusDetail).toContain('time limit');
     expect(result.answer).toBe('closing answer');
     expect(ms).toBeLessThan(20_000);
+  });
+
+  // ENGINE BUG (reported to the lead): after the run's timeout, a closing "answer now" call that
+  // fails makes finishEarly() (run.ts) return status 'aborted' ("aborted during the closing answer
+  // call"), because it tests `input.signal.aborted`, which the timeout itself aborted. Nobody
+  // aborted: the status must stay 'timeout'. Remove `.fails` once fixed.
+  it.fails('a hung server under a run timeout, the closing call failing too: status timeout, not aborted', async () => {
+    const { result, ms } = await run({
+      rules: [always({ type: 'hang' })],
+      model: { timeoutMs: 300, maxRetries: 0 },
+      timeoutMs: 1_000,
+    });
+    expect(ms).toBeLessThan(20_000);
+    expect(result.status).toBe('timeout');
   });
 
   it('a slow reply within the timeout is just slow', async () => {
@@ -237,6 +251,7 @@ describe('model faults through @rlms/openai', () => {
     expect((failure as Error).message).toContain('partial output');
     expect(parts.length).toBeGreaterThan(0);
     expect(server.modelRequests.length).toBe(1);
+    faultsInjected++;
 
     server.reset({ replies: ['Hello again.'] });
     server.addFaultRule(times(1, { type: 'truncated-stream', afterChunks: 0 }));
@@ -246,5 +261,6 @@ describe('model faults through @rlms/openai', () => {
     }
     expect(text).toBe('Hello again.');
     expect(server.modelRequests.length).toBe(2);
+    faultsInjected++;
   });
 });

@@ -283,13 +283,24 @@ describe('local sandbox: process faults', () => {
       '```repl',
       'import subprocess, sys, time',
       'child = subprocess.Popen([sys.executable, "-c", "import os, time\\nfor _ in range(5):\\n    os.fork()\\ntime.sleep(300)"])',
-      'time.sleep(1.0)',
-      'print("forked")',
+      'def sleepers():',
+      '    count = 0',
+      '    for pid in filter(str.isdigit, __import__("os").listdir("/proc")):',
+      '        try:',
+      '            count += b"time.sleep(300)" in open(f"/proc/{pid}/cmdline", "rb").read()',
+      '        except OSError:',
+      '            pass',
+      '    return count',
+      'deadline = time.time() + 20',
+      'while sleepers() < 32 and time.time() < deadline:',
+      '    time.sleep(0.05)',
+      'print(sleepers(), "forked")',
       '```',
     ].join('\n');
     const outcome = await scriptedRun({
       sandbox: spy,
       replies: [bomb, '```repl\nFINAL("done")\n```'],
+      settings: { executionTimeoutMs: 30_000 },
       onEvent: (event) => {
         if (event.type === 'code-execution-end' && event.iteration === 1) during = findMarkedProcesses(mark).length;
       },
@@ -299,7 +310,7 @@ describe('local sandbox: process faults', () => {
     // The runtime + 32 forked sleepers existed while the run went on.
     expect(during).toBeGreaterThanOrEqual(33);
     expect(spy.live).toBe(0);
-    const left = await waitForNone(() => findMarkedProcesses(mark).filter((info) => info.command.includes('time.sleep(300)')));
+    const left = await waitForNone(() => findMarkedProcesses(mark).filter((info) => info.command.includes('time.sleep(300)')), 10_000);
     expect(left).toEqual([]);
   });
 
@@ -363,7 +374,7 @@ describe('local sandbox: process faults', () => {
     expect(outcome.result.status).toBe('completed');
     const pid = Number(outcome.result.answer);
     try {
-      expect(await waitForNone(() => (isAlive(pid) ? [pid] : []))).toEqual([]);
+      expect(await waitForNone(() => (isAlive(pid) ? [pid] : []), 2_000)).toEqual([]);
     } finally {
       killAll([{ pid, ppid: 0, command: 'sleep 300' }]);
     }
