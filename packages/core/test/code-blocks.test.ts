@@ -70,3 +70,14 @@ describe('findTextFinal', () => {
     expect(findTextFinal('FINAL("Paris")')).toEqual({ kind: 'FINAL', value: 'Paris' });
   });
 });
+
+describe('fences that are not code', () => {
+  it('does not read a FINAL inside an untagged or other-language fence', () => {
+    expect(parseResponse('Here is the plan:\n```\nFINAL(len(context))\n```').textFinal).toBeUndefined();
+    expect(parseResponse('```text\nFINAL(x)\n```\nFINAL(real answer)').textFinal).toEqual({ kind: 'FINAL', value: 'real answer' });
+  });
+  it('accepts a repl fence preceded by a byte-order mark or zero-width space', () => {
+    expect(parseResponse('\uFEFF```repl\nFINAL(len(context))\n```').blocks).toEqual(['FINAL(len(context))']);
+    expect(parseResponse('\u200B```python\nx = 1\n\u200B```').blocks).toEqual(['x = 1']);
+  });
+});

@@ -67,19 +67,68 @@ describe('usage and cost', () => {
 });
 
 describe('Budget', () => {
-  it('counts reservations of calls in flight', () => {
-    const usage = new UsageTracker();
-    const budget = new Budget({ maxTotalTokens: 100 }, usage, new AbortController().signal);
-    const first = budget.reserve(60);
+  const signal = new AbortController().signal;
+  const request = (promptTokens: number, extra: { maxOutputTokens?: number } = {}) => ({ model: 'mock:m', promptTokens, signal, ...extra });
+
+  it('runs a model\'s first call alone, then reserves prompt + the largest output seen', async () => {
+    const budget = new Budget({ maxTotalTokens: 1_000 }, signal);
+    const first = await budget.reserve(request(10));
     expect(typeof first).toBe('object');
-    expect(budget.reserve(60)).toBe('budget_exhausted');
+    let secondStarted = false;
+    const second = budget.reserve(request(10)).then((reservation) => {
+      secondStarted = true;
+      return reservation;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(secondStarted).toBe(false); // output of the first call unknown: waits for it
+    budget.charge({ model: 'mock:m', tokens: 110, outputTokens: 100, costUsd: undefined, estimated: false });
+    (first as { release(): void }).release();
+    expect(typeof (await second)).toBe('object');
   });
+
+  it('starts calls together while prompt + output allowances fit, and lets one go alone past the limit', async () => {
+    const budget = new Budget({ maxTotalTokens: 1_000 }, signal);
+    budget.charge({ model: 'mock:m', tokens: 0, outputTokens: 200, costUsd: undefined, estimated: false });
+    const held = await Promise.all([budget.reserve(request(100)), budget.reserve(request(100)), budget.reserve(request(100))]);
+    expect(held.every((reservation) => typeof reservation === 'object')).toBe(true);
+    let fourth = false;
+    const waiting = budget.reserve(request(100)).then(() => (fourth = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(fourth).toBe(false); // 3 × 300 reserved: a fourth 300 does not fit
+    for (const reservation of held) (reservation as { release(): void }).release();
+    await waiting;
+    expect(fourth).toBe(true);
+  });
+
+  it('refuses a call whose prompt alone is past the limit, and stops once the limit is spent', async () => {
+    const budget = new Budget({ maxTotalTokens: 100 }, signal);
+    expect(await budget.reserve(request(150))).toBe('budget_exhausted');
+    const other = new Budget({ maxTotalTokens: 100 }, signal);
+    other.charge({ model: 'mock:m', tokens: 120, outputTokens: 20, costUsd: undefined, estimated: true });
+    expect(other.check()).toBe('budget_exhausted');
+    expect(other.detail).toContain('counted by estimate');
+  });
+
+  it('reserves cost from the price table', async () => {
+    const budget = new Budget({ maxCostUsd: 1 }, signal);
+    const pricing = { inputPerMillion: 1_000_000, outputPerMillion: 0 }; // $1 per input token
+    const first = await budget.reserve({ ...request(1), pricing, maxOutputTokens: 0 });
+    expect(typeof first).toBe('object');
+    let second = false;
+    const waiting = budget.reserve({ ...request(1), pricing, maxOutputTokens: 0 }).then(() => (second = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(second).toBe(false);
+    budget.charge({ model: 'mock:m', tokens: 1, outputTokens: 0, costUsd: 1, estimated: false });
+    (first as { release(): void }).release();
+    expect(await waiting).toBe(true);
+    expect(budget.check()).toBe('budget_exhausted');
+  });
+
   it('reports a deadline as timeout and an abort as aborted', () => {
-    const usage = new UsageTracker();
-    expect(new Budget({ deadline: Date.now() - 1 }, usage, new AbortController().signal).check()).toBe('timeout');
+    expect(new Budget({ deadline: Date.now() - 1 }, signal).check()).toBe('timeout');
     const controller = new AbortController();
     controller.abort();
-    expect(new Budget({}, usage, controller.signal).check()).toBe('aborted');
+    expect(new Budget({}, controller.signal).check()).toBe('aborted');
   });
 });
 

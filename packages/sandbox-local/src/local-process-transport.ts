@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { RUNTIME_PATH, createStreamTransport, type FrameTransport, type TransportExit } from '@rlms/core';
 
@@ -21,15 +21,15 @@ export interface LocalRuntimeProcess {
 }
 
 // Process groups and temp dirs of live sessions, cleaned up synchronously if Node exits without destroy().
-const live = new Map<number, string>();
+const live = new Map<number, { tempDir: string; marker: string | undefined }>();
 let exitHookInstalled = false;
 
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
-    for (const [pid, tempDir] of live) {
-      killGroup(pid);
+    for (const [pid, { tempDir, marker }] of live) {
+      killGroup(pid, marker);
       try {
         rmSync(tempDir, { recursive: true, force: true });
       } catch {
@@ -40,7 +40,15 @@ function installExitHook(): void {
   });
 }
 
-function killGroup(pid: number): void {
+/** Environment variable naming a session, so processes detached from its group can still be found. */
+export const SESSION_MARKER_VARIABLE = 'RLMS_LOCAL_SESSION';
+
+/**
+ * Kills the runtime's process group and, on Linux, every process still carrying the session's
+ * marker in its environment: model code may detach children from the group (`setsid`,
+ * `start_new_session=True`). Best effort: a process that scrubs its own environment escapes this.
+ */
+function killGroup(pid: number, marker?: string): void {
   try {
     process.kill(-pid, 'SIGKILL'); // the whole process group: the runtime and what model code spawned
   } catch {
@@ -51,6 +59,34 @@ function killGroup(pid: number): void {
   } catch {
     // already gone
   }
+  if (marker !== undefined) for (const straggler of findMarkedProcesses(marker)) {
+    try {
+      process.kill(straggler, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
+/** Pids whose environment holds `RLMS_LOCAL_SESSION=<marker>` (Linux /proc; empty elsewhere). */
+function findMarkedProcesses(marker: string): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const needle = `${SESSION_MARKER_VARIABLE}=${marker}\0`;
+  const found: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (`${readFileSync(`/proc/${entry}/environ`, 'latin1')}\0`.includes(needle)) found.push(Number(entry));
+    } catch {
+      // not ours, or exited
+    }
+  }
+  return found;
 }
 
 /**
@@ -72,7 +108,7 @@ export function spawnLocalRuntime(options: LocalRuntimeSpawnOptions): LocalRunti
   const pid = child.pid;
   if (pid !== undefined) {
     installExitHook();
-    live.set(pid, options.tempDir);
+    live.set(pid, { tempDir: options.tempDir, marker: options.env[SESSION_MARKER_VARIABLE] });
   }
   let closed = false;
   const transport = createStreamTransport({
@@ -81,7 +117,7 @@ export function spawnLocalRuntime(options: LocalRuntimeSpawnOptions): LocalRunti
     stderr: child.stderr!,
     exited,
     kill: () => {
-      if (pid !== undefined) killGroup(pid);
+      if (pid !== undefined) killGroup(pid, options.env[SESSION_MARKER_VARIABLE]);
     },
     interrupt: () => {
       if (pid !== undefined && child.exitCode === null && child.signalCode === null) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import {
   type SandboxCapabilities,
   type SandboxProviderV1,
 } from '@rlms/core';
-import { spawnLocalRuntime } from './local-process-transport.js';
+import { SESSION_MARKER_VARIABLE, spawnLocalRuntime } from './local-process-transport.js';
 import { PythonNotFoundError } from './python-not-found-error.js';
 
 /** Settings of {@link createLocalSandbox}. */
@@ -93,6 +94,8 @@ export class LocalSandboxProvider implements SandboxProviderV1 {
       PYTHONUNBUFFERED: '1',
       PYTHONIOENCODING: 'utf-8',
       ...this.#settings.env,
+      // Lets destroy() find processes model code detached from the session's process group.
+      [SESSION_MARKER_VARIABLE]: randomUUID(),
     };
     let session: FrameSession | undefined;
     let spawned;

@@ -90,7 +90,7 @@ describe('local sandbox specifics', () => {
     );
     expect(result.error).toBeUndefined();
     const [names, check] = result.stdout.trim().split('\n');
-    const allowed = ['HOME', 'LANG', 'LC_CTYPE', 'PATH', 'PYTHONIOENCODING', 'PYTHONUNBUFFERED', 'RLMS_EXTRA', 'TMPDIR'];
+    const allowed = ['HOME', 'LANG', 'LC_CTYPE', 'PATH', 'PYTHONIOENCODING', 'PYTHONUNBUFFERED', 'RLMS_EXTRA', 'RLMS_LOCAL_SESSION', 'TMPDIR'];
     for (const name of JSON.parse(names as string) as string[]) expect(allowed).toContain(name);
     expect(check).toBe('True given');
   });

@@ -47,7 +47,7 @@ export const PROBE_DESCRIPTIONS: Readonly<Record<ProbeName, string>> = {
   file_read: 'read a secret file the host wrote (absolute host path)',
   file_write: 'create a file in a host directory',
   network: 'TCP connect to a host listener on 127.0.0.1 and read its greeting',
-  spawn: 'run /bin/sh (and os.system, os.fork)',
+  spawn: 'run /bin/sh through subprocess',
   host_proc: "read the host process's /proc/<pid>/cmdline",
   proc_environ: "read the secret from a host process's /proc/<pid>/environ",
   host_environ: "read the host (Node) process's start-up environment from /proc/<pid>/environ, where API keys exported in the shell live",

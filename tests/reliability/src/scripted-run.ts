@@ -42,13 +42,3 @@ export async function scriptedRun(options: ScriptedRunOptions): Promise<Scripted
   });
   return { result, restarts: restartReasons.length, restartReasons, events, ms: Date.now() - started };
 }
-
-/** Calls `action` once, `delayMs` after the first `code-execution-start` of `iteration` (default 1). */
-export function onceCodeStarts(action: () => void | Promise<void>, options: { delayMs?: number; iteration?: number } = {}): (event: RLMEvent) => void {
-  let done = false;
-  return (event) => {
-    if (done || event.type !== 'code-execution-start' || event.iteration !== (options.iteration ?? 1)) return;
-    done = true;
-    setTimeout(() => void Promise.resolve().then(action).catch((error: unknown) => console.error('[reliability] fault action failed:', error)), options.delayMs ?? 300);
-  };
-}

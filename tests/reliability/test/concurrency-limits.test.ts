@@ -50,10 +50,7 @@ describe('fan-out stays within maxSubcallConcurrency', () => {
     expect(sub.maxInFlight).toBeLessThanOrEqual(LIMIT);
   });
 
-  // ENGINE GAP (reported to the lead): host-calls.ts starts every child run of rlm_query_batched at
-  // once (no semaphore around startChild), so 24 prompts open up to 24 sandboxes and make 24 model
-  // calls at once whatever maxSubcallConcurrency says. Remove `.fails` once child runs are limited.
-  it.fails('rlm_query_batched: at most maxSubcallConcurrency child runs (sandboxes, model calls) at once', async () => {
+  it('rlm_query_batched: at most maxSubcallConcurrency child runs (sandboxes, model calls) at once', async () => {
     const sandbox = countingSandbox();
     const root = new MockModel({
       modelId: 'fan-root',

@@ -358,10 +358,7 @@ describe('local sandbox: process faults', () => {
     expect(outcome.result.trajectory.steps[0]!.observation.feedback.length).toBeLessThan(20_000);
   });
 
-  // BUG (sandbox-local, reported to the lead): destroy() kills the session's process group, but a
-  // process model code starts in a new session (setsid / start_new_session=True, what daemons do)
-  // is outside that group and survives the session. Remove `.fails` once fixed.
-  it.fails('a process that model code detaches with setsid is killed with the session', async () => {
+  it('a process that model code detaches with setsid is killed with the session', async () => {
     const spy = spySandbox(providerOf(KINDS[0]!));
     const outcome = await scriptedRun({
       sandbox: spy,

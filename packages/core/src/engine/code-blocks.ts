@@ -8,7 +8,10 @@ export interface ParsedResponse {
   readonly textFinal?: { readonly kind: 'FINAL'; readonly value: string } | { readonly kind: 'FINAL_VAR'; readonly name: string };
 }
 
-const FENCE_OPEN = /^[ \t]*(`{3,}|~{3,})[ \t]*(repl|python|py|python3)\b[^\n]*$/i;
+/** Leading characters a fence may carry: spaces, tabs, and invisible marks some models emit (BOM, zero-width space). */
+const LEAD = '[ \\t\\uFEFF\\u200B]*';
+const FENCE_OPEN = new RegExp(`^${LEAD}(\`{3,}|~{3,})[ \\t]*(repl|python|py|python3)\\b[^\\n]*$`, 'i');
+const ANY_FENCE = new RegExp(`^${LEAD}(\`{3,}|~{3,})`);
 
 /**
  * Extracts code blocks fenced as ```repl or ```python (also ```py, ~~~ fences) from a model response,
@@ -22,6 +25,8 @@ export function parseResponse(text: string): ParsedResponse {
   let unterminated = false;
   let index = 0;
   let inOtherFence: string | undefined;
+  /** Lines outside every fence: only there does a text FINAL count. */
+  const prose: string[] = [];
   while (index < lines.length) {
     const line = lines[index]!;
     if (inOtherFence !== undefined) {
@@ -31,8 +36,9 @@ export function parseResponse(text: string): ParsedResponse {
     }
     const open = FENCE_OPEN.exec(line);
     if (open === null) {
-      const other = /^[ \t]*(`{3,}|~{3,})/.exec(line);
+      const other = ANY_FENCE.exec(line);
       if (other !== null) inOtherFence = other[1];
+      else prose.push(line);
       index++;
       continue;
     }
@@ -58,12 +64,12 @@ export function parseResponse(text: string): ParsedResponse {
     if (code.trim().length > 0) blocks.push(code);
   }
   if (blocks.length > 0 || unterminated) return { blocks, unterminated };
-  const textFinal = findTextFinal(text);
+  const textFinal = findTextFinal(prose.join('\n'));
   return textFinal === undefined ? { blocks, unterminated } : { blocks, unterminated, textFinal };
 }
 
 function isClosingFence(line: string, fence: string): boolean {
-  const trimmed = line.trim();
+  const trimmed = line.replace(/[\uFEFF\u200B]/g, '').trim();
   if (trimmed.length < fence.length) return false;
   const char = fence[0]!;
   for (const c of trimmed) if (c !== char) return false;

@@ -145,6 +145,7 @@ export async function runPrepared(
   const timeoutSignal = resolved.timeoutMs === undefined ? undefined : AbortSignal.timeout(resolved.timeoutMs);
   const signal = timeoutSignal === undefined ? userController.signal : AbortSignal.any([userController.signal, timeoutSignal]);
   const usage = new UsageTracker();
+  const childSlots = new Map<number, Semaphore>();
   const treeId = (++treeCounter).toString(36);
   const telemetry = resolved.telemetry === false ? undefined : createTelemetryListener(resolved.telemetry?.tracer);
   let ids = 0;
@@ -157,10 +158,14 @@ export async function runPrepared(
         ...(resolved.maxCostUsd === undefined ? {} : { maxCostUsd: resolved.maxCostUsd }),
         ...(deadline === undefined ? {} : { deadline }),
       },
-      usage,
       userController.signal,
     ),
     semaphore: new Semaphore(resolved.maxSubcallConcurrency),
+    childSlots: (depth) => {
+      let slots = childSlots.get(depth);
+      if (slots === undefined) childSlots.set(depth, (slots = new Semaphore(resolved.maxSubcallConcurrency)));
+      return slots;
+    },
     userSignal: userController.signal,
     signal,
     emit: (event) => {

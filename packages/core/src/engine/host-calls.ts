@@ -130,7 +130,9 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
       return llm(text, undefined, signal, 'rlm_query');
     }
     const end = begin('rlm_query', `child@${scope.depth + 1}`, prompt.length);
+    let release: (() => void) | undefined;
     try {
+      release = await tree.childSlots(scope.depth + 1).acquire(signal);
       const child = await scope.startChild(prompt, context === undefined ? prompt : context, signal);
       end(prompt, child.answer, { child: child.trajectory, ...(child.error === undefined ? {} : { error: child.error }) });
       if (child.error !== undefined && child.answer === '') throw new HostCallError(`child RLM failed: ${child.error}`);
@@ -141,6 +143,8 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
       end(prompt, '', { error: message });
       if (signal.aborted || isAbortError(error)) throw new RLMAbortError(undefined, { cause: error });
       throw new HostCallError(message);
+    } finally {
+      release?.();
     }
   }
 

@@ -1,10 +1,10 @@
 import { ModelProviderError, RLMAbortError, isAbortError } from '../errors/errors.js';
 import type { ChatMessage, ModelProviderV1, ModelResponse } from '../spec/model-provider-v1.js';
 import { estimateTokens } from './context.js';
-import type { StopReason } from './budget.js';
+import type { Reservation, StopReason } from './budget.js';
 import { modelKey, type RunTree } from './run-tree.js';
 import { sleep } from './semaphore.js';
-import { computeCostUsd, findPricing, type UsageTracker } from './usage.js';
+import { computeCostUsd, findPricing, usageTokens, type UsageTracker } from './usage.js';
 import { modelCallKey } from './model-cache.js';
 
 /** Thrown instead of calling a model when the tree's budget is spent. */
@@ -66,11 +66,19 @@ export async function callModel(tree: RunTree, request: ModelCallRequest): Promi
 
 async function callProvider(tree: RunTree, request: ModelCallRequest): Promise<ModelCallOutcome> {
   const estimate = request.messages.reduce((sum, message) => sum + estimateTokens(message.content), 0);
-  let release: (() => void) | undefined;
+  const key = modelKey(request.model);
+  const pricing = findPricing(tree.settings.pricing, request.model.modelId);
+  let reservation: Reservation | undefined;
   if (!request.ignoreBudget) {
-    const reservation = tree.budget.reserve(estimate);
-    if (typeof reservation === 'string') throw new BudgetStop(reservation, tree.budget.detail);
-    release = reservation.release;
+    const reserved = await tree.budget.reserve({
+      model: key,
+      promptTokens: estimate,
+      signal: request.signal,
+      ...(request.maxOutputTokens === undefined ? {} : { maxOutputTokens: request.maxOutputTokens }),
+      ...(pricing === undefined ? {} : { pricing }),
+    });
+    if (typeof reserved === 'string') throw new BudgetStop(reserved, tree.budget.detail);
+    reservation = reserved;
   }
   const started = Date.now();
   try {
@@ -83,9 +91,17 @@ async function callProvider(tree: RunTree, request: ModelCallRequest): Promise<M
           ...(request.maxOutputTokens === undefined ? {} : { maxOutputTokens: request.maxOutputTokens }),
           ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
         });
-        const pricing = findPricing(tree.settings.pricing, request.model.modelId);
         const costUsd = response.costUsd ?? computeCostUsd(response.usage, pricing);
-        (request.usage ?? tree.usage).record(modelKey(request.model), request.depth, response.usage, costUsd);
+        (request.usage ?? tree.usage).record(key, request.depth, response.usage, costUsd);
+        const reported = response.usage.totalTokens !== undefined || response.usage.inputTokens !== undefined || response.usage.outputTokens !== undefined;
+        const outputTokens = response.usage.outputTokens ?? estimateTokens(response.text);
+        tree.budget.charge({
+          model: key,
+          tokens: reported ? usageTokens(response.usage) : estimate + outputTokens,
+          outputTokens,
+          costUsd,
+          estimated: !reported,
+        });
         return { response, costUsd, durationMs: Date.now() - started };
       } catch (error) {
         if (request.signal.aborted || isAbortError(error)) throw request.signal.aborted ? new RLMAbortError(undefined, { cause: error }) : error;
@@ -95,6 +111,6 @@ async function callProvider(tree: RunTree, request: ModelCallRequest): Promise<M
       }
     }
   } finally {
-    release?.();
+    reservation?.release();
   }
 }

@@ -11,6 +11,11 @@ export interface RunTree {
   readonly usage: UsageTracker;
   readonly budget: Budget;
   readonly semaphore: Semaphore;
+  /**
+   * Limits child runs started at a depth to `maxSubcallConcurrency` at once. One semaphore per depth:
+   * a single shared one could deadlock, children holding every slot while waiting on grandchildren.
+   */
+  childSlots(depth: number): Semaphore;
   /** The caller's abort signal only. */
   readonly userSignal: AbortSignal;
   /** Aborts every run of the tree: the caller's signal or the `timeoutMs` deadline. */

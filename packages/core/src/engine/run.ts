@@ -267,7 +267,10 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
       }
       return { status, answer, detail };
     } catch (error) {
-      if (input.signal.aborted) return { status: 'aborted', answer: '', detail: 'aborted during the closing answer call' };
+      // The deadline also aborts input.signal: only the caller's abort makes this an abort.
+      if (tree.userSignal.aborted || (input.signal.aborted && status !== 'timeout')) {
+        return { status: 'aborted', answer: '', detail: 'aborted during the closing answer call' };
+      }
       return { status, answer: '', detail: `${detail}; the closing answer call failed: ${(error as Error).message}` };
     }
   };
