@@ -1,16 +1,6 @@
-import type { ContextInput, ContextPayload } from '@rlms/core';
+import { isContextPayload, type ContextInput } from '@rlms/core';
 
 const decoder = new TextDecoder();
-
-function isPayload(value: unknown): value is ContextPayload {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    ((value as ContextPayload).format === 'text' || (value as ContextPayload).format === 'json') &&
-    (value as ContextPayload).bytes instanceof Uint8Array
-  );
-}
 
 function renderValue(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -32,7 +22,7 @@ function escapeAttribute(text: string): string {
  */
 export function renderContext(context: ContextInput): string {
   if (typeof context === 'string') return context;
-  if (isPayload(context)) return decoder.decode(context.bytes);
+  if (isContextPayload(context)) return decoder.decode(context.bytes);
   if (Array.isArray(context)) {
     return context.map((item, index) => `<item index="${index}">\n${renderValue(item)}\n</item>`).join('\n\n');
   }
@@ -47,7 +37,7 @@ export function renderContext(context: ContextInput): string {
  */
 export function contextChars(context: ContextInput): number {
   if (typeof context === 'string') return context.length;
-  if (isPayload(context)) return context.bytes.byteLength;
+  if (isContextPayload(context)) return context.bytes.byteLength;
   const values = Array.isArray(context) ? context : Object.values(context as Record<string, unknown>);
   let total = 0;
   for (const value of values) {

@@ -43,7 +43,8 @@ export const MAX_LISTED_DOCUMENTS = 100;
 
 const encoder = new TextEncoder();
 
-function isPayload(value: unknown): value is ContextPayload {
+/** True for a context already serialised as bytes (`{ format: 'text' | 'json', bytes }`). */
+export function isContextPayload(value: unknown): value is ContextPayload {
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -74,7 +75,7 @@ export function prepareContext(input: ContextInput): PreparedContext {
       code: 'context-missing',
     });
   }
-  if (isPayload(input)) {
+  if (isContextPayload(input)) {
     const bytes = input.bytes.byteLength;
     const type = input.format === 'text' ? 'str' : 'dict';
     return {

@@ -36,6 +36,7 @@ export {
 } from './trajectory.js';
 export {
   prepareContext,
+  isContextPayload,
   estimateTokens,
   MAX_LISTED_DOCUMENTS,
   type ContextInput,

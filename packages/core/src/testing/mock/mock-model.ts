@@ -1,4 +1,5 @@
 import { RLMAbortError } from '../../errors/errors.js';
+import { sleep } from '../../engine/semaphore.js';
 import { RLMError } from '../../errors/rlm-error.js';
 import type {
   ChatMessage,
@@ -64,22 +65,6 @@ function estimate(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
-function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (ms <= 0) return signal?.aborted ? Promise.reject(new RLMAbortError()) : Promise.resolve();
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new RLMAbortError());
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new RLMAbortError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /**
  * A scripted model for tests, implementing `ModelProviderV1`. Records every call in `calls`.
  *
@@ -121,7 +106,7 @@ export class MockModel implements ModelProviderV1 {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
-      await wait(this.settings.delayMs ?? 0, options.abortSignal);
+      await sleep(this.settings.delayMs ?? 0, options.abortSignal);
       const script = this.settings.replies;
       let reply: MockReply;
       if (typeof script === 'function') reply = await script(call);
@@ -131,7 +116,7 @@ export class MockModel implements ModelProviderV1 {
       }
       if (reply instanceof Error) throw reply;
       const full = typeof reply === 'string' ? { text: reply } : reply;
-      if (full.delayMs !== undefined) await wait(full.delayMs, options.abortSignal);
+      if (full.delayMs !== undefined) await sleep(full.delayMs, options.abortSignal);
       if (options.abortSignal?.aborted) throw new RLMAbortError();
       const inputChars = messages.reduce((sum, message) => sum + message.content.length, 0);
       const usage: TokenUsage =
