@@ -4,6 +4,7 @@
  * in them, some of which change over time (a diet, a partner's allergies, the dates of a trip),
  * and look-alike facts about other people. Same seed, same history.
  */
+import { createRandom } from '@rlms/examples-shared/seeded-random';
 
 /** One message of the history. */
 export interface ChatMessage {
@@ -69,18 +70,6 @@ export interface GenerateHistoryOptions {
   readonly messages?: number;
   /** Seed of the pseudo-random generator. Default 13. */
   readonly seed?: number;
-}
-
-/** mulberry32: a small, fast, seedable generator returning floats in [0, 1). */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const START = Date.UTC(2025, 0, 2);

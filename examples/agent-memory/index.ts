@@ -12,7 +12,8 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { loadJsonl } from 'rlms';
-import { createExampleRLM, exitCodeOf, fail, parseExampleArgs, positiveNumber, usageLine, type RunSummary } from './example-cli.ts';
+import { commonHelp, createExampleRLM, fail, parseExampleArgs, positiveNumber } from '@rlms/examples-shared/example-cli';
+import { exitCodeOf, usageLine, type RunSummary } from '@rlms/examples-shared/print-result';
 import { generateHistory, type ChatMessage } from './generate-history.ts';
 import { MemoryAgent, type TurnResult } from './memory-agent.ts';
 
@@ -33,14 +34,7 @@ usage: node index.ts [options]
   --history FILE      your own history instead: JSONL, one {"role", "text", "ts"?} per line
   --message TEXT      what the user says (repeatable; default: a four-message conversation)
   --interactive       read the user's messages from stdin instead (Ctrl-D to end)
-  --base-url URL      OpenAI-compatible server (no OPENAI_API_KEY needed); requires --model
-  --model M           root model (default gpt-4o)
-  --sub-model M       model behind llm_query (default gpt-4o-mini with OpenAI, else --model)
-  --sandbox S         pyodide (default) | local | docker
-  --max-cost USD      budget of each turn; --max-iterations N root turns per message (default 12)
-  --price IN/OUT      USD per million tokens, for models without a known price
-  --api-key-env NAME  variable holding the key of a --base-url server
-  --quiet             no live trace
+${commonHelp({ budget: 'budget of each turn; --max-iterations N root turns per message (default 12)', saveTrajectory: false })}
 `;
 
 const args = parseExampleArgs(

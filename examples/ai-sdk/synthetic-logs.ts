@@ -2,6 +2,7 @@
  * A deterministic synthetic log corpus for the example, so it runs without any input file:
  * mostly INFO lines, with a few ERROR incidents hidden in them.
  */
+import { createRandom } from '@rlms/examples-shared/seeded-random';
 
 const SERVICES = ['web', 'search', 'catalog', 'cart', 'notifications'];
 const PATHS = ['/api/items', '/api/search', '/api/cart', '/health', '/api/users/me'];
@@ -13,21 +14,10 @@ const INCIDENTS = [
   'ERROR svc=inventory msg="deadlock detected" table=stock_levels',
 ];
 
-/** A small seeded PRNG (mulberry32), so the corpus is the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** About `megabytes` MB of log lines with the incidents spread evenly through them. */
 export function syntheticLogs(megabytes: number): string {
-  const next = random(42);
+  // Seeded, so the corpus is the same on every run.
+  const next = createRandom(42);
   const target = Math.max(1, Math.round(megabytes * 1024 * 1024));
   const lines: string[] = [];
   let size = 0;

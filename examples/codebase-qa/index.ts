@@ -12,7 +12,8 @@
 import { fileURLToPath } from 'node:url';
 import { loadDirectory } from 'rlms';
 import { checkReferences, summarizeReferences } from './check-references.ts';
-import { createExampleRLM, exitCodeOf, fail, parseExampleArgs, reportFailure, usageLine } from './example-cli.ts';
+import { commonHelp, createExampleRLM, fail, parseExampleArgs } from '@rlms/examples-shared/example-cli';
+import { printResult } from '@rlms/examples-shared/print-result';
 
 const DEFAULT_DIR = fileURLToPath(new URL('../../packages/core/src', import.meta.url));
 
@@ -35,14 +36,7 @@ usage: node index.ts [options]
   --include GLOB      only these files (gitignore syntax, repeatable), e.g. --include '*.ts'
   --exclude GLOB      leave these out (repeatable), e.g. --exclude '*.test.ts'
   --question TEXT     ask something else (ask for path:line references)
-  --base-url URL      OpenAI-compatible server (no OPENAI_API_KEY needed); requires --model
-  --model M           root model (default gpt-4o)
-  --sub-model M       model behind llm_query (default gpt-4o-mini with OpenAI, else --model)
-  --sandbox S         pyodide (default) | local | docker
-  --max-cost USD      budget of the whole run; --max-iterations N root turns (default 20)
-  --price IN/OUT      USD per million tokens, for models without a known price
-  --api-key-env NAME  variable holding the key of a --base-url server
-  --save-trajectory F trajectory JSON for debugging; --quiet: no live trace
+${commonHelp()}
 `;
 
 const args = parseExampleArgs(
@@ -75,10 +69,7 @@ try {
       question: args.question ?? QUESTION,
       ...(args['save-trajectory'] === undefined ? {} : { saveTrajectory: args['save-trajectory'] }),
     });
-    if (!reportFailure(result)) {
-      process.stdout.write(`${result.answer}\n\n${summarizeReferences(checkReferences(result.answer, files))}\n${usageLine(result)}\n`);
-      process.exitCode = exitCodeOf(result);
-    }
+    printResult(result, ({ answer }) => ({ check: summarizeReferences(checkReferences(answer, files)) }));
   } finally {
     await rlm.close();
   }

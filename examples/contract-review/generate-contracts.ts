@@ -5,6 +5,7 @@
  * below); others only have look-alikes ("payment processor", "material breach"). Same seed, same
  * contracts.
  */
+import { createRandom } from '@rlms/examples-shared/seeded-random';
 
 /** A data-privacy clause as placed in a contract (ground truth). */
 export interface PrivacyClause {
@@ -145,18 +146,6 @@ const SUFFIXES = ['Ltd', 'GmbH', 'SAS', 'B.V.', 'S.p.A.', 'AB', 'Inc.', 'Oy'];
 const LAWS = ['England and Wales', 'Ireland', 'the Netherlands', 'Germany', 'France', 'Sweden'];
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
-/** mulberry32: a small, fast, seedable generator returning floats in [0, 1). */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Wraps `text` at `width` columns; continuation lines are indented like a PDF text export. */
 function wrap(first: string, text: string, width = 88): string {
   const lines: string[] = [];
@@ -176,7 +165,7 @@ export function generateContracts(options: GenerateContractsOptions = {}): Contr
   const count = options.count ?? 100;
   if (!Number.isInteger(count) || count < 10 || count > 400) throw new RangeError(`count must be an integer from 10 to 400, got ${count}.`);
   const random = createRandom(options.seed ?? 5);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const { pick } = random;
   const shuffle = <T>(items: readonly T[]): T[] => {
     const copy = [...items];
     for (let index = copy.length - 1; index > 0; index--) {

@@ -11,7 +11,8 @@
  * The review, the quote check and a usage line go to stdout; the trace goes to stderr.
  */
 import { loadDirectory } from 'rlms';
-import { createExampleRLM, exitCodeOf, fail, parseExampleArgs, positiveNumber, reportFailure, usageLine } from './example-cli.ts';
+import { commonHelp, createExampleRLM, fail, parseExampleArgs, positiveNumber } from '@rlms/examples-shared/example-cli';
+import { printResult } from '@rlms/examples-shared/print-result';
 import { generateContracts } from './generate-contracts.ts';
 import { renderQuoteCheck } from './quote-check.ts';
 
@@ -32,14 +33,7 @@ usage: node index.ts [options]
   --seed N            seed of the generator (default 5)
   --dir DIR           review your own contracts instead: one text file per contract
   --question TEXT     ask something else (ask for exact quotes in double quotes)
-  --base-url URL      OpenAI-compatible server (no OPENAI_API_KEY needed); requires --model
-  --model M           root model (default gpt-4o)
-  --sub-model M       model behind llm_query (default gpt-4o-mini with OpenAI, else --model)
-  --sandbox S         pyodide (default) | local | docker
-  --max-cost USD      budget of the whole run; --max-iterations N root turns (default 20)
-  --price IN/OUT      USD per million tokens, for models without a known price
-  --api-key-env NAME  variable holding the key of a --base-url server
-  --save-trajectory F trajectory JSON for debugging; --quiet: no live trace
+${commonHelp()}
 `;
 
 const args = parseExampleArgs(
@@ -74,15 +68,11 @@ try {
       verifyQuotes: true,
       ...(args['save-trajectory'] === undefined ? {} : { saveTrajectory: args['save-trajectory'] }),
     });
-    if (!reportFailure(result)) {
-      process.stdout.write(`${result.answer}\n\n`);
-      if (result.citations !== undefined) {
-        const keys = args.dir === undefined ? /contract_\d+/g : new RegExp(Object.keys(contracts).map((key) => key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
-        process.stdout.write(`${renderQuoteCheck(result.answer, result.citations, keys).text}\n\n`);
-      }
-      process.stdout.write(`${usageLine(result)}\n`);
-      process.exitCode = exitCodeOf(result);
-    }
+    printResult(result, ({ answer, citations }) => {
+      if (citations === undefined) return {};
+      const keys = args.dir === undefined ? /contract_\d+/g : new RegExp(Object.keys(contracts).map((key) => key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+      return { sections: [renderQuoteCheck(answer, citations, keys).text] };
+    });
   } finally {
     await rlm.close();
   }

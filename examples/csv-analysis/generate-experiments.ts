@@ -7,6 +7,7 @@
  */
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createRandom } from '@rlms/examples-shared/seeded-random';
 
 /** The true model behind the data: yield = intercept + t·(T − 60) + c·catalyst + i·(T − 60)·catalyst + noise. */
 export const TRUE_MODEL = { intercept: 20, temperature: 0.35, catalyst: 6, interaction: 0.08, noiseSd: 2 } as const;
@@ -28,18 +29,6 @@ export interface GenerateExperimentsOptions {
   readonly experiments?: number;
   /** Seed of the pseudo-random generator. Default 3. */
   readonly seed?: number;
-}
-
-/** mulberry32: a small, fast, seedable generator returning floats in [0, 1). */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Generates the files' content. Deterministic for given options. */

@@ -13,7 +13,8 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDirectory } from 'rlms';
-import { createExampleRLM, exitCodeOf, fail, parseExampleArgs, positiveNumber, reportFailure, UsageError, usageLine } from './example-cli.ts';
+import { commonHelp, createExampleRLM, fail, parseExampleArgs, positiveNumber, UsageError } from '@rlms/examples-shared/example-cli';
+import { printResult } from '@rlms/examples-shared/print-result';
 import { TRUE_MODEL, writeExperiments, type ExperimentData } from './generate-experiments.ts';
 
 const QUESTION = `Analyse the experimental data (one CSV file per experiment; the outcome is yield_pct) to find:
@@ -37,13 +38,7 @@ usage: node index.ts [options]
   --question TEXT     ask something else
   --sandbox S         local (default: host python3, NOT isolated) | docker | pyodide
   --docker-image IMG  image for --sandbox docker, e.g. one with pandas and numpy
-  --base-url URL      OpenAI-compatible server (no OPENAI_API_KEY needed); requires --model
-  --model M           root model (default gpt-4o)
-  --sub-model M       model behind llm_query (default gpt-4o-mini with OpenAI, else --model)
-  --max-cost USD      budget of the whole run; --max-iterations N root turns (default 20)
-  --price IN/OUT      USD per million tokens, for models without a known price
-  --api-key-env NAME  variable holding the key of a --base-url server
-  --save-trajectory F trajectory JSON for debugging; --quiet: no live trace
+${commonHelp({ sandbox: false })}
 `;
 
 const args = parseExampleArgs(
@@ -107,12 +102,7 @@ try {
       question: args.question ?? QUESTION,
       ...(args['save-trajectory'] === undefined ? {} : { saveTrajectory: args['save-trajectory'] }),
     });
-    if (!reportFailure(result)) {
-      process.stdout.write(`${result.answer}\n\n`);
-      if (generated !== undefined && args.question === undefined) process.stdout.write(`${groundTruth(generated)}\n\n`);
-      process.stdout.write(`${usageLine(result)}\n`);
-      process.exitCode = exitCodeOf(result);
-    }
+    printResult(result, () => ({ sections: [generated !== undefined && args.question === undefined ? groundTruth(generated) : undefined] }));
   } finally {
     await rlm.close();
   }

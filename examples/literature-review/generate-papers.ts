@@ -4,6 +4,7 @@
  * mechanism, a few hundred apply one, some use the word "attention" in its everyday sense, and
  * the rest are about other things. Same seed, same corpus.
  */
+import { createRandom } from '@rlms/examples-shared/seeded-random';
 
 /** One synthetic paper. */
 export interface Paper {
@@ -119,18 +120,6 @@ const EVERYDAY_ATTENTION = [
   'Practitioners should pay close attention to data leakage between splits.',
 ];
 
-/** mulberry32: a small, fast, seedable generator returning floats in [0, 1). */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function titleCase(text: string): string {
   return text.replace(/(^|[\s-])(\w)/g, (_, before: string, letter: string) => `${before}${letter.toUpperCase()}`);
 }
@@ -151,8 +140,7 @@ export function generatePapers(options: GeneratePapersOptions = {}): PaperCorpus
   const count = options.count ?? 1000;
   if (!Number.isInteger(count) || count < 100) throw new RangeError(`count must be an integer of at least 100, got ${count}.`);
   const random = createRandom(options.seed ?? 7);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const between = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
+  const { pick, between } = random;
   const result = () => pick(RESULTS).replace('{n}', String(between(2, 40)));
 
   const drafts: Draft[] = MILESTONES.map((spec, index) => {

@@ -10,7 +10,8 @@
  * The answer and a usage line go to stdout; the live trace goes to stderr.
  */
 import { loadDirectory } from 'rlms';
-import { createExampleRLM, exitCodeOf, fail, parseExampleArgs, positiveNumber, reportFailure, usageLine } from './example-cli.ts';
+import { commonHelp, createExampleRLM, fail, parseExampleArgs, positiveNumber } from '@rlms/examples-shared/example-cli';
+import { printResult } from '@rlms/examples-shared/print-result';
 import { generatePapers, paperDocuments, type Milestone } from './generate-papers.ts';
 
 const QUESTION = `Create a timeline of how attention mechanisms evolved across these papers. Identify:
@@ -30,14 +31,7 @@ usage: node index.ts [options]
   --seed N            seed of the generator (default 7)
   --dir DIR           read your own papers instead: one text file per paper
   --question TEXT     ask something else
-  --base-url URL      OpenAI-compatible server (no OPENAI_API_KEY needed); requires --model
-  --model M           root model (default gpt-4o)
-  --sub-model M       model behind llm_query (default gpt-4o-mini with OpenAI, else --model)
-  --sandbox S         pyodide (default) | local | docker
-  --max-cost USD      budget of the whole run; --max-iterations N root turns (default 20)
-  --price IN/OUT      USD per million tokens, for models without a known price
-  --api-key-env NAME  variable holding the key of a --base-url server
-  --save-trajectory F trajectory JSON for debugging; --quiet: no live trace
+${commonHelp()}
 `;
 
 const args = parseExampleArgs(
@@ -87,14 +81,9 @@ try {
       question: args.question ?? QUESTION,
       ...(args['save-trajectory'] === undefined ? {} : { saveTrajectory: args['save-trajectory'] }),
     });
-    if (!reportFailure(result)) {
-      process.stdout.write(`${result.answer}\n\n`);
-      if (corpus !== undefined && args.question === undefined) {
-        process.stdout.write(`${groundTruthCheck(result.answer, corpus.milestones, new Set(Object.keys(context)))}\n`);
-      }
-      process.stdout.write(`${usageLine(result)}\n`);
-      process.exitCode = exitCodeOf(result);
-    }
+    printResult(result, ({ answer }) => ({
+      check: corpus === undefined || args.question !== undefined ? undefined : groundTruthCheck(answer, corpus.milestones, new Set(Object.keys(context))),
+    }));
   } finally {
     await rlm.close();
   }

@@ -2,6 +2,7 @@
  * A deterministic service log: timestamped INFO/WARN/ERROR lines from six services, each service
  * with its own error messages at known rates. Same seed, same log.
  */
+import { createRandom } from '@rlms/examples-shared/seeded-random';
 
 const SERVICES: Readonly<Record<string, readonly (readonly [string, number])[]>> = {
   api: [['upstream timeout after 30000 ms', 5], ['invalid JSON in request body', 2]],
@@ -15,18 +16,6 @@ const SERVICES: Readonly<Record<string, readonly (readonly [string, number])[]>>
 const INFO = ['request handled in {ms} ms', 'cache hit ratio {pct} %', 'health check ok', 'connection pool size {n}', 'job finished in {ms} ms'];
 const WARN = ['slow query took {ms} ms', 'retrying request (attempt {n})', 'memory usage at {pct} %'];
 
-/** mulberry32: a small, fast, seedable generator returning floats in [0, 1). */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The log text and, per service, how often each error message occurs. */
 export interface ServiceLog {
   readonly text: string;
@@ -38,7 +27,7 @@ export function generateLog(options: { readonly lines?: number; readonly seed?: 
   const count = options.lines ?? 20_000;
   if (!Number.isInteger(count) || count < 100) throw new RangeError(`lines must be an integer of at least 100, got ${count}.`);
   const random = createRandom(options.seed ?? 17);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const { pick } = random;
   const fill = (template: string) =>
     template.replace('{ms}', String(5 + Math.floor(random() * 900))).replace('{pct}', String(40 + Math.floor(random() * 59))).replace('{n}', String(1 + Math.floor(random() * 9)));
   const names = Object.keys(SERVICES);

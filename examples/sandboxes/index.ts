@@ -11,7 +11,8 @@
  * The comparison table and usage go to stdout; each run's trace goes to stderr.
  */
 import { SANDBOXES, type QueryOptions } from 'rlms';
-import { createExampleRLM, fail, parseExampleArgs, positiveNumber, UsageError, usageLine } from './example-cli.ts';
+import { commonHelp, createExampleRLM, fail, parseExampleArgs, positiveNumber, UsageError } from '@rlms/examples-shared/example-cli';
+import { usageLine } from '@rlms/examples-shared/print-result';
 import { generateLog } from './generate-log.ts';
 
 const QUESTION = 'Which services logged errors, how many ERROR lines each, and what is the most frequent error message of each service?';
@@ -26,13 +27,7 @@ usage: node index.ts [options]
   --docker-image IMG  image for docker (default: the package's python:3.12-slim)
   --lines N           lines of the synthetic log (default 20000)
   --seed N            seed of the generator (default 17)
-  --base-url URL      OpenAI-compatible server (no OPENAI_API_KEY needed); requires --model
-  --model M           root model (default gpt-4o)
-  --sub-model M       model behind llm_query (default gpt-4o-mini with OpenAI, else --model)
-  --max-cost USD      budget of each run; --max-iterations N root turns (default 10)
-  --price IN/OUT      USD per million tokens, for models without a known price
-  --api-key-env NAME  variable holding the key of a --base-url server
-  --quiet             no live trace
+${commonHelp({ sandbox: false, budget: 'budget of each run; --max-iterations N root turns (default 10)', saveTrajectory: false })}
 `;
 
 const args = parseExampleArgs(

@@ -7,6 +7,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createRandom } from '@rlms/examples-shared/seeded-random';
 
 /** The issue behind a ticket (ground truth). */
 export interface IssueSpec {
@@ -176,18 +177,6 @@ export interface GenerateTicketsOptions {
   readonly seed?: number;
 }
 
-/** mulberry32: a small, fast, seedable generator returning floats in [0, 1). */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function csvField(value: string): string {
   return `"${value.replaceAll('"', '""')}"`;
 }
@@ -197,8 +186,7 @@ export function generateTickets(options: GenerateTicketsOptions = {}): TicketDat
   const count = options.count ?? 10_000;
   if (!Number.isInteger(count) || count < 100) throw new RangeError(`count must be an integer of at least 100, got ${count}.`);
   const random = createRandom(options.seed ?? 11);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const between = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
+  const { pick, between } = random;
   const fill = (template: string) =>
     template
       .replaceAll('{browser}', pick(BROWSERS))

@@ -12,7 +12,8 @@
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCsv, loadJsonl } from 'rlms';
-import { createExampleRLM, exitCodeOf, fail, parseExampleArgs, positiveNumber, reportFailure, UsageError, usageLine } from './example-cli.ts';
+import { commonHelp, createExampleRLM, fail, parseExampleArgs, positiveNumber, UsageError } from '@rlms/examples-shared/example-cli';
+import { printResult } from '@rlms/examples-shared/print-result';
 import { CSV_FILE, ISSUES, issueCounts, JSONL_FILE, QUESTION_LABEL, writeTickets, type TicketData } from './generate-tickets.ts';
 import { formatReport, TicketReport } from './ticket-report.ts';
 
@@ -35,14 +36,7 @@ usage: node index.ts [options]
   --data-dir DIR      where the generated tickets.csv and chats.jsonl are written (default ./data)
   --csv FILE          analyse your own CSV export instead (with or without --jsonl)
   --jsonl FILE        analyse your own JSONL log instead (with or without --csv)
-  --base-url URL      OpenAI-compatible server (no OPENAI_API_KEY needed); requires --model
-  --model M           root model (default gpt-4o)
-  --sub-model M       model behind llm_query (default gpt-4o-mini with OpenAI, else --model)
-  --sandbox S         pyodide (default) | local | docker
-  --max-cost USD      budget of the whole run; --max-iterations N root turns (default 20)
-  --price IN/OUT      USD per million tokens, for models without a known price
-  --api-key-env NAME  variable holding the key of a --base-url server
-  --save-trajectory F trajectory JSON for debugging; --quiet: no live trace
+${commonHelp()}
 `;
 
 const args = parseExampleArgs(
@@ -100,14 +94,14 @@ try {
       schema: TicketReport,
       ...(args['save-trajectory'] === undefined ? {} : { saveTrajectory: args['save-trajectory'] }),
     });
-    if (!reportFailure(result)) {
+    printResult(result, ({ answer, answerValue }) => {
       // With status `completed` the answer is the validated report; after a limit it may be missing.
-      const parsed = TicketReport.safeParse(result.answer);
-      process.stdout.write(parsed.success ? `${formatReport(parsed.data)}\n\n` : `${String(result.answerValue ?? result.answer)}\n\n`);
-      if (generated !== undefined) process.stdout.write(`${groundTruth(generated)}\n\n`);
-      process.stdout.write(`${usageLine(result)}\n`);
-      process.exitCode = exitCodeOf(result);
-    }
+      const parsed = TicketReport.safeParse(answer);
+      return {
+        answer: parsed.success ? formatReport(parsed.data) : String(answerValue ?? answer),
+        sections: [generated === undefined ? undefined : groundTruth(generated)],
+      };
+    });
   } finally {
     await rlm.close();
   }

@@ -5,38 +5,16 @@
  * version of each fact (with the right message ids), ignores facts about other people, and that the
  * third turn builds on the first two through the REPL's `history`.
  */
-import { execFile, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@rlms/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { runScriptedExample } from '@rlms/examples-shared/testing';
+import { describe, expect, it } from 'vitest';
 import { FACTS, generateHistory } from '../generate-history.ts';
 import { reply } from './scripted-model.ts';
 
-const run = promisify(execFile);
-const EXAMPLE_DIR = fileURLToPath(new URL('..', import.meta.url));
-
-function environment(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.OPENAI_API_KEY;
-  return env;
-}
-
-let server: OpenAICompatibleServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const EXAMPLE_DIR = new URL('..', import.meta.url);
 
 describe('examples/agent-memory', () => {
   it('answers four messages from one session, with the latest facts and earlier turns', async () => {
-    server = await startOpenAICompatibleServer({ replies: reply });
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['index.ts', '--base-url', server.baseURL, '--model', 'scripted', '--sandbox', 'pyodide'],
-      { cwd: EXAMPLE_DIR, env: environment(), timeout: 60_000 },
-    );
-    server.assertNoFailures();
+    const { stdout, stderr } = await runScriptedExample(EXAMPLE_DIR, reply, ['--sandbox', 'pyodide']);
     const history = generateHistory();
     const idOf = (text: string) => history.find((message) => message.text === text)!.id;
     const fact = (index: number) => ({ id: idOf(FACTS[index]!.text), date: FACTS[index]!.date });
@@ -72,17 +50,9 @@ describe('examples/agent-memory', () => {
   });
 
   it('chats on stdin with --interactive until the input ends', async () => {
-    server = await startOpenAICompatibleServer({ replies: reply });
-    const child = spawn(process.execPath, ['index.ts', '--base-url', server.baseURL, '--model', 'scripted', '--sandbox', 'local', '--interactive', '--quiet'], {
-      cwd: EXAMPLE_DIR,
-      env: environment(),
-      stdio: ['pipe', 'pipe', 'pipe'],
+    const { code, stdout } = await runScriptedExample(EXAMPLE_DIR, reply, ['--sandbox', 'local', '--interactive', '--quiet'], {
+      stdin: "What's my dog's name again?\n\n",
     });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stdin.end("What's my dog's name again?\n\n");
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    server.assertNoFailures();
     expect(code).toBe(0);
     expect(stdout).toMatch(/^you> agent> Here is what I remember/m);
     expect(stdout).toContain('- dog name: Biscuit');

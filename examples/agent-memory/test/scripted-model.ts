@@ -7,6 +7,7 @@
  * REPL's `history` of earlier turns instead. Sub-model replies are computed from their prompts.
  */
 import type { ServerReplyRequest } from '@rlms/core/testing';
+import { scriptedReply } from '@rlms/examples-shared/testing';
 
 const PROBE = String.raw`
 import collections, re
@@ -116,16 +117,13 @@ function checklist(prompt: string): string {
   return items.join('\n');
 }
 
-/** Reply function for `startOpenAICompatibleServer`: root turns by the user's message, sub-calls by their prompt. */
-export function reply(request: ServerReplyRequest): string {
-  if (request.systemPrompt?.includes('REPL') === true) {
-    const last = request.lastUserMessage ?? '';
-    if (/^error: /m.test(last)) throw new Error(`the scripted code failed in the sandbox:\n${last}`);
-    return rootReply(request);
-  }
-  const prompt = request.lastUserMessage ?? '';
+/** The sub-model: fact extraction, the reply's wording, or the checklist, by the prompt. */
+function subModel(prompt: string): string {
   if (prompt.startsWith('Extract the facts')) return extract(prompt);
   if (prompt.startsWith('The user says:')) return `Here is what I remember that matters for this:\n${prompt.split('remembered facts:\n')[1] ?? ''}`;
   if (prompt.startsWith('Turn these two earlier answers')) return checklist(prompt);
   throw new Error(`unexpected sub-prompt:\n${prompt.slice(0, 400)}`);
 }
+
+/** Reply function for `startOpenAICompatibleServer`: root turns by the user's message, sub-calls by their prompt. */
+export const reply = scriptedReply({ root: rootReply, subModel });

@@ -3,14 +3,11 @@
  * OpenAI-compatible test server: AI SDK models over HTTP drive an RLM whose code runs in a real
  * Python REPL (@rlms/sandbox-local).
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { startOpenAICompatibleServer, type OpenAICompatibleServer, type ServerReplyRequest } from '@rlms/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerReplyRequest } from '@rlms/core/testing';
+import { runExample, runScriptedExample } from '@rlms/examples-shared/testing';
+import { describe, expect, it } from 'vitest';
 
-const run = promisify(execFile);
-const EXAMPLE_DIR = fileURLToPath(new URL('..', import.meta.url));
+const EXAMPLE_DIR = new URL('..', import.meta.url);
 
 const GREP_CODE = `import re, collections
 errors = [line for line in context.split("\\n") if " ERROR " in line]
@@ -30,27 +27,13 @@ function reply(request: ServerReplyRequest): string {
   return lines.map((line) => `${/svc=(\w+)/.exec(line)![1]}: ${/msg="([^"]+)"/.exec(line)![1]}`).join('\n');
 }
 
-let server: OpenAICompatibleServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-function environment(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.OPENAI_API_KEY;
-  return env;
-}
-
 describe('examples/ai-sdk', () => {
   it('answers over the synthetic logs with the RLM as an AI SDK model', async () => {
-    server = await startOpenAICompatibleServer({ replies: reply, models: ['test-model'] });
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['index.ts', '--base-url', server.baseURL, '--api-key', 'test-key', '--model', 'test-model', '--size-mb', '1'],
-      { cwd: EXAMPLE_DIR, env: environment(), timeout: 90_000 },
-    );
-    server.assertNoFailures();
+    const { stdout, stderr, server } = await runScriptedExample(EXAMPLE_DIR, reply, ['--api-key', 'test-key', '--size-mb', '1'], {
+      model: 'test-model',
+      server: { models: ['test-model'] },
+      timeoutMs: 90_000,
+    });
     expect(stdout).toContain('auth: 1; billing: 3; inventory: 1');
     expect(stdout).toContain('billing: upstream timeout after 30000 ms');
     expect(stdout).toContain('inventory: deadlock detected');
@@ -66,11 +49,8 @@ describe('examples/ai-sdk', () => {
   });
 
   it('exits with a clear message when no API key or base URL is given', async () => {
-    const failure = await run(process.execPath, ['index.ts'], { cwd: EXAMPLE_DIR, env: environment(), timeout: 30_000 }).then(
-      () => undefined,
-      (error: { code?: number; stderr?: string }) => error,
-    );
-    expect(failure?.code).toBe(2);
-    expect(failure?.stderr).toContain('set OPENAI_API_KEY, or point --base-url');
+    const { code, stderr } = await runExample(EXAMPLE_DIR, [], { timeoutMs: 30_000 });
+    expect(code).toBe(2);
+    expect(stderr).toContain('set OPENAI_API_KEY, or point --base-url');
   });
 });

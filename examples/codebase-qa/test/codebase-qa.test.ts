@@ -4,24 +4,15 @@
  * Python runs in the local sandbox and computes every line number; the test re-reads the files and
  * checks that each cited line says what the answer quotes.
  */
-import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@rlms/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { runScriptedExample } from '@rlms/examples-shared/testing';
+import { describe, expect, it } from 'vitest';
 import { reply } from './scripted-model.ts';
 
-const run = promisify(execFile);
-const EXAMPLE_DIR = fileURLToPath(new URL('..', import.meta.url));
+const EXAMPLE_DIR = new URL('..', import.meta.url);
 const CORE_SRC = fileURLToPath(new URL('../../../packages/core/src', import.meta.url));
-
-function environment(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.OPENAI_API_KEY;
-  return env;
-}
 
 async function readTree(dir: string): Promise<Map<string, string[]>> {
   const files = new Map<string, string[]>();
@@ -38,21 +29,9 @@ function sitesOf(tree: Map<string, string[]>, pattern: RegExp): string[] {
   return [...tree].flatMap(([path, lines]) => lines.flatMap((line, index) => (pattern.test(line) ? [`${path}:${index + 1}`] : [])));
 }
 
-let server: OpenAICompatibleServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
 describe('examples/codebase-qa', () => {
   it('traces the llm_query flow through packages/core/src with correct paths and line numbers', async () => {
-    server = await startOpenAICompatibleServer({ replies: reply });
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['index.ts', '--base-url', server.baseURL, '--model', 'scripted', '--sandbox', 'local'],
-      { cwd: EXAMPLE_DIR, env: environment(), timeout: 60_000 },
-    );
-    server.assertNoFailures();
+    const { stdout, stderr } = await runScriptedExample(EXAMPLE_DIR, reply, ['--sandbox', 'local']);
     const tree = await readTree(CORE_SRC);
 
     // Every "- path:line `code`" entry quotes its line exactly.

@@ -5,7 +5,7 @@
  * it runs in the sandbox over the real files of packages/core/src, and every line number in the
  * answer is computed there. The sub-"model" picks and explains lines of each numbered snippet.
  */
-import type { ServerReplyRequest } from '@rlms/core/testing';
+import { scriptedReply } from '@rlms/examples-shared/testing';
 
 const PROBE = String.raw`
 import collections
@@ -152,12 +152,4 @@ function explain(prompt: string): string {
 }
 
 /** Reply function for `startOpenAICompatibleServer`: root turns by their number, sub-calls by their prompt. */
-export function reply(request: ServerReplyRequest): string {
-  if (request.systemPrompt?.includes('REPL') !== true) return explain(request.lastUserMessage ?? '');
-  const last = request.lastUserMessage ?? '';
-  if (/^error: /m.test(last)) throw new Error(`the scripted code failed in the sandbox:\n${last}`);
-  const turn = request.messages.filter((message) => message.role === 'assistant').length;
-  const text = ROOT_TURNS[turn];
-  if (text === undefined) throw new Error(`unexpected root turn ${turn + 1}`);
-  return text;
-}
+export const reply = scriptedReply({ root: ROOT_TURNS, subModel: explain });

@@ -5,38 +5,16 @@
  * its contract, clause number and verdict), that look-alikes are left out, and the printed quote
  * check: verified quotes with their contract, abridged quotes reported as not found.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@rlms/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { runScriptedExample } from '@rlms/examples-shared/testing';
+import { describe, expect, it } from 'vitest';
 import { generateContracts } from '../generate-contracts.ts';
 import { ABRIDGE_OVER, reply } from './scripted-model.ts';
 
-const run = promisify(execFile);
-const EXAMPLE_DIR = fileURLToPath(new URL('..', import.meta.url));
-
-function environment(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.OPENAI_API_KEY;
-  return env;
-}
-
-let server: OpenAICompatibleServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const EXAMPLE_DIR = new URL('..', import.meta.url);
 
 describe('examples/contract-review', () => {
   it('finds every privacy clause, flags the non-compliant ones, and verifies the quotes', async () => {
-    server = await startOpenAICompatibleServer({ replies: reply });
-    const { stdout } = await run(
-      process.execPath,
-      ['index.ts', '--base-url', server.baseURL, '--model', 'scripted', '--sandbox', 'pyodide', '--quiet'],
-      { cwd: EXAMPLE_DIR, env: environment(), timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
-    );
-    server.assertNoFailures();
+    const { stdout } = await runScriptedExample(EXAMPLE_DIR, reply, ['--sandbox', 'pyodide', '--quiet']);
     const { contracts, privacyClauses, lookAlikes } = generateContracts();
     const [review = '', check = ''] = stdout.split('Quote check (verifyQuotes):');
 

@@ -6,7 +6,7 @@
  * each clause from its text. Like many real models, it abridges long clauses when quoting them,
  * and the root takes its quotes from the sub-model: `verifyQuotes` catches exactly those.
  */
-import type { ServerReplyRequest } from '@rlms/core/testing';
+import { scriptedReply } from '@rlms/examples-shared/testing';
 
 /** Clauses longer than this are quoted abridged ("… ") by the scripted sub-model. */
 export const ABRIDGE_OVER = 200;
@@ -121,12 +121,4 @@ function review(prompt: string): string {
 }
 
 /** Reply function for `startOpenAICompatibleServer`: root turns by their number, sub-calls by their prompt. */
-export function reply(request: ServerReplyRequest): string {
-  if (request.systemPrompt?.includes('REPL') !== true) return review(request.lastUserMessage ?? '');
-  const last = request.lastUserMessage ?? '';
-  if (/^error: /m.test(last)) throw new Error(`the scripted code failed in the sandbox:\n${last}`);
-  const turn = request.messages.filter((message) => message.role === 'assistant').length;
-  const text = ROOT_TURNS[turn];
-  if (text === undefined) throw new Error(`unexpected root turn ${turn + 1}`);
-  return text;
-}
+export const reply = scriptedReply({ root: ROOT_TURNS, subModel: review });

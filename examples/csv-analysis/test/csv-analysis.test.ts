@@ -4,50 +4,24 @@
  * runs in the local sandbox over the 50 generated CSV files. The test checks the findings against
  * the generator's true model and planted anomalies.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@rlms/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { runScriptedExample, temporaryDirectory } from '@rlms/examples-shared/testing';
+import { describe, expect, it } from 'vitest';
 import { generateExperiments, TRUE_MODEL } from '../generate-experiments.ts';
 import { reply } from './scripted-model.ts';
 
-const run = promisify(execFile);
-const EXAMPLE_DIR = fileURLToPath(new URL('..', import.meta.url));
-
-function environment(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.OPENAI_API_KEY;
-  return env;
-}
-
-let server: OpenAICompatibleServer | undefined;
-let dataDir: string | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
-  dataDir = undefined;
-});
+const EXAMPLE_DIR = new URL('..', import.meta.url);
 
 const ANOMALY_WORDS = { 'sensor-dropout': 'Sensor dropout', 'calibration-offset': 'Calibration offset', 'noisy-process': 'Noisy process' } as const;
 
 describe('examples/csv-analysis', () => {
   it('finds the correlations, the interaction and exactly the planted anomalies', async () => {
-    server = await startOpenAICompatibleServer({ replies: reply });
-    dataDir = await mkdtemp(join(tmpdir(), 'rlms-experiments-'));
-    await writeFile(join(dataDir, 'notes.txt'), 'not a CSV: left out by --include *.csv');
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['index.ts', '--base-url', server.baseURL, '--model', 'scripted', '--sandbox', 'local', '--data-dir', dataDir],
-      { cwd: EXAMPLE_DIR, env: environment(), timeout: 60_000 },
-    );
-    server.assertNoFailures();
+    await using dataDir = await temporaryDirectory('rlms-experiments-');
+    await writeFile(join(dataDir.path, 'notes.txt'), 'not a CSV: left out by --include *.csv');
+    const { stdout, stderr } = await runScriptedExample(EXAMPLE_DIR, reply, ['--sandbox', 'local', '--data-dir', dataDir.path]);
     const { anomalies, rows } = generateExperiments();
-    expect(await readdir(dataDir)).toHaveLength(51);
+    expect(await readdir(dataDir.path)).toHaveLength(51);
 
     expect(stdout).toContain(`Data: 50 files, ${rows.toLocaleString('en-US')} rows`);
     expect(stdout).toMatch(/^ {3}temperature_c +r = \+0\.[5-9]\d* +p < 1e-16 .* significant$/m);

@@ -6,7 +6,7 @@
  * experiment → llm_query_batched on the flagged ones → FINAL_VAR. The sub-"model" explains each
  * flagged experiment from the statistics in its prompt.
  */
-import type { ServerReplyRequest } from '@rlms/core/testing';
+import { scriptedReply } from '@rlms/examples-shared/testing';
 
 const PROBE = String.raw`
 print(type(context).__name__, len(context), "files")
@@ -159,12 +159,4 @@ function explain(prompt: string): string {
 }
 
 /** Reply function for `startOpenAICompatibleServer`: root turns by their number, sub-calls by their prompt. */
-export function reply(request: ServerReplyRequest): string {
-  if (request.systemPrompt?.includes('REPL') !== true) return explain(request.lastUserMessage ?? '');
-  const last = request.lastUserMessage ?? '';
-  if (/^error: /m.test(last)) throw new Error(`the scripted code failed in the sandbox:\n${last}`);
-  const turn = request.messages.filter((message) => message.role === 'assistant').length;
-  const text = ROOT_TURNS[turn];
-  if (text === undefined) throw new Error(`unexpected root turn ${turn + 1}`);
-  return text;
-}
+export const reply = scriptedReply({ root: ROOT_TURNS, subModel: explain });

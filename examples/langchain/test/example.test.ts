@@ -3,15 +3,12 @@
  * OpenAI-compatible test server: LangChain's ChatOpenAI over HTTP drives RLMChain, whose code runs
  * in a real Python REPL (@rlms/sandbox-local) over 400 release notes.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { startOpenAICompatibleServer, type OpenAICompatibleServer, type ServerReplyRequest } from '@rlms/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerReplyRequest } from '@rlms/core/testing';
+import { runExample, runScriptedExample } from '@rlms/examples-shared/testing';
+import { describe, expect, it } from 'vitest';
 import { REFUND_CHANGES, versionOf } from '../release-notes.ts';
 
-const run = promisify(execFile);
-const EXAMPLE_DIR = fileURLToPath(new URL('..', import.meta.url));
+const EXAMPLE_DIR = new URL('..', import.meta.url);
 
 const ROOT_CODE = `hits = [k for k, v in context.items() if "refund window" in v.lower()]
 facts = llm_query_batched([f"Quote the line about the refund window:\\n{context[k]}" for k in hits])
@@ -25,27 +22,13 @@ function reply(request: ServerReplyRequest): string {
   return line === undefined ? 'No refund window change.' : line.slice(2);
 }
 
-let server: OpenAICompatibleServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-function environment(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.OPENAI_API_KEY;
-  return env;
-}
-
 describe('examples/langchain', () => {
   it('answers from the release notes with RLMChain over ChatOpenAI, citing the notes it used', async () => {
-    server = await startOpenAICompatibleServer({ replies: reply, models: ['test-model'] });
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['index.ts', '--base-url', server.baseURL, '--api-key', 'test-key', '--model', 'test-model'],
-      { cwd: EXAMPLE_DIR, env: environment(), timeout: 90_000 },
-    );
-    server.assertNoFailures();
+    const { stdout, stderr, server } = await runScriptedExample(EXAMPLE_DIR, reply, ['--api-key', 'test-key'], {
+      model: 'test-model',
+      server: { models: ['test-model'] },
+      timeoutMs: 90_000,
+    });
     const versions = [...REFUND_CHANGES.keys()].map(versionOf);
     for (const [index, sentence] of REFUND_CHANGES) expect(stdout).toContain(`releases/v${versionOf(index)}.md#${index}: ${sentence}`);
     expect(stdout).toContain(`Sources:\n${versions.map((version) => `- releases/v${version}.md`).join('\n')}\n`);
@@ -62,11 +45,8 @@ describe('examples/langchain', () => {
   });
 
   it('exits with a clear message when no API key or base URL is given', async () => {
-    const failure = await run(process.execPath, ['index.ts'], { cwd: EXAMPLE_DIR, env: environment(), timeout: 30_000 }).then(
-      () => undefined,
-      (error: { code?: number; stderr?: string }) => error,
-    );
-    expect(failure?.code).toBe(2);
-    expect(failure?.stderr).toContain('set OPENAI_API_KEY, or point --base-url');
+    const { code, stderr } = await runExample(EXAMPLE_DIR, [], { timeoutMs: 30_000 });
+    expect(code).toBe(2);
+    expect(stderr).toContain('set OPENAI_API_KEY, or point --base-url');
   });
 });

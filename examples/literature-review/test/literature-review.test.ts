@@ -4,38 +4,16 @@
  * sandbox over the 1,000 generated papers; the test checks the timeline against the generator's
  * ground truth.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@rlms/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { runExample, runScriptedExample } from '@rlms/examples-shared/testing';
+import { describe, expect, it } from 'vitest';
 import { formatPaper, generatePapers } from '../generate-papers.ts';
 import { PAPERS_PER_SUBCALL, reply } from './scripted-model.ts';
 
-const run = promisify(execFile);
-const EXAMPLE_DIR = fileURLToPath(new URL('..', import.meta.url));
-
-function environment(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.OPENAI_API_KEY;
-  return env;
-}
-
-let server: OpenAICompatibleServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const EXAMPLE_DIR = new URL('..', import.meta.url);
 
 describe('examples/literature-review', () => {
   it('builds the timeline of attention mechanisms with the right paper ids', async () => {
-    server = await startOpenAICompatibleServer({ replies: reply });
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['index.ts', '--base-url', server.baseURL, '--model', 'scripted', '--sandbox', 'pyodide', '--price', '0.5/1.5'],
-      { cwd: EXAMPLE_DIR, env: environment(), timeout: 60_000 },
-    );
-    server.assertNoFailures();
+    const { stdout, stderr, server } = await runScriptedExample(EXAMPLE_DIR, reply, ['--sandbox', 'pyodide', '--price', '0.5/1.5']);
 
     const { papers, milestones, adopters } = generatePapers();
     const candidates = papers.filter((paper) => /attention/i.test(`${paper.title} ${paper.abstract}`)).length;
@@ -65,11 +43,8 @@ describe('examples/literature-review', () => {
   });
 
   it('explains what to do without a key or a server', async () => {
-    const failure = await run(process.execPath, ['index.ts', '--papers', '100'], { cwd: EXAMPLE_DIR, env: environment(), timeout: 30_000 }).then(
-      () => undefined,
-      (error: { code?: number; stderr?: string }) => error,
-    );
-    expect(failure?.code).toBe(2);
-    expect(failure?.stderr).toMatch(/OPENAI_API_KEY/);
+    const { code, stderr } = await runExample(EXAMPLE_DIR, ['--papers', '100'], { timeoutMs: 30_000 });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/OPENAI_API_KEY/);
   });
 });

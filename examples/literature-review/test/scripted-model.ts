@@ -5,7 +5,7 @@
  * over the real generated corpus. The sub-"model" reads each batch of abstracts it is sent and
  * classifies the papers from their text.
  */
-import type { ServerReplyRequest } from '@rlms/core/testing';
+import { scriptedReply } from '@rlms/examples-shared/testing';
 
 /** Papers per sub-call in the scripted solution. */
 export const PAPERS_PER_SUBCALL = 25;
@@ -110,12 +110,4 @@ function classify(prompt: string): string {
 }
 
 /** Reply function for `startOpenAICompatibleServer`: root turns by their number, sub-calls by their prompt. */
-export function reply(request: ServerReplyRequest): string {
-  if (request.systemPrompt?.includes('REPL') !== true) return classify(request.lastUserMessage ?? '');
-  const last = request.lastUserMessage ?? '';
-  if (/^error: /m.test(last)) throw new Error(`the scripted code failed in the sandbox:\n${last}`);
-  const turn = request.messages.filter((message) => message.role === 'assistant').length;
-  const text = ROOT_TURNS[turn];
-  if (text === undefined) throw new Error(`unexpected root turn ${turn + 1}`);
-  return text;
-}
+export const reply = scriptedReply({ root: ROOT_TURNS, subModel: classify });

@@ -1,33 +1,8 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { startOpenAICompatibleServer, type ServerReplyRequest } from '@rlms/core/testing';
+import { runExample } from '@rlms/examples-shared/testing';
 import { describe, expect, it } from 'vitest';
 
-const EXAMPLE = fileURLToPath(new URL('../index.ts', import.meta.url));
-
-function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [EXAMPLE, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** The host environment without an OpenAI key (the example must run on --base-url alone). */
-function envWithoutKey(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env['OPENAI_API_KEY'];
-  delete env['OPENAI_BASE_URL'];
-  return env;
-}
+const EXAMPLE_DIR = new URL('..', import.meta.url);
 
 /** Root calls (with a system prompt) follow a script; sub-calls answer from the document they get. */
 function replies(): (request: ServerReplyRequest) => string {
@@ -48,7 +23,8 @@ function replies(): (request: ServerReplyRequest) => string {
 describe('examples/llamaindex', () => {
   it('answers over ./docs through a local OpenAI-compatible server, with progress and sources', async () => {
     await using server = await startOpenAICompatibleServer({ replies: replies() });
-    const { code, stdout, stderr } = await run(['--base-url', server.baseURL, '--model', 'test-model'], envWithoutKey());
+    // runExample's environment has neither OPENAI_API_KEY nor OPENAI_BASE_URL: --base-url alone must do.
+    const { code, stdout, stderr } = await runExample(EXAMPLE_DIR, ['--base-url', server.baseURL, '--model', 'test-model'], { timeoutMs: 90_000 });
 
     expect(stderr).toContain('· Loaded 5 documents');
     expect(stderr).toContain('· Iteration 2: running code block 1.');
@@ -64,7 +40,7 @@ describe('examples/llamaindex', () => {
   });
 
   it('says what to set when there is neither an API key nor a base URL', async () => {
-    const { code, stderr } = await run([], envWithoutKey());
+    const { code, stderr } = await runExample(EXAMPLE_DIR, [], { timeoutMs: 90_000 });
     expect(code).toBe(1);
     expect(stderr).toContain('Set OPENAI_API_KEY, or pass --base-url');
   });

@@ -6,23 +6,16 @@
  * that the sandbox is reported unavailable while the others still answer.
  */
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@rlms/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { runScriptedExample } from '@rlms/examples-shared/testing';
+import { describe, expect, it } from 'vitest';
 import { generateLog } from '../generate-log.ts';
 import { reply } from './scripted-model.ts';
 
 const run = promisify(execFile);
-const EXAMPLE_DIR = fileURLToPath(new URL('..', import.meta.url));
+const EXAMPLE_DIR = new URL('..', import.meta.url);
 const DOCKER_IMAGE = process.env.RLMS_DOCKER_IMAGE ?? 'rlms-python:3.11';
 const LINES = 5000;
-
-function environment(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env, ...extra };
-  delete env.OPENAI_API_KEY;
-  return env;
-}
 
 /** True when a Docker engine answers and has the test image (then the docker row must complete). */
 async function dockerReady(): Promise<boolean> {
@@ -33,12 +26,6 @@ async function dockerReady(): Promise<boolean> {
     return false;
   }
 }
-
-let server: OpenAICompatibleServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 function expectedAnswer(): string[] {
   const { errors } = generateLog({ lines: LINES });
@@ -56,13 +43,9 @@ describe('examples/sandboxes', () => {
   it('gives the same, correct answer in every available sandbox', async () => {
     const docker = await dockerReady();
     const sandboxes = docker ? 'pyodide,local,docker' : 'pyodide,local';
-    server = await startOpenAICompatibleServer({ replies: reply });
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['index.ts', '--base-url', server.baseURL, '--model', 'scripted', '--sandboxes', sandboxes, '--docker-image', DOCKER_IMAGE, '--lines', String(LINES)],
-      { cwd: EXAMPLE_DIR, env: environment(), timeout: 90_000 },
-    );
-    server.assertNoFailures();
+    const { stdout, stderr } = await runScriptedExample(EXAMPLE_DIR, reply, ['--sandboxes', sandboxes, '--docker-image', DOCKER_IMAGE, '--lines', String(LINES)], {
+      timeoutMs: 90_000,
+    });
     for (const line of expectedAnswer()) expect(stdout).toContain(`${line}\n`);
     for (const sandbox of sandboxes.split(',')) {
       expect(stdout).toMatch(new RegExp(`^${sandbox} +completed +\\d+\\.\\d\\d s +\\d+\\.\\d\\d s +\\d+\\.\\d\\d s +\\d+\\.\\d\\d s +same$`, 'm'));
@@ -75,12 +58,11 @@ describe('examples/sandboxes', () => {
   });
 
   it('reports a sandbox it cannot start as unavailable and still answers in the others', async () => {
-    server = await startOpenAICompatibleServer({ replies: reply });
-    const { stdout } = await run(
-      process.execPath,
-      ['index.ts', '--base-url', server.baseURL, '--model', 'scripted', '--sandboxes', 'docker,local,nosuch', '--lines', String(LINES), '--quiet'],
-      { cwd: EXAMPLE_DIR, env: environment({ DOCKER_HOST: 'unix:///nonexistent/rlms-test.sock' }), timeout: 60_000 },
-    ).catch((error: { stdout: string; code: number }) => ({ stdout: error.stdout, code: error.code }));
+    // Exit code 1: a sandbox failed (nosuch).
+    const { stdout } = await runScriptedExample(EXAMPLE_DIR, reply, ['--sandboxes', 'docker,local,nosuch', '--lines', String(LINES), '--quiet'], {
+      env: { DOCKER_HOST: 'unix:///nonexistent/rlms-test.sock' },
+      exitCode: 1,
+    });
     expect(stdout).toMatch(/^docker +unavailable +/m);
     expect(stdout).toMatch(/^docker: unavailable: .*docker/im);
     expect(stdout).toMatch(/^local +completed .* same$/m);

@@ -4,7 +4,7 @@
  * llm_query_batched prompt per service → aggregate → FINAL_VAR). The sub-"model" names the most
  * frequent error among the lines it is sent.
  */
-import type { ServerReplyRequest } from '@rlms/core/testing';
+import { scriptedReply } from '@rlms/examples-shared/testing';
 
 const PROBE = String.raw`
 import sys
@@ -40,12 +40,4 @@ function mostFrequent(prompt: string): string {
 }
 
 /** Reply function for `startOpenAICompatibleServer`: root turns by their number, sub-calls by their prompt. */
-export function reply(request: ServerReplyRequest): string {
-  if (request.systemPrompt?.includes('REPL') !== true) return mostFrequent(request.lastUserMessage ?? '');
-  const last = request.lastUserMessage ?? '';
-  if (/^error: /m.test(last)) throw new Error(`the scripted code failed in the sandbox:\n${last}`);
-  const turn = request.messages.filter((message) => message.role === 'assistant').length;
-  const text = ROOT_TURNS[turn];
-  if (text === undefined) throw new Error(`unexpected root turn ${turn + 1}`);
-  return text;
-}
+export const reply = scriptedReply({ root: ROOT_TURNS, subModel: mostFrequent });

@@ -6,7 +6,7 @@
  * generated files. The sub-"model" labels tickets from their text and finds the sentence customers
  * repeat most.
  */
-import type { ServerReplyRequest } from '@rlms/core/testing';
+import { rootTurn, scriptedReply } from '@rlms/examples-shared/testing';
 
 /** Tickets per labelling sub-call in the scripted solution. */
 export const TICKETS_PER_SUBCALL = 250;
@@ -159,16 +159,11 @@ function rootCause(prompt: string): string {
 }
 
 /** Reply function for `startOpenAICompatibleServer`: root turns by their number, sub-calls by their prompt. */
-export function reply(request: ServerReplyRequest): string {
-  if (request.systemPrompt?.includes('REPL') !== true) {
-    const prompt = request.lastUserMessage ?? '';
-    return prompt.startsWith('Label each support ticket') ? label(prompt) : rootCause(prompt);
-  }
-  const last = request.lastUserMessage ?? '';
-  if (/^error: /m.test(last)) throw new Error(`the scripted code failed in the sandbox:\n${last}`);
-  if (last.includes('does not match the required shape')) throw new Error(`the scripted report failed the schema:\n${last}`);
-  const turn = request.messages.filter((message) => message.role === 'assistant').length;
-  const text = ROOT_TURNS[turn];
-  if (text === undefined) throw new Error(`unexpected root turn ${turn + 1}`);
-  return text;
-}
+export const reply = scriptedReply({
+  root(request) {
+    const last = request.lastUserMessage ?? '';
+    if (last.includes('does not match the required shape')) throw new Error(`the scripted report failed the schema:\n${last}`);
+    return rootTurn(ROOT_TURNS, request);
+  },
+  subModel: (prompt) => (prompt.startsWith('Label each support ticket') ? label(prompt) : rootCause(prompt)),
+});

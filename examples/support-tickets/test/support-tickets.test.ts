@@ -5,47 +5,19 @@
  * validated against the zod schema by rlms. The test checks every count, trend, feature and root
  * cause of the printed report against the generator's ground truth.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@rlms/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { runScriptedExample, temporaryDirectory } from '@rlms/examples-shared/testing';
+import { describe, expect, it } from 'vitest';
 import { generateTickets, ISSUES, issueCounts } from '../generate-tickets.ts';
 import { reply, TICKETS_PER_SUBCALL } from './scripted-model.ts';
 
-const run = promisify(execFile);
-const EXAMPLE_DIR = fileURLToPath(new URL('..', import.meta.url));
-
-function environment(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.OPENAI_API_KEY;
-  return env;
-}
-
-let server: OpenAICompatibleServer | undefined;
-let dataDir: string | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
-  dataDir = undefined;
-});
+const EXAMPLE_DIR = new URL('..', import.meta.url);
 
 const TREND_WORDS = { '↑ rising': 'rising', '↓ falling': 'falling', '→ stable': 'stable' } as const;
 
 describe('examples/support-tickets', () => {
   it('finds the top issues with exact counts, trends, features and root causes', async () => {
-    server = await startOpenAICompatibleServer({ replies: reply });
-    dataDir = await mkdtemp(join(tmpdir(), 'rlms-tickets-'));
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['index.ts', '--base-url', server.baseURL, '--model', 'scripted', '--sandbox', 'local', '--data-dir', dataDir],
-      { cwd: EXAMPLE_DIR, env: environment(), timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
-    );
-    server.assertNoFailures();
+    await using dataDir = await temporaryDirectory('rlms-tickets-');
+    const { stdout, stderr, server } = await runScriptedExample(EXAMPLE_DIR, reply, ['--sandbox', 'local', '--data-dir', dataDir.path]);
 
     const { tickets } = generateTickets();
     const truth = new Map(tickets.map((ticket) => [ticket.id, ticket.issue]));

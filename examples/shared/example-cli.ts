@@ -1,7 +1,6 @@
 /**
- * Command-line plumbing shared by the rlms examples (the same file is in every example folder, so
- * each folder can be copied on its own): the model/sandbox flags, building the
- * `RecursiveLanguageModel`, and the closing usage line.
+ * Command-line plumbing shared by the rlms use-case examples: the model/sandbox flags, their help
+ * lines, building the `RecursiveLanguageModel`, and how errors end the program.
  *
  *   --base-url URL      an OpenAI-compatible server (vLLM, SGLang, Ollama, llama.cpp…); no OPENAI_API_KEY needed
  *   --model M           root model (default gpt-4o; required with --base-url)
@@ -13,9 +12,12 @@
  *   --price IN/OUT      USD per million input/output tokens for models without a known price
  *   --save-trajectory F write the run's trajectory JSON to F
  *   --quiet             no live trace on stderr
+ *
+ * Exit codes: 0 answered, 1 failed, 2 bad usage or setup (`EXIT_USAGE`), 3 stopped by a limit
+ * (see `exitCodeOf` in print-result.ts).
  */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { RecursiveLanguageModel, type QueryResult, type RecursiveLanguageModelSettings } from 'rlms';
+import { RecursiveLanguageModel, type RecursiveLanguageModelSettings } from 'rlms';
 
 /** Flags every example accepts. */
 export const COMMON_OPTIONS = {
@@ -45,7 +47,11 @@ type ExampleConfig<T extends ParseArgsOptionsConfig> = { options: typeof COMMON_
 /** The parsed flags: the common ones and the example's own, typed. */
 export type ExampleArgs<T extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<ExampleConfig<T>>>['values'];
 
-/** Parses `process.argv` with the common flags plus the example's own; prints `help` and exits on `--help`. */
+/**
+ * Parses `process.argv` with the common flags plus the example's own (`extra`). On `--help` it
+ * prints `help` (trimmed) and exits 0; on an unknown flag or a bad value it prints the problem and
+ * exits 2.
+ */
 export function parseExampleArgs<const T extends ParseArgsOptionsConfig>(extra: T, help: string): ExampleArgs<T> {
   let values: ExampleArgs<T>;
   try {
@@ -61,6 +67,38 @@ export function parseExampleArgs<const T extends ParseArgsOptionsConfig>(extra: 
   return values;
 }
 
+/** How an example's `--help` describes the common flags (see `commonHelp`). */
+export interface CommonHelpOptions {
+  /**
+   * The `--sandbox S` line's description, or `false` to leave the line out (an example that lists
+   * its sandbox flags itself). Default `'pyodide (default) | local | docker'`.
+   */
+  readonly sandbox?: string | false;
+  /** The `--max-cost USD` line's description. Default `'budget of the whole run; --max-iterations N root turns (default 20)'`. */
+  readonly budget?: string;
+  /** Whether to describe `--save-trajectory F` (with `--quiet` on the same line). Default `true`. */
+  readonly saveTrajectory?: boolean;
+}
+
+/**
+ * The help lines of the common flags (no trailing newline), for an example's `--help` text:
+ * `--base-url`, `--model`, `--sub-model`, `--sandbox`, `--max-cost`/`--max-iterations`, `--price`,
+ * `--api-key-env`, `--save-trajectory`/`--quiet`.
+ */
+export function commonHelp(options: CommonHelpOptions = {}): string {
+  const sandbox = options.sandbox ?? 'pyodide (default) | local | docker';
+  return [
+    '  --base-url URL      OpenAI-compatible server (no OPENAI_API_KEY needed); requires --model',
+    '  --model M           root model (default gpt-4o)',
+    '  --sub-model M       model behind llm_query (default gpt-4o-mini with OpenAI, else --model)',
+    ...(sandbox === false ? [] : [`  --sandbox S         ${sandbox}`]),
+    `  --max-cost USD      ${options.budget ?? 'budget of the whole run; --max-iterations N root turns (default 20)'}`,
+    '  --price IN/OUT      USD per million tokens, for models without a known price',
+    '  --api-key-env NAME  variable holding the key of a --base-url server',
+    options.saveTrajectory === false ? '  --quiet             no live trace' : '  --save-trajectory F trajectory JSON for debugging; --quiet: no live trace',
+  ].join('\n');
+}
+
 /** The common flags as parsed. */
 export interface CommonArgs {
   readonly 'base-url'?: string | undefined;
@@ -74,7 +112,7 @@ export interface CommonArgs {
   readonly quiet?: boolean | undefined;
 }
 
-/** Parses a positive number flag, or throws a `UsageError` naming it. */
+/** Parses a positive number flag (`flag` without its dashes), or throws a `UsageError` naming it. `undefined` stays `undefined`. */
 export function positiveNumber(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
@@ -83,9 +121,10 @@ export function positiveNumber(value: string | undefined, flag: string): number 
 }
 
 /**
- * Builds the `RecursiveLanguageModel` the flags describe. `defaults` are the example's own
- * settings (budgets, depth, sandbox…); flags override them. Throws `UsageError` for invalid flags
- * and `MissingApiKeyError` (from rlms) when neither OPENAI_API_KEY nor --base-url is given.
+ * Builds the `RecursiveLanguageModel` the flags describe, always in `mode: 'rlm'`. `defaults` are
+ * the example's own settings (budgets, depth, sandbox…); flags override them. Does no I/O. Throws
+ * `UsageError` for invalid flags and `MissingApiKeyError` (from rlms) when neither OPENAI_API_KEY
+ * nor --base-url is given.
  */
 export function createExampleRLM(args: CommonArgs, defaults: Partial<RecursiveLanguageModelSettings> = {}): RecursiveLanguageModel {
   const baseURL = args['base-url'];
@@ -121,43 +160,6 @@ export function createExampleRLM(args: CommonArgs, defaults: Partial<RecursiveLa
     ...(maxIterations === undefined ? {} : { maxIterations: Math.floor(maxIterations) }),
     ...(pricing === undefined ? {} : { pricing }),
   });
-}
-
-/** What the usage line and exit codes need from a result: a `QueryResult`, or a session turn's result. */
-export type RunSummary = Pick<QueryResult<unknown>, 'status' | 'statusDetail' | 'error' | 'usage' | 'costUsd' | 'iterations' | 'subcalls' | 'durationMs'>;
-
-function formatNumber(value: number): string {
-  return value.toLocaleString('en-US');
-}
-
-/** One line: status, root calls, sub-calls, tokens, cost, time. */
-export function usageLine(result: RunSummary): string {
-  const total = result.usage.total;
-  const tokens = `${formatNumber(total.totalTokens)} tokens (${formatNumber(total.inputTokens)} in / ${formatNumber(total.outputTokens)} out)`;
-  let cost: string;
-  if (result.costUsd === undefined) cost = 'cost unknown (no price for these models: pass --price IN/OUT)';
-  else cost = `cost $${result.costUsd.toFixed(4)}${total.callsWithoutCost > 0 ? ` (+ ${total.callsWithoutCost} calls without a price)` : ''}`;
-  // Errors are reported on their own line (reportFailure); limits say which one was hit.
-  const status = result.statusDetail === undefined || result.status === 'error' || result.status === 'aborted' ? result.status : `${result.status} (${result.statusDetail})`;
-  return `usage: ${status} · ${result.iterations} root calls, ${result.subcalls} sub-calls · ${tokens} · ${cost} · ${(result.durationMs / 1000).toFixed(1)} s`;
-}
-
-/**
- * When the run failed (status `error` or `aborted`), prints why and the usage line on stderr, sets
- * exit code 1 and returns true. Other statuses carry an answer (the best one so far for limits).
- */
-export function reportFailure(result: RunSummary): boolean {
-  if (result.status !== 'error' && result.status !== 'aborted') return false;
-  process.stderr.write(`error: the run ended with status ${result.status}: ${result.error?.message ?? result.statusDetail ?? 'no detail'}\n${usageLine(result)}\n`);
-  process.exitCode = 1;
-  return true;
-}
-
-/** Exit code for a result: 0 completed, 3 stopped by a limit (best answer printed), 1 error or aborted. */
-export function exitCodeOf(result: RunSummary): number {
-  if (result.status === 'completed') return 0;
-  if (result.status === 'max_iterations' || result.status === 'budget_exhausted' || result.status === 'timeout') return 3;
-  return 1;
 }
 
 /** Prints an error as one line on stderr and exits: 2 for usage, configuration and input mistakes, 1 otherwise. */
