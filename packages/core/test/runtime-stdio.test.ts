@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FrameDecoder, encodeFrame } from '../src/protocol/index.js';
 import { RUNTIME_PATH } from '../src/runtime/runtime-source.js';
 
@@ -114,7 +114,8 @@ describe('rlms_runtime stdio mode', () => {
     runtime.send({ type: 'execute', id: 'h2', code: '6 * 7' });
     expect((await runtime.response('h1')).error.type).toBe('ValueError');
     expect((await runtime.response('h2')).value.stdout).toBe('42\n');
-    expect(runtime.stderr).toContain('malformed frame');
+    // stderr is a separate pipe: its line may arrive after the replies on stdout.
+    await vi.waitFor(() => expect(runtime.stderr).toContain('malformed frame'), { timeout: 5_000 });
   });
 
   it('loads attachments with newlines and invalid UTF-8 as text', async () => {

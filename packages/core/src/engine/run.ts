@@ -1,7 +1,5 @@
-import { AnswerValidationError, SandboxSessionDeadError, isAbortError } from '../errors/errors.js';
-import type { HostBridge, HostCall } from '../spec/host-bridge.js';
+import { AnswerValidationError, isAbortError } from '../errors/errors.js';
 import type { ChatMessage } from '../spec/model-provider-v1.js';
-import type { ExecutionResult, SandboxSessionV1 } from '../spec/sandbox-provider-v1.js';
 import { parseResponse } from './code-blocks.js';
 import { prepareContext, type PreparedContext } from './context.js';
 import { formatExecution } from './format-observation.js';
@@ -16,9 +14,10 @@ import {
 } from './prompts.js';
 import type { RLMResult, RunStatus } from './result.js';
 import { modelKey, type RunTree } from './run-tree.js';
-import { checkSchema, toJsonSchema, type AnswerSchema } from './schema.js';
+import { checkSchema, type AnswerSchema } from './schema.js';
 import { TRAJECTORY_VERSION, type Trajectory, type TrajectoryStep } from './trajectory.js';
 import { UsageTracker } from './usage.js';
+import { RunRepl, type PersistentSession } from './run-repl.js';
 
 /** What ends a run's loop. */
 interface Outcome {
@@ -56,21 +55,6 @@ export interface RunAccounts {
   readonly subcalls: { count: number; readonly parent?: RunAccounts['subcalls'] };
 }
 
-/** A sandbox session kept across runs, reached through a host bridge that follows the current run. */
-export interface PersistentSession {
-  session: SandboxSessionV1 | undefined;
-  readonly host: ForwardingHostBridge;
-}
-
-/** A HostBridge that forwards to the bridge of whichever run currently uses the session. */
-export class ForwardingHostBridge implements HostBridge {
-  target: HostBridge | undefined;
-  call(request: HostCall, options?: { readonly abortSignal?: AbortSignal }): Promise<unknown> {
-    if (this.target === undefined) return Promise.reject(new Error('No run is using this session.'));
-    return this.target.call(request, options);
-  }
-}
-
 /** Time the closing "answer now" call may take after a timeout. */
 const FINAL_ANSWER_GRACE_MS = 60_000;
 
@@ -78,6 +62,8 @@ const FINAL_ANSWER_GRACE_MS = 60_000;
  * Runs one RLM (root or child) to its end. Never throws for model, sandbox or budget failures:
  * the result's `status` says what happened. The sandbox session is always destroyed.
  */
+export { ForwardingHostBridge, type PersistentSession } from './run-repl.js';
+
 export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMResult<unknown>> {
   const { settings } = tree;
   const runId = tree.nextId('run');
@@ -138,75 +124,18 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
     },
   });
 
-  let session: SandboxSessionV1 | undefined = input.persistent?.session;
-  if (input.persistent !== undefined) input.persistent.host.target = host;
-  let restarts = 0;
-  let preparedThisRun = false;
-  const answerJson = input.schema === undefined ? undefined : toJsonSchema(input.schema);
-  const setupCode = [
-    answerJson === undefined ? '' : `ANSWER_SCHEMA = __import__("json").loads(${JSON.stringify(JSON.stringify(answerJson))})`,
-    input.setupCode ?? '',
-  ].filter((line) => line.length > 0).join('\n');
-
-  const openSession = async (): Promise<SandboxSessionV1> => {
-    const created = await settings.sandbox.createSession({
-      host: input.persistent?.host ?? host,
-      abortSignal: input.signal,
-      maxOutputChars: settings.maxOutputChars,
-      tools: Object.entries(settings.tools).map(([name, tool]) => ({
-        name,
-        ...(tool.description === undefined ? {} : { description: tool.description }),
-        ...(tool.parameters === undefined ? {} : { parameters: toJsonSchema(tool.parameters) ?? {} }),
-      })),
-    });
-    try {
-      await created.loadContext(input.context.payload, { abortSignal: input.signal });
-    } catch (error) {
-      await created.destroy();
-      throw error;
-    }
-    if (input.persistent !== undefined) input.persistent.session = created;
-    return created;
-  };
-
-  /** The run's session: opened on first use, prepared (schema, setup code) once per run and after restarts. */
-  const ensureSession = async (): Promise<SandboxSessionV1> => {
-    if (session === undefined) {
-      session = await openSession();
-      preparedThisRun = false;
-    }
-    if (!preparedThisRun) {
-      preparedThisRun = true;
-      if (setupCode.length > 0) {
-        const setup = await session.execute(setupCode, { abortSignal: input.signal });
-        if (setup.error !== undefined) throw new Error(`Setting up the REPL failed: ${setup.error.type}: ${setup.error.message}`);
-      }
-    }
-    return session;
-  };
-
-  /** Runs code, replacing a dead session (state lost) up to `maxSandboxRestarts` times. */
-  const execute = async (code: string): Promise<{ result?: ExecutionResult; restartNote?: string }> => {
-    const timeoutMs = Math.max(1, Math.min(settings.executionTimeoutMs, tree.budget.remainingMs()));
-    try {
-      const live = await ensureSession();
-      return { result: await live.execute(code, { timeoutMs, abortSignal: input.signal }) };
-    } catch (error) {
-      if (!SandboxSessionDeadError.isInstance(error) || input.signal.aborted) throw error;
-      const dead = session;
-      session = undefined;
-      if (input.persistent !== undefined) input.persistent.session = undefined;
-      await dead?.destroy();
-      if (restarts >= settings.maxSandboxRestarts) throw error;
-      restarts++;
-      tree.emit({ type: 'sandbox-restart', ...emitBase(), reason: error.message });
-      await ensureSession();
-      const why = error.reason === 'timeout' ? 'the code ignored the interrupt after the time limit' : error.message;
-      return {
-        restartNote: `The REPL died (${why}) and was restarted: every variable was lost, \`context\` is loaded again. Avoid what killed it.`,
-      };
-    }
-  };
+  const repl = new RunRepl({
+    settings,
+    budget: tree.budget,
+    host,
+    context: input.context,
+    signal: input.signal,
+    ...(input.persistent === undefined ? {} : { persistent: input.persistent }),
+    ...(input.schema === undefined ? {} : { schema: input.schema }),
+    ...(input.setupCode === undefined ? {} : { setupCode: input.setupCode }),
+    onRestart: (reason) => tree.emit({ type: 'sandbox-restart', ...emitBase(), reason }),
+  });
+  const execute = (code: string) => repl.execute(code);
 
   const messages: ChatMessage[] = [
     { role: 'system', content: systemPrompt },
@@ -248,8 +177,8 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
       const parsed = parseResponse(response.text);
       let answer = response.text.trim();
       if (parsed.textFinal?.kind === 'FINAL') answer = parsed.textFinal.value;
-      else if (parsed.textFinal?.kind === 'FINAL_VAR' && session !== undefined) {
-        const result = await session.execute(`FINAL_VAR(${JSON.stringify(parsed.textFinal.name)})`, { timeoutMs: 10_000, abortSignal: signal }).catch(() => undefined);
+      else if (parsed.textFinal?.kind === 'FINAL_VAR' && repl.session !== undefined) {
+        const result = await repl.session.execute(`FINAL_VAR(${JSON.stringify(parsed.textFinal.name)})`, { timeoutMs: 10_000, abortSignal: signal }).catch(() => undefined);
         if (result?.final !== undefined) answer = result.final.text;
       }
       trajectory.steps.push({
@@ -376,8 +305,7 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
     else outcome = { status: 'error', answer: '', detail: (error as Error).message, error: error as Error };
   } finally {
     currentStep = undefined;
-    if (input.persistent !== undefined) input.persistent.host.target = undefined;
-    else await session?.destroy();
+    await repl.release();
   }
 
   if (orphanSubcalls.length > 0 && trajectory.steps.length > 0) trajectory.steps.at(-1)!.subcalls.push(...orphanSubcalls);
