@@ -34,7 +34,8 @@ usage: node index.ts [options]
   --history FILE      your own history instead: JSONL, one {"role", "text", "ts"?} per line
   --message TEXT      what the user says (repeatable; default: a four-message conversation)
   --interactive       read the user's messages from stdin instead (Ctrl-D to end)
-${commonHelp({ budget: 'budget of each turn; --max-iterations N root turns per message (default 12)', saveTrajectory: false })}
+${commonHelp({ budget: 'budget of each turn; --max-iterations N root turns per message (default 12)' })}
+  (with --save-trajectory F, each turn is saved as F's name plus .turn-<n>.json)
 `;
 
 const args = parseExampleArgs(
@@ -117,7 +118,7 @@ try {
   const chars = history.reduce((sum, message) => sum + message.text.length, 0);
   process.stderr.write(`history: ${history.length.toLocaleString('en-US')} messages${history[0]?.ts ? ` from ${history[0].ts.slice(0, 10)} to ${history.at(-1)!.ts.slice(0, 10)}` : ''} (${chars.toLocaleString('en-US')} characters of text)\n`);
 
-  const agent = new MemoryAgent(rlm, history);
+  const agent = new MemoryAgent(rlm, history, args['save-trajectory'] === undefined ? {} : { saveTrajectory: args['save-trajectory'] });
   const results: TurnResult[] = [];
   try {
     for await (const message of userMessages()) {

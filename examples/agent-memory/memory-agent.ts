@@ -6,6 +6,7 @@
  * earlier answers without reloading or re-reading anything.
  */
 import type { RecursiveLanguageModel } from 'rlms';
+import { trajectoryPathFor } from '@rlms/examples-shared/example-cli';
 import type { ChatMessage } from './generate-history.ts';
 
 /** A multi-turn RLM session, as `rlm.session()` returns it. */
@@ -30,15 +31,24 @@ export function memoryQuestion(message: string): string {
 /** A chat agent that remembers a long history through an RLM session. Close it when done. */
 export class MemoryAgent {
   readonly #session: MemorySession;
+  readonly #saveTrajectory: string | undefined;
 
-  /** Opens the session (no I/O until the first message). */
-  constructor(rlm: RecursiveLanguageModel, pastConversation: readonly ChatMessage[]) {
+  /**
+   * Opens the session (no I/O until the first message). With `saveTrajectory`, each turn's
+   * trajectory is written next to it as `<name>.turn-<n>.json`.
+   */
+  constructor(rlm: RecursiveLanguageModel, pastConversation: readonly ChatMessage[], options: { readonly saveTrajectory?: string } = {}) {
     this.#session = rlm.session({ context: pastConversation });
+    this.#saveTrajectory = options.saveTrajectory;
   }
 
   /** Answers one user message; resolves for every outcome (check `status`). Turns run one at a time. */
   async respond(message: string): Promise<TurnResult> {
-    const result = await this.#session.query(memoryQuestion(message));
+    const turn = this.#session.history.length + 1;
+    const result = await this.#session.query({
+      question: memoryQuestion(message),
+      ...(this.#saveTrajectory === undefined ? {} : { saveTrajectory: trajectoryPathFor(this.#saveTrajectory, `turn-${turn}`) }),
+    });
     return { ...result, answer: result.answer };
   }
 

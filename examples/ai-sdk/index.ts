@@ -30,8 +30,20 @@ const { values: args } = parseArgs({
     file: { type: 'string' },
     'size-mb': { type: 'string', default: '5' },
     question: { type: 'string', default: 'Which services logged errors, how many times each, and what caused them?' },
+    help: { type: 'boolean', short: 'h' },
   },
 });
+
+if (args.help === true) {
+  process.stdout.write(`Usage: node index.ts [--base-url URL] [--api-key KEY] [--model NAME] [--sub-model NAME]
+                     [--mode model|agent] [--file PATH | --size-mb N] [--question TEXT]
+
+Runs an RLM through the Vercel AI SDK over a large log (generated, or --file): --mode model uses
+createRLMModel with generateText/streamText; --mode agent gives an agent the rlmTool.
+Needs OPENAI_API_KEY, or --base-url of any OpenAI-compatible server (Ollama, vLLM…).
+`);
+  process.exit(0);
+}
 
 function fail(message: string): never {
   process.stderr.write(`error: ${message}\n`);

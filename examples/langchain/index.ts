@@ -50,8 +50,19 @@ const { values: args } = parseArgs({
     dir: { type: 'string' },
     notes: { type: 'string', default: '400' },
     question: { type: 'string', default: 'How has the refund window changed over time, and in which releases?' },
+    help: { type: 'boolean', short: 'h' },
   },
 });
+
+if (args.help === true) {
+  process.stdout.write(`Usage: node index.ts [--base-url URL] [--api-key KEY] [--model NAME] [--sub-model NAME]
+                     [--dir PATH | --notes N] [--question TEXT]
+
+Replaces a createRetrievalChain pipeline with RLMChain over release notes (generated, or the
+.md/.txt files of --dir). Needs OPENAI_API_KEY, or --base-url of any OpenAI-compatible server.
+`);
+  process.exit(0);
+}
 
 function fail(message: string): never {
   process.stderr.write(`error: ${message}\n`);

@@ -11,7 +11,7 @@
  * The comparison table and usage go to stdout; each run's trace goes to stderr.
  */
 import { SANDBOXES, type QueryOptions } from 'rlms';
-import { commonHelp, createExampleRLM, fail, parseExampleArgs, positiveNumber, UsageError } from '@rlms/examples-shared/example-cli';
+import { commonHelp, createExampleRLM, fail, parseExampleArgs, positiveNumber, trajectoryPathFor, UsageError } from '@rlms/examples-shared/example-cli';
 import { usageLine } from '@rlms/examples-shared/print-result';
 import { generateLog } from './generate-log.ts';
 
@@ -27,7 +27,8 @@ usage: node index.ts [options]
   --docker-image IMG  image for docker (default: the package's python:3.12-slim)
   --lines N           lines of the synthetic log (default 20000)
   --seed N            seed of the generator (default 17)
-${commonHelp({ sandbox: false, budget: 'budget of each run; --max-iterations N root turns (default 10)', saveTrajectory: false })}
+${commonHelp({ sandbox: false, budget: 'budget of each run; --max-iterations N root turns (default 10)' })}
+  (with --save-trajectory F, each sandbox's run is saved as F's name plus .<sandbox>.json)
 `;
 
 const args = parseExampleArgs(
@@ -112,7 +113,12 @@ async function runIn(sandbox: string, log: string): Promise<Row> {
     },
   );
   try {
-    const result = await rlm.query({ context: log, question: QUESTION, onEvent: clock.onEvent });
+    const result = await rlm.query({
+      context: log,
+      question: QUESTION,
+      onEvent: clock.onEvent,
+      ...(args['save-trajectory'] === undefined ? {} : { saveTrajectory: trajectoryPathFor(args['save-trajectory'], sandbox) }),
+    });
     const base = { sandbox, totalMs: Date.now() - started, ...clock.summary(), usage: usageLine(result) };
     if (result.status === 'error' || result.status === 'aborted') {
       return { ...base, outcome: clock.ranCode ? 'failed' : 'unavailable', detail: result.error?.message ?? result.statusDetail ?? result.status };

@@ -162,6 +162,14 @@ export function createExampleRLM(args: CommonArgs, defaults: Partial<RecursiveLa
   });
 }
 
+/**
+ * The trajectory file of one of several runs: `--save-trajectory run.json` becomes `run.<part>.json`
+ * (`run.turn-2.json`, `run.docker.json`), so examples that run more than one query save each.
+ */
+export function trajectoryPathFor(path: string, part: string): string {
+  return path.endsWith('.json') ? `${path.slice(0, -'.json'.length)}.${part}.json` : `${path}.${part}.json`;
+}
+
 /** Prints an error as one line on stderr and exits: 2 for usage, configuration and input mistakes, 1 otherwise. */
 export function fail(error: unknown): never {
   const message = error instanceof Error ? error.message : String(error);

@@ -5,6 +5,9 @@
  * version of each fact (with the right message ids), ignores facts about other people, and that the
  * third turn builds on the first two through the REPL's `history`.
  */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runScriptedExample } from '@rlms/examples-shared/testing';
 import { describe, expect, it } from 'vitest';
 import { FACTS, generateHistory } from '../generate-history.ts';
@@ -50,10 +53,18 @@ describe('examples/agent-memory', () => {
   });
 
   it('chats on stdin with --interactive until the input ends', async () => {
-    const { code, stdout } = await runScriptedExample(EXAMPLE_DIR, reply, ['--sandbox', 'local', '--interactive', '--quiet'], {
-      stdin: "What's my dog's name again?\n\n",
-    });
+    const folder = await mkdtemp(join(tmpdir(), 'rlms-agent-memory-'));
+    const { code, stdout } = await runScriptedExample(
+      EXAMPLE_DIR,
+      reply,
+      ['--sandbox', 'local', '--interactive', '--quiet', '--save-trajectory', join(folder, 'chat.json')],
+      { stdin: "What's my dog's name again?\n\n" },
+    );
     expect(code).toBe(0);
+    // --save-trajectory saves each turn of the session in its own file.
+    const saved = JSON.parse(await readFile(join(folder, 'chat.turn-1.json'), 'utf8')) as { result: { status: string } };
+    expect(saved.result.status).toBe('completed');
+    await rm(folder, { recursive: true, force: true });
     expect(stdout).toMatch(/^you> agent> Here is what I remember/m);
     expect(stdout).toContain('- dog name: Biscuit');
     expect(stdout).toMatch(/^session: 1 turn over one sandbox; usage: completed · 3 root calls/m);
