@@ -150,3 +150,27 @@ describe('Semaphore', () => {
     expect(peak).toBe(3);
   });
 });
+
+describe('EventQueue', () => {
+  it('delivers queued items (undefined included) before the end, and ignores a failure after the end', async () => {
+    const { EventQueue } = await import('../src/engine/event-queue.js');
+    const queue = new EventQueue<number | undefined>();
+    queue.push(1);
+    queue.push(undefined);
+    queue.end();
+    queue.fail(new Error('too late'));
+    const seen: Array<number | undefined> = [];
+    for await (const item of queue) seen.push(item);
+    expect(seen).toEqual([1, undefined]);
+  });
+
+  it('rejects a waiting consumer once on failure, then ends', async () => {
+    const { EventQueue } = await import('../src/engine/event-queue.js');
+    const queue = new EventQueue<number>();
+    const iterator = queue[Symbol.asyncIterator]();
+    const pending = iterator.next();
+    queue.fail(new Error('boom'));
+    await expect(pending).rejects.toThrow('boom');
+    await expect(iterator.next()).resolves.toEqual({ value: undefined, done: true });
+  });
+});

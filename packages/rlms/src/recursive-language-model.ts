@@ -2,6 +2,7 @@ import {
   ConfigurationError,
   ContextError,
   createRLM,
+  EventQueue,
   saveTrajectory,
   type AnswerOf,
   type AnswerSchema,
@@ -18,7 +19,6 @@ import { decideMode } from './decide-mode.js';
 import { runDirect } from './direct-query.js';
 import { engineSettingsOf, validateEngineSettings } from './engine-settings.js';
 import { estimateCost, type CostEstimate } from './estimate-cost.js';
-import { EventQueue } from './event-queue.js';
 import { loadModel } from './load-model.js';
 import { planModel, providerFamily, type ModelPlan, type ModelSpec } from './model-spec.js';
 import { TracePrinter } from './progress/trace-printer.js';

@@ -1,35 +1,36 @@
-/** An unbounded single-consumer async queue: producers push, one `for await` consumes. */
+/** An unbounded async queue: producers push, one consumer iterates; ends or fails once. */
 export class EventQueue<T> implements AsyncIterable<T> {
   private readonly items: T[] = [];
   private waiting: ((result: IteratorResult<T>) => void) | undefined;
-  private failWaiting: ((error: unknown) => void) | undefined;
-  private done = false;
-  private error: { value: unknown } | undefined;
+  private rejectWaiting: ((error: unknown) => void) | undefined;
+  private ended = false;
+  private failure: { error: unknown } | undefined;
 
   push(item: T): void {
-    if (this.done) return;
+    if (this.ended) return;
     if (this.waiting !== undefined) {
       const resolve = this.waiting;
-      this.waiting = this.failWaiting = undefined;
+      this.waiting = this.rejectWaiting = undefined;
       resolve({ value: item, done: false });
     } else this.items.push(item);
   }
 
   end(): void {
-    this.done = true;
+    this.ended = true;
     if (this.waiting !== undefined) {
       const resolve = this.waiting;
-      this.waiting = this.failWaiting = undefined;
+      this.waiting = this.rejectWaiting = undefined;
       resolve({ value: undefined, done: true });
     }
   }
 
   fail(error: unknown): void {
-    this.error = { value: error };
-    this.done = true;
-    if (this.failWaiting !== undefined) {
-      const reject = this.failWaiting;
-      this.waiting = this.failWaiting = undefined;
+    if (this.ended) return;
+    this.failure = { error };
+    this.ended = true;
+    if (this.rejectWaiting !== undefined) {
+      const reject = this.rejectWaiting;
+      this.waiting = this.rejectWaiting = undefined;
       reject(error);
     }
   }
@@ -37,18 +38,21 @@ export class EventQueue<T> implements AsyncIterable<T> {
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return {
       next: () => {
-        const item = this.items.shift();
-        if (item !== undefined) return Promise.resolve({ value: item, done: false });
-        if (this.error !== undefined) return Promise.reject(this.error.value);
-        if (this.done) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve, reject) => {
+        if (this.items.length > 0) return Promise.resolve({ value: this.items.shift()!, done: false });
+        if (this.failure !== undefined) {
+          const { error } = this.failure;
+          this.failure = undefined;
+          return Promise.reject(error);
+        }
+        if (this.ended) return Promise.resolve({ value: undefined, done: true });
+        return new Promise<IteratorResult<T>>((resolve, reject) => {
           this.waiting = resolve;
-          this.failWaiting = reject;
+          this.rejectWaiting = reject;
         });
       },
       return: () => {
-        this.done = true;
         this.items.length = 0;
+        this.ended = true;
         return Promise.resolve({ value: undefined, done: true });
       },
     };

@@ -58,6 +58,7 @@ export { truncateMiddle } from './truncate.js';
 export { buildSystemPrompt, buildMetadataMessage, type PromptFacts } from './prompts.js';
 export { HostCallError } from './host-calls.js';
 export { Semaphore, sleep } from './semaphore.js';
+export { EventQueue } from './event-queue.js';
 export { createMemoryCache, createFileCache, modelCallKey, type ModelCallCache } from './model-cache.js';
 export { createReplay, ReplayMismatchError, type Replay } from './replay.js';
 export { verifyQuotes, extractQuotes, MIN_QUOTE_CHARS, type Citation, type QuoteVerification } from './verify-quotes.js';
