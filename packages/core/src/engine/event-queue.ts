@@ -26,13 +26,13 @@ export class EventQueue<T> implements AsyncIterable<T> {
 
   fail(error: unknown): void {
     if (this.ended) return;
-    this.failure = { error };
     this.ended = true;
     if (this.rejectWaiting !== undefined) {
+      // Delivered now to the waiting consumer: later calls just end.
       const reject = this.rejectWaiting;
       this.waiting = this.rejectWaiting = undefined;
       reject(error);
-    }
+    } else this.failure = { error };
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
