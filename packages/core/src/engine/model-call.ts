@@ -4,7 +4,7 @@ import { estimateTokens } from './context.js';
 import type { Reservation, StopReason } from './budget.js';
 import { modelKey, type RunTree } from './run-tree.js';
 import { sleep } from './semaphore.js';
-import { computeCostUsd, findPricing, usageTokens, type UsageTracker } from './usage.js';
+import { computeCostUsd, findPricing, hasUsage, usageTokens, type UsageTracker } from './usage.js';
 import { modelCallKey } from './model-cache.js';
 
 /** Thrown instead of calling a model when the tree's budget is spent. */
@@ -93,7 +93,7 @@ async function callProvider(tree: RunTree, request: ModelCallRequest): Promise<M
         });
         const costUsd = response.costUsd ?? computeCostUsd(response.usage, pricing);
         (request.usage ?? tree.usage).record(key, request.depth, response.usage, costUsd);
-        const reported = response.usage.totalTokens !== undefined || response.usage.inputTokens !== undefined || response.usage.outputTokens !== undefined;
+        const reported = hasUsage(response.usage);
         const outputTokens = response.usage.outputTokens ?? estimateTokens(response.text);
         tree.budget.charge({
           model: key,

@@ -47,7 +47,8 @@ export function usageTokens(usage: TokenUsage): number {
   return (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0);
 }
 
-function hasUsage(usage: TokenUsage): boolean {
+/** True when a backend reported any token count (input, output or total). */
+export function hasUsage(usage: TokenUsage): boolean {
   return (
     usage.inputTokens !== undefined ||
     usage.outputTokens !== undefined ||
