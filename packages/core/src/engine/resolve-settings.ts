@@ -10,6 +10,9 @@ export type ResolvedSettings = RLMSettings & {
   readonly executionTimeoutMs: number;
   readonly maxSubcallConcurrency: number;
   readonly maxOutputChars: number;
+  readonly maxSubcalls: number;
+  readonly maxSubcallPromptChars: number;
+  readonly maxTrajectoryTextChars: number;
   readonly maxRetries: number;
   readonly maxSandboxRestarts: number;
   readonly maxSchemaRetries: number;
@@ -81,6 +84,9 @@ export function resolveSettings(settings: RLMSettings): ResolvedSettings {
     executionTimeoutMs: positive('executionTimeoutMs', settings.executionTimeoutMs, 120_000),
     maxSubcallConcurrency: positive('maxSubcallConcurrency', settings.maxSubcallConcurrency, 16),
     maxOutputChars: positive('maxOutputChars', settings.maxOutputChars, 20_000, { min: 100 }),
+    maxSubcalls: positive('maxSubcalls', settings.maxSubcalls, 2_000),
+    maxSubcallPromptChars: positive('maxSubcallPromptChars', settings.maxSubcallPromptChars, 2_000_000),
+    maxTrajectoryTextChars: positive('maxTrajectoryTextChars', settings.maxTrajectoryTextChars, 200_000, { min: 100 }),
     maxRetries: positive('maxRetries', settings.maxRetries, 2, { min: 0 }),
     maxSandboxRestarts: positive('maxSandboxRestarts', settings.maxSandboxRestarts, 2, { min: 0 }),
     maxSchemaRetries: positive('maxSchemaRetries', settings.maxSchemaRetries, 2, { min: 0 }),

@@ -62,6 +62,21 @@ export interface RLMSettings {
   readonly maxSubcallConcurrency?: number;
   /** Characters of stdout/stderr per code block fed back to the model (head + tail). Default 20 000. */
   readonly maxOutputChars?: number;
+  /**
+   * Sub-calls (`llm_query`, `rlm_query`, each prompt of a batch) one run tree may make. Past it, a
+   * sub-call raises in the REPL with a message naming this setting. Default 2 000.
+   */
+  readonly maxSubcalls?: number;
+  /**
+   * Characters of one sub-call prompt. A longer prompt is refused in the REPL (the model is told to
+   * split it); the sub-model's context window, when known, tightens it further. Default 2 000 000.
+   */
+  readonly maxSubcallPromptChars?: number;
+  /**
+   * Characters of one prompt or reply stored in the trajectory (head + tail, with a note of what
+   * was cut). Model calls still see the whole text. Default 200 000.
+   */
+  readonly maxTrajectoryTextChars?: number;
   /** Retries of a model call that failed with a retryable error (429, 5xx, reset). Default 2. */
   readonly maxRetries?: number;
   /** Replaces the system prompt. `{{context_metadata}}`-free: metadata is sent as the first user message. */

@@ -43,6 +43,14 @@ export interface CreateSessionOptions {
   readonly tools?: readonly HostToolInfo[];
   /** Output of one execution (stdout and stderr each) is cut to this many characters, head + tail. Default 20 000. */
   readonly maxOutputChars?: number;
+  /**
+   * Largest message the sandbox may send to the host, in bytes: a frame's header line and its
+   * attachment each (stdio transports), or one host-call request (embedded transports). The host
+   * never buffers more than this for one message: a sandbox that announces or sends more is killed
+   * with a `ProtocolError`. The engine derives it from the run's output and prompt limits.
+   * Default 64 MiB.
+   */
+  readonly maxFrameBytes?: number;
   /** Aborts session creation; after creation, abort the work with the per-call signals and `destroy()`. */
   readonly abortSignal?: AbortSignal;
 }
