@@ -65,11 +65,10 @@ async function run(options: { rules?: ServerFaultRule[]; model?: Parameters<type
   });
   const controller = new AbortController();
   const timer = options.abortAfterMs === undefined ? undefined : setTimeout(() => controller.abort(), options.abortAfterMs);
-  const started = Date.now();
   const result = await rlm.query({ context: 'some text', question: 'What does the sub-model say to ping?', abortSignal: controller.signal });
   clearTimeout(timer);
   faultsInjected += server.modelRequests.filter((request) => request.fault !== undefined).length;
-  return { result, ms: Date.now() - started, requests: server.modelRequests.length };
+  return { result, requests: server.modelRequests.length };
 }
 
 function providerError(result: RLMResult<unknown>): ModelProviderError {
@@ -129,27 +128,25 @@ describe('model faults through @rlms/openai', () => {
     const error = providerError(result);
     expect(error.code).toBe('timeout');
     expect(requests).toBe(ATTEMPTS);
-    expect(ms).toBeLessThan(30_000);
   });
 
   it('a hung server under a run timeout: status timeout, the hung request is abandoned, the closing call answers', async () => {
-    const { result, ms } = await run({
+    // The server hangs forever: reaching the assertions at all shows the run's time limit ended it.
+    const { result } = await run({
       rules: [always({ type: 'hang' }, (request) => isRootCall(request) && !isClosingCall(request))],
       timeoutMs: 1_500,
     });
     expect(result.status).toBe('timeout');
     expect(result.statusDetail).toContain('time limit');
     expect(result.answer).toBe('closing answer');
-    expect(ms).toBeLessThan(20_000);
   });
 
   it('a hung server under a run timeout, the closing call failing too: status timeout, not aborted', async () => {
-    const { result, ms } = await run({
+    const { result } = await run({
       rules: [always({ type: 'hang' })],
       model: { timeoutMs: 300, maxRetries: 0 },
       timeoutMs: 1_000,
     });
-    expect(ms).toBeLessThan(20_000);
     expect(result.status).toBe('timeout');
   });
 
@@ -221,13 +218,14 @@ describe('model faults through @rlms/openai', () => {
   });
 
   it('an abort while waiting to retry ends the run at once with status aborted', async () => {
-    const { result, ms } = await run({
-      rules: [always({ type: 'rate-limit', retryAfterMs: 20_000 })],
-      model: { retryMaxDelayMs: 20_000 },
+    // The server asks for an hour's wait: reaching the assertions at all shows the abort cut the wait short.
+    const { result, requests } = await run({
+      rules: [always({ type: 'rate-limit', retryAfterMs: 3_600_000 })],
+      model: { retryMaxDelayMs: 3_600_000 },
       abortAfterMs: 300,
     });
     expect(result.status).toBe('aborted');
-    expect(ms).toBeLessThan(5_000);
+    expect(requests).toBe(1);
   });
 
   it('stream(): a stream cut after partial output is a typed error and not retried; one cut before any output is retried', async () => {
