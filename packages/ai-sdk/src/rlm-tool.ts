@@ -1,6 +1,7 @@
 import {
   ConfigurationError,
   ContextError,
+  DEFAULT_SOURCE_EVIDENCE,
   RLMAbortError,
   RLMError,
   resolveRLM,
@@ -10,10 +11,12 @@ import {
   type RLMResult,
   type RLMSource,
   type RunStatus,
+  type SourceEvidence,
 } from '@rlms/core';
 import { tool, type ModelMessage, type Tool } from 'ai';
 import { z } from 'zod/v4';
 import { RLMProgressTracker, type RLMProgress } from './rlm-progress.js';
+import { ToolSources, isDocumentRecord } from './tool-sources.js';
 
 /** What the calling model passes to the tool. */
 export interface RLMToolInput {
@@ -51,6 +54,12 @@ export interface RLMToolAnswer {
   readonly usage: RLMToolUsage;
   /** Known cost in US dollars, when some call had a price. */
   readonly costUsd?: number;
+  /**
+   * Names of the documents the run read or cited, in corpus order, when the context is a record of
+   * named documents (see {@link RLMToolSettings.sourceEvidence}). Also listed after the answer in
+   * what the calling model sees: `[Sources: api.log, web.log]`.
+   */
+  readonly sources?: readonly string[];
 }
 
 /** Every value the tool yields: progress (preliminary results), then one answer (the last value). */
@@ -83,24 +92,24 @@ export interface RLMToolSettings extends RLMSource {
   readonly onProgress?: (progress: RLMProgress, meta: { readonly toolCallId: string }) => void;
   /** Receives every raw event of the run. Errors it throws are ignored. */
   readonly onEvent?: (event: RLMEvent, meta: { readonly toolCallId: string }) => void;
+  /**
+   * What marks a document of a record context as a source (`sources`). Default `['subcalls', 'answer']`:
+   * its text went into a sub-model prompt or a child run (also when the code stringified it, e.g.
+   * `json.dumps(context)`), or the answer quotes it or names it. Add `'output'` to count code output
+   * the root model read; `[]` turns sources off.
+   */
+  readonly sourceEvidence?: readonly SourceEvidence[];
 }
 
 const MAX_LISTED_KEYS = 20;
 
-/** True for a record of named documents (not an array, not a `{ format, bytes }` payload). */
-function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    !((value as { bytes?: unknown }).bytes instanceof Uint8Array && typeof (value as { format?: unknown }).format === 'string')
-  );
-}
+/** Source names written out for the calling model; the rest are counted. */
+const MAX_LISTED_SOURCES = 10;
 
 function summarize(context: ContextInput): string {
   if (typeof context === 'string') return `a text of ${context.length.toLocaleString('en-US')} characters`;
   if (Array.isArray(context)) return `a list of ${context.length.toLocaleString('en-US')} items`;
-  if (!isRecord(context)) return `a ${(context as { format: string }).format} document of ${(context as { bytes: Uint8Array }).bytes.byteLength.toLocaleString('en-US')} bytes`;
+  if (!isDocumentRecord(context)) return `a ${(context as { format: string }).format} document of ${(context as { bytes: Uint8Array }).bytes.byteLength.toLocaleString('en-US')} bytes`;
   const keys = Object.keys(context);
   const listed = keys.slice(0, MAX_LISTED_KEYS).map((key) => JSON.stringify(key)).join(', ');
   return `${keys.length.toLocaleString('en-US')} named documents (${listed}${keys.length > MAX_LISTED_KEYS ? ', …' : ''})`;
@@ -120,7 +129,7 @@ function defaultDescription(settings: RLMToolSettings, documents: boolean): stri
 
 /** Keeps only the named documents of a record context. @throws ContextError naming the available documents. */
 function restrict(context: ContextInput, documents: readonly string[]): ContextInput {
-  if (!isRecord(context)) {
+  if (!isDocumentRecord(context)) {
     throw new ContextError('`documents` can only be used when the context is a record of named documents; call the tool again without it.', {
       code: 'documents-not-applicable',
     });
@@ -137,7 +146,7 @@ function restrict(context: ContextInput, documents: readonly string[]): ContextI
   return Object.fromEntries(documents.map((name) => [name, context[name]]));
 }
 
-function answerOf(result: RLMResult): RLMToolAnswer {
+function answerOf(result: RLMResult, sources: readonly string[] | undefined): RLMToolAnswer {
   if (result.status === 'aborted') throw new RLMAbortError(result.statusDetail);
   if (result.status === 'error') {
     throw result.error ?? new RLMError(`The RLM run failed: ${result.statusDetail ?? 'unknown error'}`, { code: 'rlm-run-failed' });
@@ -162,7 +171,20 @@ function answerOf(result: RLMResult): RLMToolAnswer {
       callsWithoutUsage: total.callsWithoutUsage,
     },
     ...(result.costUsd === undefined ? {} : { costUsd: result.costUsd }),
+    ...(sources === undefined ? {} : { sources }),
   };
+}
+
+/** What the calling model reads: the answer, a note when a budget stopped the run, the sources. */
+function modelText(output: RLMToolAnswer): string {
+  const parts = [output.answer.length > 0 ? output.answer : '(no answer)'];
+  if (output.status !== 'completed') parts.push(`[The search stopped early (${output.status}): ${output.statusDetail ?? 'a budget was reached'}.]`);
+  const sources = output.sources ?? [];
+  if (sources.length > 0) {
+    const more = sources.length - MAX_LISTED_SOURCES;
+    parts.push(`[Sources: ${sources.slice(0, MAX_LISTED_SOURCES).join(', ')}${more > 0 ? `, and ${more} more` : ''}]`);
+  }
+  return parts.join('\n\n');
 }
 
 /**
@@ -180,14 +202,14 @@ function answerOf(result: RLMResult): RLMToolAnswer {
  *
  * `execute` yields progress snapshots ({@link RLMProgress}: iteration, sub-calls, tokens) as
  * preliminary results (`streamText` emits them as `tool-result` parts with `preliminary: true`),
- * then the answer with the run's usage ({@link RLMToolAnswer}); the calling model sees only the
- * answer text. The call's `abortSignal` aborts the run (the sandbox is freed), and so does
- * stopping the iteration. A run that fails rejects with its error (`ModelProviderError`,
+ * then the answer with the run's usage and, for a record context, the names of the documents it
+ * used ({@link RLMToolAnswer}); the calling model sees the answer text, followed by those names.
+ * The call's `abortSignal` aborts the run (the sandbox is freed), and so does stopping the iteration. A run that fails rejects with its error (`ModelProviderError`,
  * `SandboxError`…), which the AI SDK reports to the model as a tool error; an abort rejects with
  * `RLMAbortError`; unknown `documents` reject with a `ContextError` listing the available ones.
  *
  * @throws ConfigurationError at creation when both or neither of `rlm` / `settings`, or of
- *   `context` / `getContext`, are given, or the settings are invalid.
+ *   `context` / `getContext`, are given, or the settings (or `sourceEvidence`) are invalid.
  */
 export function rlmTool(settings: RLMToolSettings): Tool<RLMToolInput, RLMToolOutput> {
   const rlm = resolveRLM(settings, { where: 'rlmTool', example: "{ model: fromAISDK(anthropic('claude-sonnet-4-5')), sandbox: createLocalSandbox() }" });
@@ -196,7 +218,12 @@ export function rlmTool(settings: RLMToolSettings): Tool<RLMToolInput, RLMToolOu
       code: 'invalid-setting',
     });
   }
-  const documentSelection = settings.documentSelection ?? (settings.getContext !== undefined || isRecord(settings.context));
+  const documentSelection = settings.documentSelection ?? (settings.getContext !== undefined || isDocumentRecord(settings.context));
+  const evidence = settings.sourceEvidence ?? DEFAULT_SOURCE_EVIDENCE;
+  if (!Array.isArray(evidence) || evidence.some((kind) => !(['subcalls', 'answer', 'output'] as unknown[]).includes(kind))) {
+    throw new ConfigurationError("rlmTool: `sourceEvidence` must list some of 'subcalls', 'answer', 'output'.", { code: 'invalid-setting' });
+  }
+  const sources = new ToolSources(evidence);
   const question = z
     .string()
     .min(1)
@@ -212,7 +239,7 @@ export function rlmTool(settings: RLMToolSettings): Tool<RLMToolInput, RLMToolOu
     const { toolCallId, abortSignal } = options;
     throwIfAborted(abortSignal);
     const documents = input.documents !== undefined && input.documents.length > 0 ? input.documents : undefined;
-    let context =
+    const corpus =
       settings.getContext === undefined
         ? settings.context!
         : await settings.getContext({
@@ -222,7 +249,7 @@ export function rlmTool(settings: RLMToolSettings): Tool<RLMToolInput, RLMToolOu
             messages: options.messages,
             ...(abortSignal === undefined ? {} : { abortSignal }),
           });
-    if (documents !== undefined) context = restrict(context, documents);
+    const context = documents === undefined ? corpus : restrict(corpus, documents);
     throwIfAborted(abortSignal);
 
     // Stopping the iteration early (the consumer's `return()`) aborts the run too.
@@ -278,7 +305,9 @@ export function rlmTool(settings: RLMToolSettings): Tool<RLMToolInput, RLMToolOu
           yield tracker.snapshot();
         }
       }
-      yield answerOf(await result);
+      const finished = await result;
+      const used = evidence.length === 0 || finished.status === 'error' || finished.status === 'aborted' ? undefined : sources.find(corpus, context, finished);
+      yield answerOf(finished, used);
     } finally {
       if (!settled) {
         stop.abort();
@@ -293,11 +322,7 @@ export function rlmTool(settings: RLMToolSettings): Tool<RLMToolInput, RLMToolOu
     execute,
     toModelOutput: ({ output }) => {
       if (output.type === 'progress') return { type: 'text', value: output.message };
-      const answer = output.answer.length > 0 ? output.answer : '(no answer)';
-      return {
-        type: 'text',
-        value: output.status === 'completed' ? answer : `${answer}\n\n[The search stopped early (${output.status}): ${output.statusDetail ?? 'a budget was reached'}.]`,
-      };
+      return { type: 'text', value: modelText(output) };
     },
   });
 }

@@ -1,4 +1,4 @@
-"""rlms REPL runtime, wire protocol version 1 (see PROTOCOL.md next to this file).
+"""rlms REPL runtime, wire protocol version 2 (see PROTOCOL.md next to this file).
 
 One Python program for every Python sandbox. Two ways to drive it:
 
@@ -40,8 +40,13 @@ import time
 import traceback
 import types
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 DEFAULT_MAX_OUTPUT_CHARS = 20_000
+# Largest message to the host (a frame's header line, or its attachment), unless `configure` says otherwise.
+DEFAULT_MAX_FRAME_BYTES = 64 << 20
+MIN_FRAME_BYTES = 65_536
+# Room kept in a message for what surrounds a value (frame type, id, field names).
+_FRAME_ENVELOPE_BYTES = 1024
 API_NAMES = frozenset(
     {"context", "llm_query", "llm_query_batched", "rlm_query", "rlm_query_batched", "FINAL", "FINAL_VAR", "SHOW_VARS"}
 )
@@ -55,6 +60,27 @@ _JSON_ERRORS = (TypeError, ValueError, RecursionError)
 def _dumps(value) -> str:
     """Compact JSON that JavaScript's JSON.parse accepts (no NaN/Infinity, ASCII-only escapes)."""
     return json.dumps(value, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+
+
+def _embedded_message_size(op, payload) -> int:
+    """Bytes of one host-call request as the Pyodide glue sends it: an 8-byte length, then ASCII JSON."""
+    return 8 + len(_dumps({"op": op, "payload": payload}))
+
+
+def _utf8_length(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8", "replace"))
+
+
+def _cut_middle(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters: head and tail with a note of what was cut."""
+    if len(text) <= limit:
+        return text
+    half = max(limit // 2, 0)
+    return "%s\n... [%d characters truncated] ...\n%s" % (text[:half], len(text) - 2 * half, text[len(text) - half:] if half else "")
+
+
+class MessageTooLargeError(ValueError):
+    """A message to the host would be over the frame size limit (``maxFrameBytes``)."""
 
 
 def error_from_host(error) -> Exception:
@@ -463,12 +489,23 @@ class Runtime:
     called from several Python threads at once.
 
     ``capture_fds=True`` (stdio mode) also captures OS-level file descriptors 1 and 2.
+
+    ``message_size(op, payload) -> int`` gives the size in bytes of the largest message the
+    transport sends to the host for one host call (stdio: the frame's header line or its
+    attachment). Calls over ``maxFrameBytes`` (see ``configure``) raise ``ValueError`` in model code
+    instead of reaching the host; batches are split over several host calls so each fits. Default:
+    the embedded (Pyodide) request, an 8-byte length plus ``{"op", "payload"}`` as ASCII JSON.
     """
 
-    def __init__(self, host_call, capture_fds: bool = False, *, handle_sigint: bool = True, register_main: bool = True):
+    def __init__(self, host_call, capture_fds: bool = False, *, handle_sigint: bool = True, register_main: bool = True,
+                 message_size=None):
         if not callable(host_call):
             raise TypeError("Runtime(host_call=...) must be a callable (op, payload) -> value")
+        if message_size is not None and not callable(message_size):
+            raise TypeError("Runtime(message_size=...) must be a callable (op, payload) -> int")
         self._host_call = host_call
+        self._message_size = message_size or _embedded_message_size
+        self._max_frame_bytes = DEFAULT_MAX_FRAME_BYTES
         self._max_output_chars = DEFAULT_MAX_OUTPUT_CHARS
         self._stdout = _OutputBuffer(self._max_output_chars)
         self._stderr = _OutputBuffer(self._max_output_chars)
@@ -504,6 +541,11 @@ class Runtime:
         return self._fd_capture is not None and self._fd_capture.available
 
     @property
+    def max_frame_bytes(self) -> int:
+        """Largest message to the host, in bytes (``maxFrameBytes`` of ``configure``)."""
+        return self._max_frame_bytes
+
+    @property
     def executing(self) -> bool:
         """True while model code runs (a SIGINT then raises KeyboardInterrupt)."""
         return self._executing
@@ -535,10 +577,15 @@ class Runtime:
     # ---------------------------------------------------------------- configure
 
     def configure(self, options=None):
-        """Applies ``{"tools": [HostToolInfo], "maxOutputChars": int}``. Returns None."""
+        """Applies ``{"tools": [HostToolInfo], "maxOutputChars": int, "maxFrameBytes": int}``. Returns None."""
         options = options or {}
         if not isinstance(options, dict):
             raise TypeError("configure() expects a dict")
+        frame_limit = options.get("maxFrameBytes")
+        if frame_limit is not None:
+            if isinstance(frame_limit, bool) or not isinstance(frame_limit, int) or frame_limit < MIN_FRAME_BYTES:
+                raise ValueError("maxFrameBytes must be an integer >= %d, got %r" % (MIN_FRAME_BYTES, frame_limit))
+            self._max_frame_bytes = frame_limit
         limit = options.get("maxOutputChars")
         if limit is not None:
             if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
@@ -709,14 +756,50 @@ class Runtime:
         self._stderr.clear()
         final = self._final
         self._final = None
-        return {
+        return self._fit_result({
             "stdout": stdout,
             "stderr": stderr,
             "error": error,
             "final": final,
             "truncatedChars": cut_out + cut_err,
             "durationMs": round(duration_ms, 3),
-        }
+        })
+
+    def _fit_result(self, result: dict) -> dict:
+        """Makes the result fit in one message to the host (``maxFrameBytes``).
+
+        A FINAL value that does not fit beside the cell's output is dropped and replaced by an
+        error telling the model to return something smaller; output that alone does not fit (a very
+        small limit) is cut further.
+        """
+        limit = self._max_frame_bytes - _FRAME_ENVELOPE_BYTES
+        size = len(_dumps(result))
+        if size <= limit:
+            return result
+        if result.get("final") is not None:
+            result["final"] = None
+            previous = result.get("error")
+            message = (
+                "FINAL: the answer and this cell's output need %d bytes, over the limit of %d bytes for one "
+                "message to the host, so no answer was recorded. Return something smaller (a summary, the most "
+                "relevant part, fewer fields), or print less in the cell that calls FINAL." % (size, limit)
+            )
+            if previous:
+                message += " The cell also raised %s: %s" % (previous.get("type"), _cut_middle(str(previous.get("message")), 2000))
+            result["error"] = {"type": "ValueError", "message": message, "traceback": "ValueError: " + message + "\n"}
+            size = len(_dumps(result))
+        while size > limit:
+            error = result.get("error") or {}
+            fields = [(result, "stdout"), (result, "stderr"), (error, "traceback"), (error, "message")]
+            longest = max((len(owner.get(key) or "") for owner, key in fields), default=0)
+            if longest <= 200:
+                break
+            for owner, key in fields:
+                text = owner.get(key) or ""
+                if len(text) > longest // 2:
+                    owner[key] = _cut_middle(text, longest // 2)
+            size = len(_dumps(result))
+        return result
 
     def _run_cell(self, code: str, filename: str) -> None:
         linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
@@ -742,14 +825,18 @@ class Runtime:
         except Exception:  # pragma: no cover - formatting must never break the runtime
             text = "".join(traceback.format_exception_only(type(exc), exc))
         limit = max(self._max_output_chars, 2000)
-        if len(text) > limit:
-            half = limit // 2
-            text = "%s\n... [%d characters truncated] ...\n%s" % (text[:half], len(text) - 2 * half, text[-half:])
-        return {"type": type(exc).__name__, "message": message, "traceback": text}
+        return {"type": type(exc).__name__, "message": _cut_middle(message, limit), "traceback": _cut_middle(text, limit)}
 
     # ---------------------------------------------------------------- API for model code
 
     def _call(self, op, payload, function, what):
+        self._check_json(op, payload, function, what)
+        size = self._message_size(op, payload)
+        if size > self._max_frame_bytes:
+            raise ValueError(self._too_large(op, payload, function, size))
+        return self._host_call(op, payload)
+
+    def _check_json(self, op, payload, function, what) -> None:
         if op in ("rlm_query", "rlm_query_batched", "tool"):
             try:
                 _dumps(payload)
@@ -758,23 +845,85 @@ class Runtime:
                     "%s(): %s must be JSON-serialisable (str, int, float, bool, None, list, dict with str keys; "
                     "no NaN/Infinity): %s" % (function, what, exc)
                 ) from None
-        return self._host_call(op, payload)
 
-    def _make_final(self, value, variable):
+    def _too_large(self, op, payload, function, size, index=None) -> str:
+        limit = self._max_frame_bytes
+        if op == "tool":
+            return ("%s(): the arguments need %d bytes, over the limit of %d bytes for one message to the host; "
+                    "pass less data (e.g. a part of it, or a reference the tool can look up)" % (function, size, limit))
+        prompt = payload.get("prompt") if index is None else payload["prompts"][0]
+        where = "the prompt" if index is None else "prompts[%d]" % index
+        has_context = payload.get("context") is not None or payload.get("contexts") is not None
+        if has_context:
+            return ("%s(): %s (%d characters) and its context need %d bytes, over the limit of %d bytes for one "
+                    "message to the host; pass a smaller context, or split the work into smaller parts"
+                    % (function, where, len(prompt), size, limit))
+        return ("%s(): %s of %d characters is over the limit of one message to the host (%d bytes; it needs %d). "
+                "Split it into smaller parts and query each (llm_query_batched(parts) runs them in parallel), "
+                "then combine the answers" % (function, where, len(prompt), limit, size))
+
+    def _call_batched(self, op, prompts, contexts, extra, function, what):
+        """Sends a batch in as few host calls as fit in one message each; answers stay in prompt order."""
+        def payload_for(start, end):
+            payload = dict(extra)
+            payload["prompts"] = prompts[start:end]
+            if contexts is not None:
+                payload["contexts"] = contexts[start:end]
+            return payload
+
+        whole = payload_for(0, len(prompts))
+        self._check_json(op, whole, function, what)
+        limit = self._max_frame_bytes
+        ranges = []
+        todo = [(0, len(prompts))]
+        while todo:
+            start, end = todo.pop()
+            payload = whole if (start, end) == (0, len(prompts)) else payload_for(start, end)
+            size = self._message_size(op, payload)
+            if size <= limit:
+                ranges.append((start, end))
+            elif end - start == 1:
+                raise ValueError(self._too_large(op, payload, function, size, index=start))
+            else:
+                middle = (start + end) // 2
+                todo.append((middle, end))
+                todo.append((start, middle))  # popped first: ranges come out in order
+        if len(ranges) == 1:
+            return self._host_call(op, whole)
+        answers = []
+        for start, end in ranges:
+            part = self._host_call(op, payload_for(start, end))
+            if not isinstance(part, list) or len(part) != end - start:
+                raise RuntimeError("%s(): the host answered %d prompts with %r" % (function, end - start, type(part).__name__))
+            answers.extend(part)
+        return answers
+
+    def _make_final(self, value, variable, function="FINAL"):
         try:
             text = value if isinstance(value, str) else str(value)
         except Exception as exc:
             text = "<unprintable %s: %s>" % (type(value).__name__, exc)
         try:
-            json_value = json.loads(_dumps(value))
+            encoded = _dumps(value)
+            json_value = json.loads(encoded)
         except _JSON_ERRORS:
+            encoded = None
             json_value = text
+        text_size = len(_dumps(text))
+        size = text_size + (text_size if encoded is None else len(encoded))
+        limit = self._max_frame_bytes - 4 * _FRAME_ENVELOPE_BYTES
+        if size > limit:
+            raise ValueError(
+                "%s(): the answer needs %d bytes as JSON, over the limit of %d bytes for one message to the host. "
+                "Return something smaller: a summary, the most relevant part, or fewer fields" % (function, size, limit)
+            )
         return {"value": json_value, "text": text, "variableName": variable}
 
     def _define_api(self) -> None:
         runtime = self
         namespace = self.namespace
         call = self._call
+        call_batched = self._call_batched
 
         def _check_str(function, name, value, optional=False):
             if optional and value is None:
@@ -818,10 +967,8 @@ class Runtime:
             _check_str("llm_query_batched", "model", model, optional=True)
             if not prompts:
                 return []
-            payload = {"prompts": prompts}
-            if model is not None:
-                payload["model"] = model
-            return call("llm_query_batched", payload, "llm_query_batched", "prompts")
+            extra = {} if model is None else {"model": model}
+            return call_batched("llm_query_batched", prompts, None, extra, "llm_query_batched", "prompts")
 
         def rlm_query(prompt, context=None):
             """Runs a child RLM (with its own REPL) on prompt and returns its answer as a str.
@@ -840,7 +987,6 @@ class Runtime:
             contexts: optional list of JSON-serialisable values, one per prompt.
             """
             prompts = _check_prompts("rlm_query_batched", prompts)
-            payload = {"prompts": prompts}
             if contexts is not None:
                 if isinstance(contexts, (str, bytes, dict)) or not isinstance(contexts, (list, tuple)):
                     raise TypeError("rlm_query_batched(): contexts must be a list (one context per prompt) or None, "
@@ -848,19 +994,19 @@ class Runtime:
                 if len(contexts) != len(prompts):
                     raise ValueError("rlm_query_batched(): got %d prompts but %d contexts; pass one context per "
                                      "prompt" % (len(prompts), len(contexts)))
-                payload["contexts"] = list(contexts)
+                contexts = list(contexts)
             if not prompts:
                 return []
-            return call("rlm_query_batched", payload, "rlm_query_batched", "contexts")
+            return call_batched("rlm_query_batched", prompts, contexts, {}, "rlm_query_batched", "contexts")
 
         def FINAL(value):
             """Finishes the run with `value` as the answer (the cell still runs to its end)."""
-            runtime._final = runtime._make_final(value, None)
+            runtime._final = runtime._make_final(value, None, "FINAL")
 
         def FINAL_VAR(name):
             """Finishes the run with the value of the variable called `name` (a str) as the answer."""
             if not isinstance(name, str):
-                runtime._final = runtime._make_final(name, None)
+                runtime._final = runtime._make_final(name, None, "FINAL_VAR")
                 return
             key = name.strip().strip("'\"`").strip()
             caller = sys._getframe(1)
@@ -874,7 +1020,7 @@ class Runtime:
                     "(e.g. %s = ...), then call FINAL_VAR(%r); to return a value directly use FINAL(value)."
                     % (name, key, key if key.isidentifier() else "answer", key if key.isidentifier() else "answer")
                 )
-            runtime._final = runtime._make_final(value, key)
+            runtime._final = runtime._make_final(value, key, "FINAL_VAR")
 
         def SHOW_VARS():
             """Prints the variables you defined, with their type and size."""
@@ -954,24 +1100,69 @@ class StdioServer:
         except OSError:
             pass
 
-    def send(self, frame: dict) -> None:
+    def _max_frame_bytes(self) -> int:
+        runtime = self.runtime
+        return runtime.max_frame_bytes if runtime is not None else DEFAULT_MAX_FRAME_BYTES
+
+    def send(self, frame: dict, parts=()) -> None:
+        """Writes one frame; ``parts`` (bytes) are its attachment, announced in the header.
+
+        Raises ``MessageTooLargeError`` (nothing written) when the header line or the attachment is
+        over ``maxFrameBytes``: the host would kill the session for it.
+        """
         if os.getpid() != self._pid:
             os._exit(0)  # a forked child reached the protocol loop (raw os.fork in a cell): end it quietly
+        attachment = sum(len(part) for part in parts)
+        if parts:
+            frame["attachment"] = attachment
         data = (_dumps(frame) + "\n").encode("ascii")
-        view = memoryview(data)
+        limit = self._max_frame_bytes()
+        if len(data) - 1 > limit or attachment > limit:
+            raise MessageTooLargeError(
+                "a %s frame of %d bytes (attachment %d bytes) is over the limit of %d bytes for one message to the host"
+                % (frame.get("type"), len(data) - 1, attachment, limit)
+            )
         runtime = self.runtime if threading.get_ident() == self._main_ident else None
         if runtime is not None:
             runtime.enter_critical()  # a KeyboardInterrupt must not cut a frame in half
         try:
             with self._write_lock:
-                while view:
-                    written = os.write(self._out_fd, view)
-                    view = view[written:]
+                for chunk in (data, *parts, b"\n") if parts else (data,):
+                    # The newline after an attachment is a blank line the host skips: it lets channels
+                    # that relay output line by line (Daytona) pass the attachment on at once.
+                    view = memoryview(chunk)
+                    while view:
+                        written = os.write(self._out_fd, view)
+                        view = view[written:]
         except OSError:  # host gone
             os._exit(0)
         finally:
             if runtime is not None:
                 runtime.leave_critical()
+
+    # ---------------------------------------------------------------- host-call frames
+
+    @staticmethod
+    def _split_prompts(op: str, payload: dict):
+        """``(payload without its prompts, prompts)``: prompts travel as a UTF-8 attachment."""
+        if op in ("llm_query", "rlm_query") and isinstance(payload.get("prompt"), str):
+            prompts = [payload["prompt"]]
+        elif op in ("llm_query_batched", "rlm_query_batched") and isinstance(payload.get("prompts"), list):
+            prompts = payload["prompts"]
+        else:
+            return payload, None
+        return {key: value for key, value in payload.items() if key not in ("prompt", "prompts")}, prompts
+
+    def message_size(self, op: str, payload: dict) -> int:
+        """Size of the larger part (header line or attachment) of the ``host_call`` frame for this call."""
+        rest, prompts = self._split_prompts(op, payload)
+        frame = {"type": "host_call", "id": "p%d" % (10 ** 15), "op": op, "payload": rest}
+        if prompts is None:
+            return len(_dumps(frame))
+        sizes = [_utf8_length(prompt) for prompt in prompts]
+        frame["promptBytes"] = sizes
+        frame["attachment"] = sum(sizes)
+        return max(len(_dumps(frame)), frame["attachment"])
 
     # ---------------------------------------------------------------- host calls (any thread)
 
@@ -984,12 +1175,23 @@ class StdioServer:
         if self._closed:
             raise RuntimeError("the host connection is closed")
         call_id = "p%d" % next(self._ids)
+        rest, prompts = self._split_prompts(op, payload)
+        frame = {"type": "host_call", "id": call_id, "op": op, "payload": rest}
+        parts = ()
+        if prompts is not None:
+            parts = [prompt.encode("utf-8", "replace") for prompt in prompts]
+            frame["promptBytes"] = [len(part) for part in parts]
         waiter = _Waiter()
         with self._pending_lock:
             self._pending[call_id] = waiter
         try:
-            self.send({"type": "host_call", "id": call_id, "op": op, "payload": payload})
+            self.send(frame, parts)
+            parts = frame = None
             waiter.event.wait()
+        except MessageTooLargeError as exc:  # raised before anything was written
+            with self._pending_lock:
+                self._pending.pop(call_id, None)
+            raise ValueError("%s(): %s; send less in one call" % (op, exc)) from None
         except BaseException as exc:
             with self._pending_lock:
                 self._pending.pop(call_id, None)
@@ -1089,7 +1291,7 @@ class StdioServer:
             faulthandler.enable(file=self._diag_fd, all_threads=True)
         except Exception:
             pass
-        self.runtime = runtime = Runtime(host_call=self.call, capture_fds=True)
+        self.runtime = runtime = Runtime(host_call=self.call, capture_fds=True, message_size=self.message_size)
         threading.Thread(target=self._read_loop, name="rlms-reader", daemon=True).start()
         self.send({
             "type": "ready",
@@ -1113,12 +1315,15 @@ class StdioServer:
             except BaseException as exc:  # noqa: B902
                 data = None
                 response = {"type": "response", "id": request_id, "ok": False,
-                            "error": {"type": type(exc).__name__, "message": str(exc)}}
+                            "error": {"type": type(exc).__name__, "message": _cut_middle(str(exc), 4000)}}
             try:
                 self.send(response)
+            except MessageTooLargeError as exc:
+                self.send({"type": "response", "id": request_id, "ok": False,
+                           "error": {"type": "ValueError", "message": "reply too large: %s" % exc}})
             except _JSON_ERRORS as exc:
                 self.send({"type": "response", "id": request_id, "ok": False,
-                           "error": {"type": type(exc).__name__, "message": "reply not serialisable: %s" % exc}})
+                           "error": {"type": type(exc).__name__, "message": "reply not serialisable: %s" % _cut_middle(str(exc), 2000)}})
 
     def _handle(self, frame: dict, data):
         kind = frame.get("type")

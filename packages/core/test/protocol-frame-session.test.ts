@@ -17,6 +17,7 @@ import {
   type FrameTransportHandlers,
   type TransportExit,
 } from '../src/protocol/index.js';
+import { PROTOCOL_VERSION } from '../src/runtime/runtime-source.js';
 import type { HostBridge, HostCall } from '../src/spec/index.js';
 
 type Responder = (frame: DecodedFrame, runtime: FakeRuntime) => boolean | void;
@@ -37,7 +38,7 @@ class FakeRuntime implements FrameTransport {
     this.handlers = handlers;
     setTimeout(() => {
       if (this.options.stderr !== undefined) handlers.onStderr(new TextEncoder().encode(this.options.stderr));
-      if (this.options.ready !== false) this.send(this.options.ready ?? { type: 'ready', protocol: 1, python: '3.12.1', pid: 7 });
+      if (this.options.ready !== false) this.send(this.options.ready ?? { type: 'ready', protocol: PROTOCOL_VERSION, python: '3.12.1', pid: 7 });
     }, 1);
   }
   write(chunk: Uint8Array): void {
@@ -150,7 +151,7 @@ describe('createFrameSession startup', () => {
     });
     setTimeout(() => {
       runtime.handlers?.onStdout(new TextEncoder().encode('sitecustomize says hi\n'));
-      runtime.send({ type: 'ready', protocol: 1, python: '3.12', pid: 1 });
+      runtime.send({ type: 'ready', protocol: PROTOCOL_VERSION, python: '3.12', pid: 1 });
     }, 2);
     const error = await failure(open(runtime));
     expect(ConfigurationError.isInstance(error)).toBe(true);

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FrameDecoder, encodeFrame } from '../src/protocol/index.js';
-import { RUNTIME_PATH } from '../src/runtime/runtime-source.js';
+import { parseRuntimeFrame } from '../src/protocol/runtime-frame.js';
+import { PROTOCOL_VERSION, RUNTIME_PATH } from '../src/runtime/runtime-source.js';
 
 const PYTHON = process.env.RLMS_PYTHON ?? 'python3';
 type Header = Record<string, any>;
@@ -18,7 +19,8 @@ class RawRuntime {
     this.child = spawn(PYTHON, ['-u', '-I', RUNTIME_PATH], { stdio: 'pipe', env: { PATH: process.env.PATH ?? '' } });
     const decoder = new FrameDecoder();
     this.child.stdout.on('data', (chunk: Uint8Array) => {
-      for (const frame of decoder.push(chunk)) this.frames.push(frame.header as Header);
+      // host_call prompts travel as an attachment: decode them the way FrameSession does.
+      for (const frame of decoder.push(chunk)) this.frames.push(parseRuntimeFrame(frame, 'raw') as Header);
       for (const wake of this.#waiters.splice(0)) wake();
     });
     this.child.stderr.on('data', (chunk: Buffer) => {
@@ -61,7 +63,7 @@ describe('rlms_runtime stdio mode', () => {
   it('sends ready, then answers requests; stdin is /dev/null for model code', async () => {
     const runtime = start();
     const ready = await runtime.take((frame) => frame.type === 'ready');
-    expect(ready).toMatchObject({ protocol: 1, pid: runtime.child.pid, fdCapture: true });
+    expect(ready).toMatchObject({ protocol: PROTOCOL_VERSION, pid: runtime.child.pid, fdCapture: true });
     expect(ready.python).toMatch(/^3\.\d+/);
     runtime.send({ type: 'execute', id: 'h1', code: 'import sys\nprint(repr(sys.stdin.read()))\ninput()' });
     const reply = await runtime.response('h1');

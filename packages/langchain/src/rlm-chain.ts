@@ -13,7 +13,7 @@ import {
 import { dispatchCustomEvent } from '@langchain/core/callbacks/dispatch';
 import type { CallbackManagerForChainRun } from '@langchain/core/callbacks/manager';
 import type { DocumentInterface } from '@langchain/core/documents';
-import { Runnable, patchConfig, pickRunnableConfigKeys, type RunnableConfig } from '@langchain/core/runnables';
+import { Runnable, RunnableLambda, patchConfig, pickRunnableConfigKeys, type RunnableConfig } from '@langchain/core/runnables';
 import { AsyncLocalStorageProviderSingleton } from '@langchain/core/singletons';
 import { concat } from '@langchain/core/utils/stream';
 import { buildChainContext } from './chain-context.js';
@@ -47,6 +47,8 @@ async function* single<T>(value: T): AsyncGenerator<T> {
  * - Input: `{ input | question | query, documents?, context?, chat_history? }`, a question string,
  *   a prompt value (`prompt.pipe(chain)`) or messages. Documents bound at construction are always read.
  * - Output: `{ answer, text, result, context, sourceDocuments, sourceKeys, usage, costUsd, status, … }`.
+ * - As `createRetrievalChain`'s `combineDocsChain` (which stores its output as `answer`), use
+ *   {@link RLMChain.asCombineDocumentsChain}: it returns the answer string.
  * - `invoke`/`batch` run one RLM per input (one sandbox session each, always freed); `stream` yields
  *   `{ progress }` chunks then the full output; every rlms event is a custom event (`rlm:…`) in
  *   callbacks and `streamEvents`; `config.signal` aborts the run and frees its sandbox before
@@ -249,6 +251,24 @@ export class RLMChain extends Runnable<RLMChainInputLike, RLMChainOutput, RLMCha
         await run.catch(() => undefined);
       }
     }
+  }
+
+  /**
+   * This chain as a combine-documents chain: a Runnable that takes the same input and returns the
+   * answer **string**, as `createStuffDocumentsChain` does. Use it where LangChain expects one, such as
+   * `createRetrievalChain({ retriever, combineDocsChain: chain.asCombineDocumentsChain() })`, which
+   * calls it with `{ input, chat_history, context: Document[] }` and stores what it returns as
+   * `answer` (given the chain itself, `answer` would be this chain's whole output object). The
+   * retrieved documents are read as the run's documents; the retrieval chain's `context` output stays
+   * the retrieved documents (call the chain itself to get `sourceDocuments`). Streaming yields the
+   * answer as one chunk when the run ends.
+   */
+  asCombineDocumentsChain(): Runnable<RLMChainInputLike, string, RLMChainCallOptions> {
+    return this.pipe(RunnableLambda.from((output: RLMChainOutput) => output.answer)).withConfig({ runName: `${this.getName()}CombineDocuments` }) as Runnable<
+      RLMChainInputLike,
+      string,
+      RLMChainCallOptions
+    >;
   }
 
   /** Streams `{ progress }` chunks (one line each) while the RLM works, then the full output as the last chunk. */

@@ -12,6 +12,7 @@ export { RLMQueryEngineError } from './rlm-query-engine-error.js';
 export { createRLMQueryTool, type RLMQueryToolInput, type RLMQueryToolOptions } from './rlm-query-tool.js';
 export { toNamedDocuments, type NamedDocument, type NamedDocumentOptions, type RLMDocumentsInput } from './named-documents.js';
 export type { RLMSource, SourceEvidence } from '@rlms/core';
+export type { RLMQueryEngineRLMSettings, RLMQueryEngineRLMSource } from './resolve-engine-rlm.js';
 export { describeRLMEvent } from './describe-rlm-event.js';
 export { fromLlamaIndex, LlamaIndexModelProvider, toLlamaIndexMessages } from './llama-index-model-provider.js';
 export type { LlamaIndexModelSettings, LlamaIndexChatCall } from './llama-index-model-settings.js';

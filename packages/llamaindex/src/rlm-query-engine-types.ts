@@ -1,9 +1,14 @@
-import type { QuoteVerification, RLMEvent, RLMResult, RLMSource, RunStatus, RunUsage, SourceEvidence, Trajectory } from '@rlms/core';
+import type { QuoteVerification, RLMEvent, RLMResult, RunStatus, RunUsage, SourceEvidence, Trajectory } from '@rlms/core';
 import type { QueryType } from '@llamaindex/core/query-engine';
 import type { NamedDocumentOptions, RLMDocumentsInput } from './named-documents.js';
+import type { RLMQueryEngineRLMSource } from './resolve-engine-rlm.js';
 
-/** Options of `RLMQueryEngine.fromDocuments` (everything but the documents). */
-export interface RLMQueryEngineSettings extends RLMSource, NamedDocumentOptions {
+/**
+ * Options of `RLMQueryEngine.fromDocuments` (everything but the documents). Give `rlm`, or
+ * `settings`, or neither: `settings.model` defaults to LlamaIndex's `Settings.llm` and
+ * `settings.sandbox` to Pyodide.
+ */
+export interface RLMQueryEngineSettings extends RLMQueryEngineRLMSource, NamedDocumentOptions {
   /**
    * What counts as evidence that a document was used, for `sourceNodes`. Default `['subcalls', 'answer']`:
    * its text went into a sub-model prompt or a child run, or the answer quotes it or names it.

@@ -3,12 +3,10 @@ import {
   ConfigurationError,
   DocumentExcerptIndex,
   RLMAbortError,
-  resolveRLM,
   type RLM,
   type RLMResult,
   type SourceEvidence,
 } from '@rlms/core';
-import type { JSONValue } from '@llamaindex/core/global';
 import { BaseQueryEngine, type QueryType } from '@llamaindex/core/query-engine';
 import { EngineResponse, type NodeWithScore } from '@llamaindex/core/schema';
 import type { FunctionTool } from '@llamaindex/core/tools';
@@ -17,6 +15,7 @@ import { describeRLMEvent } from './describe-rlm-event.js';
 import { contextOf, toNamedDocuments, type NamedDocument, type RLMDocumentsInput } from './named-documents.js';
 import { RLMQueryEngineError } from './rlm-query-engine-error.js';
 import { createRLMQueryTool, type RLMQueryToolInput, type RLMQueryToolOptions } from './rlm-query-tool.js';
+import { resolveEngineRLM } from './resolve-engine-rlm.js';
 import {
   toResponseMetadata,
   type RLMNonStreamingQueryParams,
@@ -61,9 +60,8 @@ function answerDeltas(answer: string): string[] {
  *
  * @example
  * ```ts
- * const engine = RLMQueryEngine.fromDocuments(documents, {
- *   settings: { model: fromLlamaIndex(new OpenAI({ model: 'gpt-4o-mini' })), sandbox: createLocalSandbox() },
- * });
+ * Settings.llm = new OpenAI({ model: 'gpt-4o-mini' });  // or settings: { model: fromLlamaIndex(llm) }
+ * const engine = RLMQueryEngine.fromDocuments(documents); // Pyodide sandbox, or settings: { sandbox }
  * const response = await engine.query({ query: 'Which services changed their retry policy?' });
  * console.log(response.toString(), response.sourceNodes?.map((source) => source.node.id_));
  * ```
@@ -82,14 +80,18 @@ export class RLMQueryEngine extends BaseQueryEngine {
   private excerptIndex: DocumentExcerptIndex | undefined;
 
   /**
-   * Does no I/O: sandbox sessions are created per query and always destroyed.
-   * @throws ConfigurationError for a missing or invalid `rlm`/`settings` or `sourceEvidence`.
+   * Does no I/O: sandbox sessions are created per query and always destroyed. Without `rlm`, the
+   * RLM is created from `settings`, whose `model` defaults to LlamaIndex's `Settings.llm` (read now)
+   * and `sandbox` to Pyodide (`@rlms/sandbox-pyodide`, loaded at the first query).
+   * @throws ConfigurationError for invalid `rlm`/`settings` or `sourceEvidence`, both `rlm` and
+   *   `settings`, no model and no `Settings.llm`, or no sandbox and no `@rlms/sandbox-pyodide`
+   *   installed (`code: 'missing-sandbox'`; the message says which sandbox to pass instead).
    * @throws ContextError for an empty or invalid `documents`.
    */
   constructor(options: RLMQueryEngineOptions) {
     super();
     if (typeof options !== 'object' || options === null) {
-      throw new ConfigurationError('new RLMQueryEngine(options) needs { documents, rlm } or { documents, settings }.', { code: 'missing-setting' });
+      throw new ConfigurationError('new RLMQueryEngine(options) needs { documents } (and optionally `rlm` or `settings`).', { code: 'missing-setting' });
     }
     const evidence = options.sourceEvidence ?? ['subcalls', 'answer'];
     if (!Array.isArray(evidence) || evidence.some((kind) => !SOURCE_EVIDENCE.includes(kind))) {
@@ -97,11 +99,7 @@ export class RLMQueryEngine extends BaseQueryEngine {
         code: 'invalid-setting',
       });
     }
-    this.rlm = resolveRLM(options, {
-      where: 'RLMQueryEngine',
-      example: "{ model: fromLlamaIndex(new OpenAI({ model: 'gpt-4o-mini' })), sandbox: createLocalSandbox() }",
-      methods: ['query', 'stream'],
-    });
+    this.rlm = resolveEngineRLM(options, 'RLMQueryEngine');
     this.documents = toNamedDocuments(options.documents, options);
     this.context = contextOf(this.documents);
     this.keyIndex = new Map(this.documents.map((document, index) => [document.key, index]));
@@ -114,7 +112,7 @@ export class RLMQueryEngine extends BaseQueryEngine {
    * Builds an engine over LlamaIndex documents/nodes (e.g. from a reader or `SimpleDirectoryReader`)
    * or a record of named texts (`{ 'handbook.md': '…' }`). Same errors as the constructor.
    */
-  static fromDocuments(documents: RLMDocumentsInput, settings: RLMQueryEngineSettings): RLMQueryEngine {
+  static fromDocuments(documents: RLMDocumentsInput, settings: RLMQueryEngineSettings = {}): RLMQueryEngine {
     return new RLMQueryEngine({ ...settings, documents });
   }
 
@@ -211,7 +209,7 @@ export class RLMQueryEngine extends BaseQueryEngine {
    * This engine as an agent tool (a LlamaIndex `FunctionTool`); see {@link createRLMQueryTool}.
    * @throws ConfigurationError for an invalid `name`.
    */
-  asTool(options: RLMQueryToolOptions = {}): FunctionTool<RLMQueryToolInput, Promise<JSONValue>> {
+  asTool(options: RLMQueryToolOptions = {}): FunctionTool<RLMQueryToolInput, Promise<string>> {
     return createRLMQueryTool(this, options);
   }
 

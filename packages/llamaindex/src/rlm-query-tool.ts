@@ -1,5 +1,4 @@
 import { ConfigurationError } from '@rlms/core';
-import type { JSONValue } from '@llamaindex/core/global';
 import type { ToolMetadata } from '@llamaindex/core/llms';
 import { FunctionTool } from '@llamaindex/core/tools';
 import type { RLMQueryEngine } from './rlm-query-engine.js';
@@ -16,11 +15,25 @@ export interface RLMQueryToolOptions {
   readonly name?: string;
   /** What the tool is for. Default: a sentence naming the first document names and their count. */
   readonly description?: string;
-  /** Include the source document names (`sources`) in the tool output. Default `true`. */
+  /** End the tool's text with the names of the documents used (`[Sources: a.md, b.md]`). Default `true`. */
   readonly includeSources?: boolean;
 }
 
 const MAX_LISTED = 8;
+/** Source names written out in the tool's text; the rest are counted. */
+const MAX_LISTED_SOURCES = 10;
+
+/** The text an agent's LLM reads: the answer, a note when a budget stopped the run, and the sources. */
+function toolText(answer: string, rlm: RLMResponseMetadata, includeSources: boolean): string {
+  const parts = [answer.trim().length > 0 ? answer : '(no answer)'];
+  if (rlm.status !== 'completed') parts.push(`[The search stopped early (${rlm.status}): ${rlm.statusDetail ?? 'a budget was reached'}.]`);
+  if (includeSources && rlm.sourceKeys.length > 0) {
+    const keys = rlm.sourceKeys;
+    const more = keys.length - MAX_LISTED_SOURCES;
+    parts.push(`[Sources: ${keys.slice(0, MAX_LISTED_SOURCES).join(', ')}${more > 0 ? `, and ${more} more` : ''}]`);
+  }
+  return parts.join(' ');
+}
 
 function defaultDescription(engine: RLMQueryEngine): string {
   const keys = engine.documents.map((document) => document.key);
@@ -29,16 +42,17 @@ function defaultDescription(engine: RLMQueryEngine): string {
 }
 
 /**
- * An agent tool (a LlamaIndex `FunctionTool`) that asks `engine` one question. Its output is
- * `{ content, sources }`: the answer and the names of the documents used (plus `status` when a
- * budget stopped the run early). A failed run throws, which agents report to their LLM as a tool error.
+ * An agent tool (a LlamaIndex `FunctionTool`) that asks `engine` one question. Its output is text
+ * for the agent's LLM: the answer, then `[Sources: a.md, b.md]` (the names of the documents used,
+ * up to 10 and a count of the rest) and, when a budget stopped the run early, a note saying so.
+ * A failed run throws, which agents report to their LLM as a tool error.
  *
  * The engine also works with `QueryEngineTool` from the `llamaindex` package; this tool adds the
  * source names without serialising whole nodes into the agent's context.
  *
  * @throws ConfigurationError for an empty `name`.
  */
-export function createRLMQueryTool(engine: RLMQueryEngine, options: RLMQueryToolOptions = {}): FunctionTool<RLMQueryToolInput, Promise<JSONValue>> {
+export function createRLMQueryTool(engine: RLMQueryEngine, options: RLMQueryToolOptions = {}): FunctionTool<RLMQueryToolInput, Promise<string>> {
   const name = options.name ?? 'rlm_query_engine';
   if (typeof name !== 'string' || !/^[A-Za-z_][\w-]{0,63}$/.test(name)) {
     throw new ConfigurationError(`createRLMQueryTool: \`name\` must be 1-64 letters, digits, "_" or "-" starting with a letter or "_"; got ${JSON.stringify(name)}.`, {
@@ -55,14 +69,9 @@ export function createRLMQueryTool(engine: RLMQueryEngine, options: RLMQueryTool
       required: ['query'],
     },
   } as unknown as ToolMetadata<never>;
-  const call = async (input: RLMQueryToolInput): Promise<JSONValue> => {
+  const call = async (input: RLMQueryToolInput): Promise<string> => {
     const response = await engine.query({ query: input.query });
-    const rlm = response.metadata['rlm'] as RLMResponseMetadata;
-    return {
-      content: response.toString(),
-      ...(includeSources ? { sources: [...rlm.sourceKeys] } : {}),
-      ...(rlm.status === 'completed' ? {} : { status: rlm.status }),
-    };
+    return toolText(response.toString(), response.metadata['rlm'] as RLMResponseMetadata, includeSources);
   };
-  return new FunctionTool<RLMQueryToolInput, Promise<JSONValue>>(call, metadata);
+  return new FunctionTool<RLMQueryToolInput, Promise<string>>(call, metadata);
 }

@@ -63,7 +63,11 @@ describe('RLMQueryEngine in LlamaIndex agents', () => {
 
     expect(llm.calls).toHaveLength(2);
     expect(llm.calls.every((call) => call.stream === false)).toBe(true);
-    expect(toolResultOf(llm.calls[1]!).content).toEqual({ content: ANSWER, sources: ['services/billing.md', 'services/search.md', 'changelog.md'] });
+    // The agent's LLM reads text: the answer and the sources' names, not a { content, sources } dump.
+    const shown = toolResultOf(llm.calls[1]!);
+    expect(shown.content).toBe(`${ANSWER} [Sources: services/billing.md, services/search.md, changelog.md]`);
+    expect(shown.text).toBe(shown.content);
+    expect(shown.text).not.toMatch(/content:|sources:|[{}]/);
     expect(response.message.content).toContain(ANSWER);
     expect(tracked.live).toBe(0);
   });

@@ -190,8 +190,8 @@ describe('RLMQueryEngine.query({ stream: true })', () => {
 });
 
 describe('RLMQueryEngine input checks', () => {
-  it('needs exactly one of rlm and settings', () => {
-    expect(() => new RLMQueryEngine({ documents: CORPUS })).toThrow(/give `rlm`.*or `settings`/);
+  it('takes at most one of rlm and settings (neither: the LlamaIndex defaults, see settings-defaults.test.ts)', () => {
+    expect(() => new RLMQueryEngine({ documents: CORPUS })).toThrow(/`Settings.llm` is not set/);
     const rlm = scriptedRLM(sandbox(), []);
     expect(() => new RLMQueryEngine({ documents: CORPUS, rlm, settings: rlm.settings })).toThrow(ConfigurationError);
     expect(() => new RLMQueryEngine({ documents: CORPUS, rlm: {} as never })).toThrow(/must be an RLM/);

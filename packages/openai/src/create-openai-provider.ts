@@ -100,7 +100,16 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): OpenAIPr
     timeoutMs,
     contextWindowTokens: settings.contextWindowTokens ?? openAIContextWindow(modelId),
     pricing: settings.pricing ?? openAIPricing(modelId),
+    secrets: [apiKey, ...secretHeaderValues(settings.headers)],
   });
+}
+
+/** Header values that are credentials (`api-key`, `Authorization`, `X-…-Token`…), to keep out of error messages. */
+function secretHeaderValues(headers: Readonly<Record<string, string>> | undefined): string[] {
+  if (headers === undefined) return [];
+  return Object.entries(headers)
+    .filter(([name, value]) => typeof value === 'string' && /auth|key|token|secret|cookie|session|password/i.test(name))
+    .map(([, value]) => value.replace(/^(?:Bearer|Basic|Token)\s+/i, ''));
 }
 
 function invalid(message: string): ConfigurationError {

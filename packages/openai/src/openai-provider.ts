@@ -9,7 +9,7 @@ import {
   type ModelStreamPart,
 } from '@rlms/core';
 import { AttemptController } from './attempt-controller.js';
-import { computeCostUsd } from '@rlms/core';
+import { computeCostUsd, redactSecrets } from '@rlms/core';
 import type { OpenAIApiAdapter, ReplySummary } from './openai-api-adapter.js';
 import { backoffDelayMs, sleep, type RetryPolicy } from './retry-policy.js';
 import { StopSequenceFilter, applyStopSequences } from './stop-sequence-filter.js';
@@ -26,6 +26,8 @@ export interface OpenAIProviderConfig {
   readonly timeoutMs: number;
   readonly contextWindowTokens: number | undefined;
   readonly pricing: ModelPricing | undefined;
+  /** Values removed from every error message: the API key and secret-looking header values. */
+  readonly secrets?: readonly string[];
 }
 
 /**
@@ -59,6 +61,7 @@ export class OpenAIProvider implements ModelProviderV1 {
       modelId: config.modelId,
       baseURL: config.baseURL,
       api: config.adapter.api,
+      secrets: config.secrets ?? [],
     };
   }
 
@@ -212,7 +215,7 @@ export class OpenAIProvider implements ModelProviderV1 {
 
   private truncatedStreamError(): ModelProviderError {
     return new ModelProviderError(
-      `The stream from model '${this.modelId}' at ${this.config.baseURL} ended before the model finished ` +
+      `The stream from model '${this.modelId}' at ${redactSecrets(this.config.baseURL, this.errorContext.secrets)} ended before the model finished ` +
         '(no finish reason / completion event): the connection was cut or the server failed mid-reply.',
       { provider: this.provider, modelId: this.modelId, code: 'truncated-stream', retryable: true },
     );

@@ -1,5 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { ModelProviderError, RLMAbortError, RLMError, isAbortError } from '@rlms/core';
+import { ModelProviderError, RLMAbortError, RLMError, isAbortError, redactSecrets } from '@rlms/core';
 import type { AttemptController } from './attempt-controller.js';
 import { retryAfterMsFromHeaders } from './retry-policy.js';
 
@@ -9,6 +9,12 @@ export interface ErrorContext {
   readonly modelId: string;
   readonly baseURL: string;
   readonly api: 'chat' | 'responses';
+  /**
+   * Values never to show in an error: the API key and secret-looking header values. They are
+   * removed (with common key shapes and URL credentials) from every message, since upstream servers
+   * echo keys and proxies put tokens in URLs.
+   */
+  readonly secrets: readonly string[];
 }
 
 /** A response that is valid JSON but not the shape the API promises (thrown by the API adapters). */
@@ -24,7 +30,9 @@ const RETRYABLE_STATUS = new Set([408, 409, 429]);
 /**
  * Turns anything one attempt threw into `RLMAbortError` (the caller aborted) or a
  * `ModelProviderError` with `retryable`, `statusCode`, `retryAfterMs` and a message that says
- * what to check.
+ * what to check. Messages are redacted (`context.secrets`, key shapes, URL credentials) and the
+ * `cause` is a redacted copy of what the SDK threw, so no error, log, trajectory or `--json` file
+ * built from it carries the key.
  */
 export function toModelProviderError(
   error: unknown,
@@ -38,8 +46,13 @@ export function toModelProviderError(
     message: string,
     extra: { statusCode?: number; retryable?: boolean; retryAfterMs?: number; code: string },
   ): ModelProviderError =>
-    new ModelProviderError(message, { provider: context.provider, modelId: context.modelId, cause: error, ...extra });
-  const target = `model '${context.modelId}' at ${context.baseURL}`;
+    new ModelProviderError(redactSecrets(message, context.secrets), {
+      provider: context.provider,
+      modelId: context.modelId,
+      cause: redactedCause(error, context.secrets),
+      ...extra,
+    });
+  const target = `model '${context.modelId}' at ${redactSecrets(context.baseURL, context.secrets)}`;
 
   if (attempt.timedOut || error instanceof APIConnectionTimeoutError) {
     return make(
@@ -48,7 +61,7 @@ export function toModelProviderError(
       { retryable: true, code: 'timeout' },
     );
   }
-  if (ModelProviderError.isInstance(error)) return error;
+  if (ModelProviderError.isInstance(error)) return redactModelProviderError(error, context.secrets);
   if (error instanceof APIUserAbortError || isAbortError(error)) {
     // Aborted without the caller asking: the client's own machinery gave up; treat as transient.
     return make(`The request to ${target} was cut short: ${messageOf(error)}`, { retryable: true, code: 'connection' });
@@ -132,6 +145,42 @@ function fromApiError(
         { ...base, code: status === 400 ? 'bad-request' : 'http-error' },
       );
   }
+}
+
+/**
+ * `error` with its message redacted (an adapter's own errors quote upstream text). The same
+ * instance when there was nothing to remove.
+ */
+function redactModelProviderError(error: ModelProviderError, secrets: readonly string[]): ModelProviderError {
+  const message = redactSecrets(error.message, secrets);
+  if (message === error.message) return error;
+  return new ModelProviderError(message, {
+    provider: error.provider,
+    modelId: error.modelId,
+    code: error.code,
+    retryable: error.retryable,
+    ...(error.statusCode === undefined ? {} : { statusCode: error.statusCode }),
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    ...(error.cause === undefined ? {} : { cause: redactedCause(error.cause, secrets) }),
+  });
+}
+
+/**
+ * A copy of what the SDK threw that is safe to log: same `name`, redacted `message`, and only the
+ * fields that cannot carry echoed text (`status`, `code`, the network `cause`'s code). The SDK's own
+ * error keeps the raw body and headers, which may echo the key.
+ */
+function redactedCause(error: unknown, secrets: readonly string[]): Error {
+  if (!(error instanceof Error)) return new Error(redactSecrets(String(error), secrets));
+  const copy = new Error(redactSecrets(error.message, secrets));
+  copy.name = error.name;
+  const source = error as { status?: unknown; code?: unknown; cause?: unknown };
+  const extra: Record<string, unknown> = {};
+  if (typeof source.status === 'number') extra.status = source.status;
+  if (typeof source.code === 'string' || typeof source.code === 'number') extra.code = redactSecrets(String(source.code), secrets);
+  const network = source.cause as { code?: unknown } | undefined;
+  if (typeof network?.code === 'string') extra.cause = Object.assign(new Error(network.code), { code: network.code });
+  return Object.assign(copy, extra);
 }
 
 function serverMessage(error: APIError): string {

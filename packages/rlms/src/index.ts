@@ -20,7 +20,7 @@ export { renderContext } from './render-context.js';
 export { countTokens, countTokensWithin, tokenizerFor, type TokenizerInfo, type TokenEncoding } from './count-tokens.js';
 export { estimateCost, RLM_ESTIMATE_ASSUMPTIONS, type EstimateCostOptions, type CostEstimate, type Range } from './estimate-cost.js';
 export { lookupModelFacts, type ModelFacts } from './model-catalog.js';
-export { loadDirectory, ALWAYS_SKIPPED_FOLDERS, DEFAULT_EXCLUDES, type LoadDirectoryOptions } from './loaders/load-directory.js';
+export { loadDirectory, ALWAYS_SKIPPED_FOLDERS, DEFAULT_EXCLUDES, type LoadDirectoryOptions, type LoadDirectoryStats } from './loaders/load-directory.js';
 export { loadFiles, type LoadFilesOptions } from './loaders/load-files.js';
 export { loadCsv, parseCsv, type CsvOptions, type CsvRecord } from './loaders/parse-csv.js';
 export { loadJsonl, parseJsonl } from './loaders/parse-jsonl.js';

@@ -196,7 +196,7 @@ describe('rlms ask errors a newcomer hits', () => {
     try {
       const run = await runCli(['ask', 'q', '-c', binaries, ...args]);
       expect(run.code).toBe(1);
-      expect(run.stderr.trim()).toBe(`rlms: No readable text files in ${binaries} (skipped: 2 binary).`);
+      expect(run.stderr.trim()).toBe(`rlms: No readable text files in ${binaries} (skipped: 2 binary, 1 ignored (.gitignore, exclude patterns, .git or node_modules)).`);
     } finally {
       await removeTree(binaries);
     }

@@ -1,9 +1,11 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@rlms/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTree, removeTree, runCli } from './cli-helpers.js';
-import { scriptedRlmReplies } from './scripted-rlm.js';
+import { isRootRequest, scriptedRlmReplies } from './scripted-rlm.js';
 
 let server: OpenAICompatibleServer;
 let project: string;
@@ -55,4 +57,76 @@ describe('rlms replay (built CLI)', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('is not an rlms trajectory');
   });
+
+  it('checks the shape and size of the file before using it, and refuses a FIFO without blocking', async () => {
+    const base = { version: 1, runId: 'r', depth: 0, question: 'q', model: 'm', subModel: 'm', sandbox: 'pyodide', context: { metadata: {}, value: 'text' } };
+    const badStep = join(project, 'bad-step.json');
+    await writeFile(badStep, JSON.stringify({ ...base, steps: [{ kind: 'iteration', iteration: 1, action: { response: 42 }, subcalls: [] }] }));
+    const shape = await runCli(['replay', badStep]);
+    expect(shape.code).toBe(2);
+    expect(shape.stderr).toContain('is not an rlms trajectory that can be replayed: steps[0].action.response must be a string.');
+
+    const tooBig = await runCli(['replay', badStep, '--max-bytes', '100']);
+    expect(tooBig.code).toBe(2);
+    expect(tooBig.stderr).toMatch(/larger than 100 bytes .*raise the limit with --max-bytes/);
+
+    const fifo = join(project, 'trajectory.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const piped = await runCli(['replay', fifo]);
+    expect(piped.code).toBe(2);
+    expect(piped.stderr).toContain('it is a named pipe (FIFO), not a regular file');
+  }, 60_000);
+});
+
+describe('rlms replay of a hostile trajectory (built CLI)', () => {
+  /** Model code that would touch the host: a shell command and a file write, both aimed at `marker`. */
+  const hostileCode = (marker: string) =>
+    [
+      '```repl',
+      'import os',
+      `marker = ${JSON.stringify(marker)}`,
+      'try:',
+      '    os.system("touch " + marker)',
+      'except Exception as error:',
+      '    print("os.system failed:", error)',
+      'try:',
+      '    open(marker + "-open", "w").write("x")',
+      'except Exception as error:',
+      '    print("open failed:", error)',
+      'FINAL("replayed")',
+      '```',
+    ].join('\n');
+
+  it('runs the code in Pyodide whatever sandbox the file names, and says so; only --sandbox local runs it on the host', async () => {
+    const marker = join(project, 'HOST-TOUCHED');
+    const hostile = await startOpenAICompatibleServer({ replies: (request) => (isRootRequest(request) ? hostileCode(marker) : 'sub') });
+    const trajectoryPath = join(project, 'hostile.json');
+    try {
+      // Recorded safely in Pyodide, then edited as an attacker would before sharing it.
+      const recorded = await runCli(['ask', 'Anything?', '-c', join(project, 'README.md'), '--base-url', hostile.baseURL, '--model', 'test-model', '--mode', 'rlm', '--save-trajectory', trajectoryPath]);
+      expect(recorded.code, recorded.stderr).toBe(0);
+    } finally {
+      await hostile.close();
+    }
+    expect(existsSync(marker)).toBe(false);
+    const saved = JSON.parse(await readFile(trajectoryPath, 'utf8'));
+    saved.sandbox = 'local';
+    await writeFile(trajectoryPath, JSON.stringify(saved));
+
+    const replayed = await runCli(['replay', trajectoryPath, '--json']);
+    expect(replayed.stderr).toContain('replay: running the saved code in the pyodide sandbox (the default for replays; the file\'s sandbox "local" is never used');
+    expect(JSON.parse(replayed.stdout)).toMatchObject({ sandbox: 'pyodide', answer: 'replayed', matches: true });
+    expect(existsSync(marker)).toBe(false);
+    expect(existsSync(`${marker}-open`)).toBe(false);
+
+    // The same file with --sandbox local on the command line (the user's explicit choice) does reach
+    // the host: this proves the payload above is live, so its absence is the sandbox's doing.
+    const local = await runCli(['replay', trajectoryPath, '--sandbox', 'local']);
+    expect(local.code, local.stderr).toBe(0);
+    expect(local.stderr).toContain('replay: running the saved code in the local sandbox (from --sandbox)');
+    expect(local.stderr).toContain('runs the file\'s code on this machine as you');
+    expect(existsSync(marker)).toBe(true);
+    await rm(marker, { force: true });
+    await rm(`${marker}-open`, { force: true });
+  }, 120_000);
 });

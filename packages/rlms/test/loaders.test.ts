@@ -86,10 +86,13 @@ describe('loadDirectory', () => {
     const documents = await loadDirectory(root, { maxFileBytes: 1_000, onSkip: (path, reason) => skipped.push([path, reason]) });
     expect(documents).toEqual({ 'bom.md': '# Title\n', 'unicode.md': 'naïve café 数据\n', 'windows.txt': 'line 1\r\nline 2\r\n' });
     expect(skipped.sort()).toEqual([
+      ['.env', 'ignored'],
+      ['.env.local', 'ignored'],
       ['big.txt', 'too-large'],
       ['image.png', 'binary'],
       ['latin1.txt', 'binary'],
       ['link.md', 'symlink'],
+      ['server.pem', 'ignored'],
     ]);
     const withSecrets = await loadDirectory(root, { maxFileBytes: 1_000, defaultExcludes: false });
     expect(Object.keys(withSecrets)).toContain('.env');
@@ -105,7 +108,7 @@ describe('loadDirectory', () => {
     const root = await tree({ 'only.bin': new Uint8Array([0, 1, 2]), '.gitignore': 'ignored.txt\n', 'ignored.txt': 'x' });
     await expectContextError(loadDirectory(join(root, 'missing')), 'context-not-found', `No such folder: ${join(root, 'missing')}.`);
     await expectContextError(loadDirectory(join(root, 'only.bin')), 'context-not-found', /^Not a folder/);
-    await expectContextError(loadDirectory(root, { include: '*.bin' }), 'context-empty', `No readable text files in ${root} (skipped: 1 binary, 1 ignored by .gitignore or exclude patterns).`);
+    await expectContextError(loadDirectory(root, { include: '*.bin' }), 'context-empty', `No readable text files in ${root} (skipped: 1 binary, 1 ignored (.gitignore, exclude patterns, .git or node_modules), 1 not matching include).`);
     await mkdir(join(root, 'empty'));
     await expectContextError(loadDirectory(join(root, 'empty')), 'context-empty', `No readable text files in ${join(root, 'empty')} (it is empty).`);
     await expectContextError(loadDirectory(root, { maxTotalBytes: 1, include: ['.gitignore'] }), 'context-too-large', /more than maxTotalBytes \(1 bytes\)/);

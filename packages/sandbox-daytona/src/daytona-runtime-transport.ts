@@ -34,8 +34,9 @@ export interface LaunchDaytonaRuntimeOptions {
  * The daemon treats both directions as text lines: each input gets a newline appended when it
  * lacks one, and output is relayed line by line (each line is labelled stdout/stderr). Frames are
  * ASCII JSON lines, so {@link write} sends whole lines only (a partial line waits for its end)
- * and output strings re-encode losslessly. No binary attachment crosses this channel: contexts are
- * uploaded as files and loaded by path. Paths in frames are relative to the runtime's directory.
+ * and output strings re-encode losslessly. The only attachments the runtime sends (host-call
+ * prompts) are valid UTF-8 text followed by a newline, so they relay unchanged and at once. No
+ * binary attachment crosses this channel: contexts are uploaded as files and loaded by path. Paths in frames are relative to the runtime's directory.
  */
 export class DaytonaRuntimeTransport implements FrameTransport {
   readonly #sandbox: DaytonaSandbox;

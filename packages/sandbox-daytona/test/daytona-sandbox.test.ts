@@ -13,8 +13,10 @@ import { createDaytonaSandbox } from '../src/index.js';
 import { DaytonaRuntimeTransport } from '../src/daytona-runtime-transport.js';
 import { FakeDaytonaClient, FakeDaytonaSandbox, createFakeDaytonaSandboxProvider } from '../src/testing/index.js';
 
-// The whole conformance suite, through the adapter and the offline fake client.
-testSandboxProvider({ name: 'daytona', create: () => createFakeDaytonaSandboxProvider() });
+// The whole conformance suite, through the adapter and the offline fake client. Not
+// `frame-endless-header`: Daytona's daemon relays output in whole lines only, so a line that never
+// ends stays inside the sandbox and never reaches the host (the in-process fake would buffer it).
+testSandboxProvider({ name: 'daytona', create: () => createFakeDaytonaSandboxProvider(), skip: ['frame-endless-header'] });
 
 describe('createDaytonaSandbox', () => {
   const client = new FakeDaytonaClient();

@@ -3,9 +3,11 @@ import type Dockerode from 'dockerode';
 import {
   CREATED_LABEL,
   OWNER_HOST_LABEL,
+  OWNER_MACHINE_LABEL,
   OWNER_PID_LABEL,
   OWNER_STARTED_LABEL,
   SANDBOX_LABEL,
+  machineId,
   processStartTimeMs,
 } from './container-labels.js';
 import { engineError, engineStatusCode } from './docker-errors.js';
@@ -36,8 +38,8 @@ export interface CleanupStaleContainersResult {
 
 /**
  * Removes sandbox containers left behind by crashed or killed processes: containers labelled
- * `dev.rlms.sandbox=1` whose owner process (`dev.rlms.owner-pid` on `dev.rlms.owner-host`) no
- * longer runs on this machine (a later process that reused the pid is told apart by its start
+ * `dev.rlms.sandbox=1` whose owner process (`dev.rlms.owner-pid` on `dev.rlms.owner-host` and
+ * `dev.rlms.owner-machine`) no longer runs on this machine (a later process that reused the pid is told apart by its start
  * time, on Linux). See {@link CleanupStaleContainersOptions} for containers of other machines and
  * for total clean-up. Safe to call at any time from any process: containers of live processes on
  * this machine, the caller's included, are left alone unless `all` is set.
@@ -57,12 +59,15 @@ export async function cleanupStaleContainers(
   }
   const now = Date.now();
   const thisHost = hostname();
+  const thisMachine = machineId();
   const stale = containers.filter((info) => {
     const labels = info.Labels ?? {};
     if (options.all) return true;
     const pid = Number(labels[OWNER_PID_LABEL]);
     const host = labels[OWNER_HOST_LABEL];
-    if (host === thisHost && Number.isInteger(pid) && pid > 0) {
+    const machine = labels[OWNER_MACHINE_LABEL];
+    const sameMachine = machine === undefined || thisMachine === undefined || machine === thisMachine;
+    if (host === thisHost && sameMachine && Number.isInteger(pid) && pid > 0) {
       return !ownerIsAlive(pid, Number(labels[OWNER_STARTED_LABEL]));
     }
     const created = Number(labels[CREATED_LABEL] ?? info.Created * 1000);

@@ -9,20 +9,54 @@ export const OWNER_PID_LABEL = 'dev.rlms.owner-pid';
 export const OWNER_STARTED_LABEL = 'dev.rlms.owner-started';
 /** Host name of the machine that created the container (pids only mean something there). */
 export const OWNER_HOST_LABEL = 'dev.rlms.owner-host';
+/**
+ * `/etc/machine-id` of the machine that created the container, when it has one: tells apart two
+ * machines (or containers) with the same host name that share an engine.
+ */
+export const OWNER_MACHINE_LABEL = 'dev.rlms.owner-machine';
+/** Id of the `DockerSandboxProvider` instance that created the container (random, one per provider). */
+export const OWNER_INSTANCE_LABEL = 'dev.rlms.owner-instance';
 /** Creation time, milliseconds since the epoch. */
 export const CREATED_LABEL = 'dev.rlms.created';
 
-/** The `dev.rlms.*` labels for a container created now by this process, plus the user's own. */
-export function ownerLabels(extra: Readonly<Record<string, string>>): Record<string, string> {
+/**
+ * The `dev.rlms.*` labels for a container created now by this process (its owner: host, machine,
+ * pid, start time and provider instance), plus the user's own.
+ */
+export function ownerLabels(extra: Readonly<Record<string, string>>, instanceId: string): Record<string, string> {
   const started = processStartTimeMs(process.pid) ?? Math.round(Date.now() - process.uptime() * 1000);
+  const machine = machineId();
   return {
     ...extra,
     [SANDBOX_LABEL]: '1',
     [OWNER_PID_LABEL]: String(process.pid),
     [OWNER_STARTED_LABEL]: String(started),
     [OWNER_HOST_LABEL]: hostname(),
+    ...(machine === undefined ? {} : { [OWNER_MACHINE_LABEL]: machine }),
+    [OWNER_INSTANCE_LABEL]: instanceId,
     [CREATED_LABEL]: String(Date.now()),
   };
+}
+
+let cachedMachineId: string | null | undefined;
+
+/** This machine's id from `/etc/machine-id` (or D-Bus's copy), or `undefined` where there is none. */
+export function machineId(): string | undefined {
+  if (cachedMachineId === undefined) {
+    cachedMachineId = null;
+    for (const path of ['/etc/machine-id', '/var/lib/dbus/machine-id']) {
+      try {
+        const id = readFileSync(path, 'utf8').trim();
+        if (/^[0-9a-f]{16,64}$/i.test(id)) {
+          cachedMachineId = id;
+          break;
+        }
+      } catch {
+        // not there: try the next one
+      }
+    }
+  }
+  return cachedMachineId ?? undefined;
 }
 
 let bootTimeMs: number | undefined;

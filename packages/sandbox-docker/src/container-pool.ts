@@ -16,6 +16,8 @@ export class ContainerPool {
   constructor(
     private readonly docker: Dockerode,
     private readonly settings: ResolvedDockerSandboxSettings,
+    /** The provider's id, stored on each container it creates (`dev.rlms.owner-instance`). */
+    private readonly instanceId: string,
   ) {}
 
   /** Number of containers currently handed out or idle (for tests and diagnostics). */
@@ -34,7 +36,7 @@ export class ContainerPool {
       }
       await candidate.remove();
     }
-    const container = await SandboxContainer.create(this.docker, this.settings, abortSignal);
+    const container = await SandboxContainer.create(this.docker, this.settings, abortSignal, this.instanceId);
     if (this.closed) {
       await container.remove();
       throw new SandboxError('The Docker sandbox provider was closed while the session was starting.', {

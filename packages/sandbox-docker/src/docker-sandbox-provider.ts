@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import {
   RLMAbortError,
@@ -7,6 +8,7 @@ import {
   type SandboxCapabilities,
   type SandboxProviderV1,
 } from '@rlms/core';
+import { cleanupStaleContainers, type CleanupStaleContainersResult } from './cleanup-stale-containers.js';
 import { ContainerPool } from './container-pool.js';
 import { createDefaultDockerClient } from './docker-endpoint.js';
 import { DockerPythonUnavailableError } from './docker-errors.js';
@@ -31,10 +33,13 @@ export class DockerSandboxProvider implements SandboxProviderV1 {
   readonly capabilities: SandboxCapabilities;
   /** The settings in effect, defaults applied. */
   readonly settings: ResolvedDockerSandboxSettings;
+  /** Random id of this provider, in the `dev.rlms.owner-instance` label of every container it creates. */
+  readonly instanceId: string = randomUUID();
   readonly #clientSetting: Dockerode | undefined;
   #docker: Dockerode | undefined;
   #pool: ContainerPool | undefined;
   #imageReady: Promise<void> | undefined;
+  #reaped: Promise<CleanupStaleContainersResult | undefined> | undefined;
   #closed = false;
 
   /** @throws {ConfigurationError} on invalid settings. Does no I/O. */
@@ -60,6 +65,19 @@ export class DockerSandboxProvider implements SandboxProviderV1 {
   get docker(): Dockerode {
     this.#docker ??= this.#clientSetting ?? createDefaultDockerClient();
     return this.#docker;
+  }
+
+  /**
+   * Removes the leftovers of dead owners on this machine (see `reapStaleContainers`), once per
+   * provider: started by the first `createSession`, which waits for it. Resolves to what was
+   * removed, or `undefined` when reaping is off or the engine could not be asked (the session's
+   * own engine calls then report the problem). Never rejects.
+   */
+  reapStaleContainers(): Promise<CleanupStaleContainersResult | undefined> {
+    this.#reaped ??= this.settings.reapStaleContainers
+      ? cleanupStaleContainers({ docker: this.docker }).catch(() => undefined)
+      : Promise.resolve(undefined);
+    return this.#reaped;
   }
 
   /**
@@ -97,13 +115,13 @@ export class DockerSandboxProvider implements SandboxProviderV1 {
     let pool: ContainerPool;
     let container: SandboxContainer;
     try {
-      pool = this.#pool ??= new ContainerPool(this.docker, this.settings);
+      pool = this.#pool ??= new ContainerPool(this.docker, this.settings, this.instanceId);
       // Shared by concurrent sessions, so not tied to one caller's signal; each caller stops waiting on its own.
       const imageReady = (this.#imageReady ??= ensureImage(this.docker, this.settings.image, this.settings.pull));
       imageReady.catch(() => {
         if (this.#imageReady === imageReady) this.#imageReady = undefined;
       });
-      await raceAbort(imageReady, signal);
+      await raceAbort(Promise.all([imageReady, this.reapStaleContainers()]), signal);
       container = await pool.acquire(signal);
     } catch (error) {
       throw mapAbort(error);
@@ -124,6 +142,7 @@ export class DockerSandboxProvider implements SandboxProviderV1 {
         host: options.host,
         ...(options.tools === undefined ? {} : { tools: options.tools }),
         ...(options.maxOutputChars === undefined ? {} : { maxOutputChars: options.maxOutputChars }),
+        ...(options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes }),
         startupTimeoutMs: Math.max(1000, startTimeoutMs - (Date.now() - started)),
         interruptGraceMs: this.settings.interruptGraceMs,
         ...(abortSignal === undefined ? {} : { abortSignal }),

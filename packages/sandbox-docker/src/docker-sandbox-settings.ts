@@ -47,6 +47,13 @@ export interface DockerSandboxSettings {
   readonly interruptGraceMs?: number;
   /** Milliseconds allowed for container start plus runtime start-up. Default 60 000. */
   readonly startTimeoutMs?: number;
+  /**
+   * Before its first session, remove the sandbox containers whose owner process is gone from this
+   * machine (left behind by a host that was SIGKILLed or OOM-killed), as
+   * `cleanupStaleContainers()` does. Containers of live processes and of other machines are never
+   * touched. Default `true`.
+   */
+  readonly reapStaleContainers?: boolean;
 }
 
 /** Settings with their defaults applied and validated. */
@@ -62,6 +69,7 @@ export interface ResolvedDockerSandboxSettings {
   readonly maxIdle: number;
   readonly interruptGraceMs: number;
   readonly startTimeoutMs: number;
+  readonly reapStaleContainers: boolean;
 }
 
 /** Default image when `image` is not set. */
@@ -112,7 +120,22 @@ export function resolveDockerSandboxSettings(settings: DockerSandboxSettings): R
   if (!Number.isFinite(startTimeoutMs) || startTimeoutMs <= 0) {
     throw invalid('startTimeoutMs', startTimeoutMs, 'milliseconds > 0');
   }
-  return { image, memoryMiB, cpus, pidsLimit, pythonPath, user, labels, pull, maxIdle, interruptGraceMs, startTimeoutMs };
+  const reapStaleContainers = settings.reapStaleContainers ?? true;
+  if (typeof reapStaleContainers !== 'boolean') throw invalid('reapStaleContainers', reapStaleContainers, 'a boolean');
+  return {
+    image,
+    memoryMiB,
+    cpus,
+    pidsLimit,
+    pythonPath,
+    user,
+    labels,
+    pull,
+    maxIdle,
+    interruptGraceMs,
+    startTimeoutMs,
+    reapStaleContainers,
+  };
 }
 
 function parseUser(spec: string): ResolvedDockerSandboxSettings['user'] {

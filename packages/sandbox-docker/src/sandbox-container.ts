@@ -59,12 +59,14 @@ export class SandboxContainer {
 
   /**
    * Creates and starts a container and copies the runtime into it. On failure nothing is left behind.
+   * @param instanceId the creating provider's id, stored in the `dev.rlms.owner-instance` label.
    * @throws {SandboxError} (or `DockerEngineUnavailableError`) naming the step that failed.
    */
   static async create(
     docker: Dockerode,
     settings: ResolvedDockerSandboxSettings,
     abortSignal?: AbortSignal,
+    instanceId = 'standalone',
   ): Promise<SandboxContainer> {
     const endpoint = describeEndpoint(docker);
     let created: Dockerode.Container;
@@ -76,7 +78,7 @@ export class SandboxContainer {
         Env: ENV,
         User: settings.user.spec,
         WorkingDir: WORK_DIR_PARENT,
-        Labels: ownerLabels(settings.labels),
+        Labels: ownerLabels(settings.labels, instanceId),
         NetworkDisabled: true,
         AttachStdin: false,
         AttachStdout: false,

@@ -78,6 +78,64 @@ describe.skipIf(skip)(dockerSuiteTitle('docker sandbox clean-up on a real engine
     expect(await ourContainers()).toEqual([]);
   }, 120_000);
 
+  it('a new provider reaps the containers of a SIGKILLed owner before its first session', async () => {
+    const fixture = fileURLToPath(new URL('./fixtures/hold-session.mjs', import.meta.url));
+    const child = spawn(process.execPath, [fixture, TEST_IMAGE, runId], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    const report = await new Promise<{ containerId: string }>((resolve, reject) => {
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('\n')) resolve(JSON.parse(stdout) as { containerId: string });
+      });
+      void exited.then(() => reject(new Error('the child exited before creating its session')));
+    });
+    const leftover = await docker.getContainer(report.containerId).inspect();
+    expect(leftover.Config.Labels['dev.rlms.owner-instance']).toMatch(/^[0-9a-f-]{36}$/);
+    child.kill('SIGKILL');
+    await exited;
+    expect((await ourContainers()).map((info) => info.Id)).toEqual([report.containerId]); // nothing reaped it yet
+
+    const sandbox = createDockerSandbox({ image: TEST_IMAGE, pull: 'never', memoryMiB: 128, labels: { [RUN_LABEL]: runId } });
+    const session = await sandbox.createSession({ host });
+    try {
+      expect((await sandbox.reapStaleContainers())?.removed).toContain(report.containerId);
+      const left = await ourContainers();
+      expect(left.map((info) => info.Id)).toEqual([session.containerId]);
+      expect(left[0]?.Labels['dev.rlms.owner-instance']).toBe(sandbox.instanceId);
+    } finally {
+      await session.destroy();
+      await sandbox.close();
+    }
+    expect(await ourContainers()).toEqual([]);
+  }, 120_000);
+
+  it('reapStaleContainers: false leaves leftovers to cleanupStaleContainers()', async () => {
+    const stale = await docker.createContainer({
+      Image: TEST_IMAGE,
+      Cmd: ['python3', '-c', 'pass'],
+      Labels: {
+        'dev.rlms.sandbox': '1',
+        [RUN_LABEL]: runId,
+        'dev.rlms.owner-pid': String(process.pid),
+        'dev.rlms.owner-started': String(Date.now() - 3_600_000),
+        'dev.rlms.owner-host': hostname(),
+      },
+      HostConfig: { NetworkMode: 'none' },
+    });
+    const sandbox = createDockerSandbox({ image: TEST_IMAGE, pull: 'never', memoryMiB: 128, labels: { [RUN_LABEL]: runId }, reapStaleContainers: false });
+    const session = await sandbox.createSession({ host });
+    try {
+      expect(await sandbox.reapStaleContainers()).toBeUndefined();
+      expect((await ourContainers()).map((info) => info.Id)).toContain(stale.id);
+    } finally {
+      await session.destroy();
+      await sandbox.close();
+    }
+    expect((await cleanupStaleContainers({ docker })).removed).toContain(stale.id);
+    expect(await ourContainers()).toEqual([]);
+  });
+
   it('tells a reused pid from its owner, and removes other hosts\' containers only past olderThanMs', async () => {
     const labelled = (labels: Record<string, string>) =>
       docker.createContainer({

@@ -28,6 +28,7 @@ describe('createDockerSandbox settings', () => {
       user: { spec: '65534:65534', uid: 65534, gid: 65534 },
       pull: 'missing',
       maxIdle: 0,
+      reapStaleContainers: true,
     });
     expect(DEFAULT_DOCKER_IMAGE).toBe('python:3.12-slim');
     expect(provider.capabilities).toEqual({
@@ -58,6 +59,7 @@ describe('createDockerSandbox settings', () => {
     [{ pull: 'always' }, /pull/],
     [{ labels: { 'dev.rlms.sandbox': '0' } }, /reserved "dev\.rlms\." prefix/],
     [{ reuse: { maxIdle: -1 } }, /reuse\.maxIdle/],
+    [{ reapStaleContainers: 'yes' }, /reapStaleContainers/],
     [{ startTimeoutMs: 0 }, /startTimeoutMs/],
   ])('rejects %j with a ConfigurationError naming the setting', (settings, message) => {
     const attempt = () => createDockerSandbox(settings as never);

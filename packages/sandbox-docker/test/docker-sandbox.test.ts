@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Dockerode from 'dockerode';
-import { FrameDecoder, RLMAbortError, SandboxSessionDeadError, type HostBridge } from '@rlms/core';
+import { FrameDecoder, PROTOCOL_VERSION, RLMAbortError, SandboxSessionDeadError, type HostBridge } from '@rlms/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   DockerImageNotFoundError,
@@ -203,7 +203,7 @@ describe.skipIf(skip)(dockerSuiteTitle('docker sandbox on a real engine', skip),
         while (frames.length === 0) await new Promise<void>((resolve) => (wake = resolve));
         return frames.shift() as Record<string, unknown>;
       };
-      expect(await nextFrame()).toMatchObject({ type: 'ready', protocol: 1 });
+      expect(await nextFrame()).toMatchObject({ type: 'ready', protocol: PROTOCOL_VERSION });
       runtime.socket.write(`${JSON.stringify({ type: 'execute', id: 'h1', code: 'import time\nopen("started", "w").close()\nwhile True: time.sleep(0.01)' })}\n`);
       // SIGINT only interrupts a running cell: wait until it has started.
       const started = ['python3', '-c', 'import os; print(os.path.exists("/tmp/rlms/started"))'];

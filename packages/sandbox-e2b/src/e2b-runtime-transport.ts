@@ -57,10 +57,10 @@ function toTransportExit(error: unknown): TransportExit {
  * A {@link FrameTransport} to the rlms runtime running as a background command of an E2B sandbox
  * (`commands.run(…, { background: true, stdin: true })`), so no port is exposed.
  *
- * Frames are ASCII JSON lines. E2B delivers output as strings decoded with a streaming UTF-8
- * decoder, which is lossless for them, and they are re-encoded to bytes here. No binary
- * attachment ever crosses this channel: contexts are written with `files.write` and loaded by
- * path ({@link uploadContext}). Paths in commands and frames are relative to the runtime's working
+ * Frames are ASCII JSON lines; the only attachments the runtime sends (host-call prompts) are
+ * valid UTF-8 text. E2B delivers output as strings decoded with a streaming UTF-8 decoder, which is
+ * lossless for both, and they are re-encoded to bytes here. No binary attachment crosses this
+ * channel: contexts are written with `files.write` and loaded by path ({@link uploadContext}). Paths in commands and frames are relative to the runtime's working
  * directory; absolute paths appear only as SDK arguments (`cwd`, file paths).
  */
 export class E2BRuntimeTransport implements FrameTransport {

@@ -120,6 +120,7 @@ export class LocalSandboxProvider implements SandboxProviderV1 {
         host: options.host,
         ...(options.tools === undefined ? {} : { tools: options.tools }),
         ...(options.maxOutputChars === undefined ? {} : { maxOutputChars: options.maxOutputChars }),
+        ...(options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes }),
         startupTimeoutMs: this.#settings.startupTimeoutMs ?? 20_000,
         interruptGraceMs: this.#settings.interruptGraceMs ?? 2_000,
         ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),

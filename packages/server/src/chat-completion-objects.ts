@@ -1,4 +1,5 @@
 import type { RLMResult, RunStatus } from '@rlms/core';
+import { clientStatusDetail } from './client-errors.js';
 
 /** OpenAI `usage` object, counted over the whole RLM tree (root, sub-calls, child runs). */
 export interface CompletionUsage {
@@ -12,7 +13,7 @@ export interface CompletionUsage {
 /** Extra field `rlm` of responses and final chunks: how the run went. Clients ignore unknown fields. */
 export interface RLMRunSummary {
   readonly status: RunStatus;
-  readonly status_detail?: string;
+  readonly status_detail?: string | undefined;
   readonly iterations: number;
   readonly subcalls: number;
   readonly model_calls: number;
@@ -47,7 +48,8 @@ export function usageOf(result: RLMResult<unknown>): CompletionUsage {
 export function runSummaryOf(result: RLMResult<unknown>): RLMRunSummary {
   return {
     status: result.status,
-    ...(result.statusDetail === undefined ? {} : { status_detail: result.statusDetail }),
+    // Only the engine's own first clause, redacted: what a failed call appended stays in the log.
+    ...(result.statusDetail === undefined ? {} : { status_detail: clientStatusDetail(result.statusDetail) }),
     iterations: result.iterations,
     subcalls: result.subcalls,
     model_calls: result.usage.total.calls,

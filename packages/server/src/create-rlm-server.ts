@@ -1,10 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApiKeyCheck } from './check-api-key.js';
-import { handleChatCompletion, type CompletionOutcome } from './handle-chat-completion.js';
+import { internalFailure } from './client-errors.js';
+import { clientSchemaLimits } from './client-schema.js';
+import { handleChatCompletion, prepareCompletion, type CompletionOutcome } from './handle-chat-completion.js';
 import { HttpError, sendError, sendJson } from './openai-error.js';
+import { PendingBodyBudget, readJsonBody } from './read-json-body.js';
 import { resolveServerSettings, type RLMServerSettings } from './rlm-server-settings.js';
 import { RunRegistry } from './run-registry.js';
+import { SchemaValidationPool } from './schema-validation-pool.js';
+
+/** Heap of each worker that checks answers against client schemas, in MiB. */
+const SCHEMA_WORKER_HEAP_MIB = 256;
+/** Schema workers kept warm between checks. */
+const SCHEMA_WORKERS_IDLE = 2;
 
 /** Options of `close()`. */
 export interface CloseOptions {
@@ -67,6 +77,14 @@ function methodNotAllowed(allow: string): HttpError {
  * Endpoints: `POST /v1/chat/completions` (JSON or SSE with `stream: true`), `GET /v1/models`,
  * `GET /v1/models/{id}`, `GET /health` (no auth). The `/v1` prefix is optional.
  *
+ * A completion request is handled in this order, each step bounded: the key, from the headers (401,
+ * the body is never read); the body, within `maxBodyBytes`, `bodyTimeoutMs` and the server-wide
+ * `maxPendingBodyBytes` (413, 408, 503); the request and its `response_format` schema, held to the
+ * schema limits (400); only then a run slot (429). Answers are checked against a client's schema in
+ * worker threads with a time limit, never on the thread that answers requests. Server-side failures
+ * reach the client as a status, a code and a generic message with the request id; the details go to
+ * `onLog`, redacted.
+ *
  * @throws `ConfigurationError` when `rlm`/`createRLM` or `apiKeys` is missing or a limit is invalid.
  * @example
  * ```ts
@@ -78,13 +96,24 @@ export function createRLMServer(settings: RLMServerSettings): RLMServer {
   const resolved = resolveServerSettings(settings);
   const checkApiKey = createApiKeyCheck(resolved.apiKeys);
   const registry = new RunRegistry(resolved.maxConcurrentRuns);
+  const pendingBodies = new PendingBodyBudget(resolved.maxPendingBodyBytes);
+  const schemaPool = new SchemaValidationPool({
+    timeoutMs: resolved.schemaValidationTimeoutMs,
+    heapMiB: SCHEMA_WORKER_HEAP_MIB,
+    maxIdle: SCHEMA_WORKERS_IDLE,
+    limits: clientSchemaLimits(resolved),
+    onProblem: (message) => resolved.log({ level: 'warn', event: 'schema-validation', message: `answer check stopped: ${message}` }),
+  });
   const servers = new Set<Server>();
   const force = new AbortController();
   let closing: Promise<void> | undefined;
   const created = Math.floor(Date.now() / 1000);
   const modelObject = { id: resolved.modelName, object: 'model', created, owned_by: 'rlms' };
 
-  async function route(req: IncomingMessage, res: ServerResponse, path: string): Promise<CompletionOutcome | number> {
+  const shuttingDown = () =>
+    new HttpError(503, 'The server is shutting down.', { type: 'server_error', code: 'server_shutting_down', headers: { connection: 'close' } });
+
+  async function route(req: IncomingMessage, res: ServerResponse, path: string, requestId: string): Promise<CompletionOutcome | number> {
     const method = req.method ?? 'GET';
     if (path === '/health') {
       if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed('GET');
@@ -94,12 +123,15 @@ export function createRLMServer(settings: RLMServerSettings): RLMServer {
         model: resolved.modelName,
         active_runs: registry.size,
         max_concurrent_runs: registry.limit,
+        // Requests still sending their body (they hold no run slot), and answers being checked
+        // against a client's schema in worker threads.
+        pending_bodies: pendingBodies.readers,
+        pending_body_bytes: pendingBodies.held,
+        schema_checks_running: schemaPool.running,
       });
       return status;
     }
-    if (closing !== undefined) {
-      throw new HttpError(503, 'The server is shutting down.', { type: 'server_error', code: 'server_shutting_down', headers: { connection: 'close' } });
-    }
+    if (closing !== undefined) throw shuttingDown();
     if (path === '/models' || path.startsWith('/models/')) {
       if (method !== 'GET') throw methodNotAllowed('GET');
       checkApiKey(req);
@@ -120,7 +152,18 @@ export function createRLMServer(settings: RLMServerSettings): RLMServer {
     }
     if (path === '/chat/completions') {
       if (method !== 'POST') throw methodNotAllowed('POST');
+      // Headers first: a request without a valid key is refused before a byte of its body is read.
       checkApiKey(req);
+      // Then the whole body, bounded in size and time, before a run slot is taken: a client that
+      // never finishes its body holds no slot, and is dropped with 408 at the body timeout.
+      const body = await readJsonBody(req, {
+        maxBytes: resolved.maxBodyBytes,
+        timeoutMs: resolved.bodyTimeoutMs,
+        pending: pendingBodies,
+        retryAfterSeconds: resolved.retryAfterSeconds,
+      });
+      const prepared = prepareCompletion(body, resolved, requestId);
+      if (closing !== undefined) throw shuttingDown();
       const run = registry.tryAcquire();
       if (run === undefined) {
         throw new HttpError(
@@ -130,7 +173,7 @@ export function createRLMServer(settings: RLMServerSettings): RLMServer {
         );
       }
       try {
-        return await handleChatCompletion(req, res, resolved, run);
+        return await handleChatCompletion(res, resolved, run, prepared, schemaPool);
       } finally {
         run.release();
       }
@@ -144,10 +187,13 @@ export function createRLMServer(settings: RLMServerSettings): RLMServer {
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const started = Date.now();
     const path = pathOf(req);
+    const requestId = `chatcmpl-${randomUUID().replaceAll('-', '')}`;
     // Logged without the query string (it could carry anything, keys included).
     const shownPath = (req.url ?? '/').split('?')[0]!;
-    const logRequest = (outcome: CompletionOutcome | number, level: 'info' | 'warn' | 'error' = 'info', error?: string) => {
-      const fields = typeof outcome === 'number' ? { status: outcome } : outcome;
+    const logRequest = (outcome: CompletionOutcome | number, level: 'info' | 'warn' | 'error' = 'info', failure?: string) => {
+      const { detail, ...fields } = typeof outcome === 'number' ? { status: outcome, detail: undefined } : outcome;
+      // Details of failures are for the log only (the client got a generic message); redacted by `log`.
+      const error = failure ?? (detail === undefined ? undefined : `${requestId}: ${detail}`);
       const durationMs = Date.now() - started;
       const run =
         typeof outcome === 'number' || outcome.runStatus === undefined
@@ -160,23 +206,14 @@ export function createRLMServer(settings: RLMServerSettings): RLMServer {
         fields: { method: req.method, path: shownPath, durationMs, ...fields },
       });
     };
-    route(req, res, path).then(
-      (outcome) => logRequest(outcome),
+    route(req, res, path, requestId).then(
+      (outcome) => logRequest(outcome, typeof outcome !== 'number' && outcome.status >= 500 ? 'error' : 'info'),
       (error: unknown) => {
-        const http =
-          error instanceof HttpError
-            ? error
-            : new HttpError(500, `Internal server error: ${error instanceof Error ? error.message : String(error)}`, {
-                type: 'server_error',
-                code: 'internal_error',
-              });
+        const http = error instanceof HttpError ? error : internalFailure(error, requestId);
         if (res.headersSent) res.destroy();
-        else {
-          sendError(res, http);
-          // A body left unread (413) must not be parsed as the next request: drain it, then the connection closes.
-          if (!req.complete) req.resume();
-        }
-        logRequest(http.status, http.status >= 500 ? 'error' : 'warn', http.message);
+        // A body left unread (401, 413, 408…) is never read nor drained: the connection closes after the answer.
+        else sendError(res, req.complete ? http : http.withHeaders({ connection: 'close' }));
+        logRequest(http.status, http.status >= 500 ? 'error' : 'warn', http.detail === undefined ? http.message : `${requestId}: ${http.detail}`);
       },
     );
   };
@@ -198,6 +235,7 @@ export function createRLMServer(settings: RLMServerSettings): RLMServer {
     for (const server of servers) server.closeAllConnections();
     await Promise.all(closed);
     servers.clear();
+    await schemaPool.close();
     resolved.log({ level: 'info', event: 'shutdown', message: 'server closed' });
   }
 
@@ -212,7 +250,16 @@ export function createRLMServer(settings: RLMServerSettings): RLMServer {
 
   async function listen(port: number, host = '127.0.0.1'): Promise<ListeningRLMServer> {
     if (closing !== undefined) throw new Error('createRLMServer: listen() after close(): create a new server.');
-    const server = createServer(handler);
+    const server = createServer(
+      {
+        // Node answers 408 and closes when the headers are not in by then (slow-loris headers).
+        headersTimeout: resolved.headersTimeoutMs,
+        // A backstop behind readJsonBody's own body timer.
+        requestTimeout: resolved.headersTimeoutMs + resolved.bodyTimeoutMs + 1_000,
+        connectionsCheckingInterval: Math.max(25, Math.min(30_000, Math.floor(resolved.headersTimeoutMs / 2))),
+      },
+      handler,
+    );
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {

@@ -1,15 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
-import {
-  ConfigurationError,
-  ContextError,
-  ModelProviderError,
-  RLMError,
-  saveTrajectory,
-  type AnswerSchema,
-  type RLMResult,
-} from '@rlms/core';
+import type { ServerResponse } from 'node:http';
+import type { AnswerSchema, RLMResult } from '@rlms/core';
 import {
   answerDeltas,
   answerText,
@@ -20,12 +10,15 @@ import {
   usageOf,
   type CompletionIdentity,
 } from './chat-completion-objects.js';
-import { messagesToQuery } from './messages-to-query.js';
+import { checkClientSchema, clientAnswerSchema } from './client-schema.js';
+import { queryFailure, runFailure } from './client-errors.js';
+import { messagesToQuery, type MessagesQuery } from './messages-to-query.js';
 import { HttpError, sendError, sendJson } from './openai-error.js';
 import { parseChatRequest, type ChatCompletionRequest } from './parse-chat-request.js';
-import { readJsonBody } from './read-json-body.js';
 import type { ResolvedServerSettings } from './rlm-server-settings.js';
 import type { ActiveRun } from './run-registry.js';
+import { saveRunTrajectory } from './save-run-trajectory.js';
+import type { SchemaValidationPool } from './schema-validation-pool.js';
 import { SseStream } from './sse-stream.js';
 import { streamProgress } from './stream-progress.js';
 
@@ -37,61 +30,55 @@ export interface CompletionOutcome {
   readonly totalTokens?: number;
   readonly iterations?: number;
   readonly clientGone?: boolean;
+  /** What failed, for the log only (redacted there). */
+  readonly detail?: string;
+}
+
+/** A request checked and turned into an RLM query, before a run slot is taken. */
+export interface PreparedCompletion {
+  readonly id: string;
+  readonly request: ChatCompletionRequest;
+  readonly query: MessagesQuery;
 }
 
 const SHUTTING_DOWN = 'The server is shutting down; retry the request on another instance or later.';
 
-function schemaOf(request: ChatCompletionRequest): AnswerSchema | undefined {
+/**
+ * Validates a parsed body (400 `HttpError`s naming the parameter), turns its messages into an RLM
+ * query and holds its `response_format` schema to the server's limits. Cheap and bounded: it runs
+ * before the request may take a run slot.
+ */
+export function prepareCompletion(body: unknown, settings: ResolvedServerSettings, id: string): PreparedCompletion {
+  const request = parseChatRequest(body);
+  const query = messagesToQuery(request.messages, { thresholdChars: settings.contextThresholdChars });
+  if (request.responseFormat.type === 'json_schema') checkClientSchema(request.responseFormat.schema, settings);
+  return { id, request, query };
+}
+
+function schemaOf(request: ChatCompletionRequest, pool: SchemaValidationPool, signal: AbortSignal): AnswerSchema | undefined {
   const format = request.responseFormat;
-  if (format.type === 'json_schema') return format.schema;
+  // The client's schema is checked in the pool's workers; the fixed `json_object` one on the spot.
+  if (format.type === 'json_schema') return clientAnswerSchema(format.schema, pool, signal);
   if (format.type === 'json_object') return { type: 'object' };
   return undefined;
-}
-
-/** The HTTP error for a run that ended with status `error`. */
-function runFailure(result: RLMResult<unknown>): HttpError {
-  const error = result.error;
-  if (ModelProviderError.isInstance(error)) {
-    return new HttpError(502, `The RLM's model call failed: ${error.message}`, { type: 'server_error', code: 'upstream_model_error' });
-  }
-  const detail = result.statusDetail ?? error?.message ?? 'unknown error';
-  return new HttpError(500, `The RLM run failed: ${detail}`, {
-    type: 'server_error',
-    code: RLMError.isInstance(error) ? error.code.replaceAll('-', '_') : 'rlm_run_failed',
-  });
-}
-
-/** The HTTP error for a query that was rejected before running (bad input) or crashed. */
-function queryFailure(error: unknown): HttpError {
-  if (error instanceof HttpError) return error;
-  if (ContextError.isInstance(error) || ConfigurationError.isInstance(error)) {
-    return new HttpError(400, error.message, { type: 'invalid_request_error', code: error.code.replaceAll('-', '_') });
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return new HttpError(500, `Internal error while running the RLM: ${message}`, { type: 'server_error', code: 'internal_error' });
 }
 
 const shutdownError = () => new HttpError(503, SHUTTING_DOWN, { type: 'server_error', code: 'server_shutting_down' });
 
 /**
  * Answers `POST /v1/chat/completions` with an RLM run, as JSON or as SSE. The caller has checked
- * authentication and taken `run`'s slot; this releases nothing (the caller does).
+ * authentication, read and prepared the body, and taken `run`'s slot; this releases nothing.
  */
 export async function handleChatCompletion(
-  req: IncomingMessage,
   res: ServerResponse,
   settings: ResolvedServerSettings,
   run: ActiveRun,
+  prepared: PreparedCompletion,
+  pool: SchemaValidationPool,
 ): Promise<CompletionOutcome> {
-  const body = await readJsonBody(req, settings.maxBodyBytes);
-  const request = parseChatRequest(body);
-  const query = messagesToQuery(request.messages, { thresholdChars: settings.contextThresholdChars });
-  const schema = schemaOf(request);
-  const identity: CompletionIdentity = {
-    id: `chatcmpl-${randomUUID().replaceAll('-', '')}`,
-    created: Math.floor(Date.now() / 1000),
-    model: settings.modelName,
-  };
+  const { request, query } = prepared;
+  const schema = schemaOf(request, pool, run.controller.signal);
+  const identity: CompletionIdentity = { id: prepared.id, created: Math.floor(Date.now() / 1000), model: settings.modelName };
   const abortOnClose = () => {
     if (!res.writableFinished) run.controller.abort(new Error('The client disconnected.'));
   };
@@ -112,15 +99,15 @@ export async function handleChatCompletion(
         ...(sse === undefined ? {} : { onEvent: streamProgress(sse) }),
       });
     } catch (error) {
-      const failure = queryFailure(error);
+      const failure = queryFailure(error, identity.id, settings.knownSecrets);
       if (sse === undefined) throw failure;
       sse.data(failure.body());
       sse.end(false);
-      return { status: failure.status, stream: true };
+      return { status: failure.status, stream: true, ...(failure.detail === undefined ? {} : { detail: failure.detail }) };
     }
     const outcome = { runStatus: result.status, totalTokens: result.usage.total.totalTokens, iterations: result.iterations };
     const clientGone = res.destroyed || (run.controller.signal.aborted && !run.shutdown);
-    const failure = failureOf(result, run);
+    const failure = failureOf(result, run, identity.id);
     // Saved before answering, so a client can open the trajectory as soon as it has the answer.
     await saveRunTrajectory(settings, identity.id, result);
     if (!clientGone) {
@@ -129,7 +116,7 @@ export async function handleChatCompletion(
       else sendJson(res, 200, chatCompletion(identity, result));
     }
     const status = clientGone ? 499 : sse !== undefined ? 200 : (failure?.status ?? 200);
-    return { status, stream: sse !== undefined, clientGone, ...outcome };
+    return { status, stream: sse !== undefined, clientGone, ...outcome, ...(failure?.detail === undefined ? {} : { detail: failure.detail }) };
   } finally {
     sse?.dispose();
     res.off('close', abortOnClose);
@@ -137,8 +124,8 @@ export async function handleChatCompletion(
 }
 
 /** The error a finished run is answered with, or `undefined` when it has an answer. */
-function failureOf(result: RLMResult<unknown>, run: ActiveRun): HttpError | undefined {
-  if (result.status === 'error') return runFailure(result);
+function failureOf(result: RLMResult<unknown>, run: ActiveRun, requestId: string): HttpError | undefined {
+  if (result.status === 'error') return runFailure(result, requestId);
   if (result.status === 'aborted') {
     return run.shutdown ? shutdownError() : new HttpError(500, 'The RLM run was aborted.', { type: 'server_error', code: 'run_aborted' });
   }
@@ -164,18 +151,4 @@ function respondStream(
   sse.data(chatCompletionChunk(identity, { delta: {}, finishReason: finishReasonOf(result.status) }, { includeUsage, rlm: runSummaryOf(result) }));
   if (includeUsage) sse.data(chatCompletionChunk(identity, undefined, { includeUsage, usage: usageOf(result) }));
   sse.end();
-}
-
-async function saveRunTrajectory(settings: ResolvedServerSettings, id: string, result: RLMResult<unknown>): Promise<void> {
-  if (settings.trajectoryDir === undefined) return;
-  const path = join(settings.trajectoryDir, `${id}.json`);
-  try {
-    await saveTrajectory(result.trajectory, path);
-  } catch (error) {
-    settings.log({
-      level: 'warn',
-      event: 'trajectory-error',
-      message: `could not write the trajectory ${path}: ${(error as Error).message}`,
-    });
-  }
 }

@@ -24,11 +24,19 @@ export class HttpError extends Error {
   readonly param: string | null;
   /** Extra response headers (`retry-after`, `www-authenticate`…). */
   readonly headers: Readonly<Record<string, string>>;
+  /** What went wrong in detail, for the server log only (redacted there); never sent to the client. */
+  readonly detail: string | undefined;
 
   constructor(
     status: number,
     message: string,
-    options: { type: OpenAIErrorType; code?: string | null; param?: string | null; headers?: Readonly<Record<string, string>> },
+    options: {
+      type: OpenAIErrorType;
+      code?: string | null;
+      param?: string | null;
+      headers?: Readonly<Record<string, string>>;
+      detail?: string;
+    },
   ) {
     super(message);
     this.name = 'HttpError';
@@ -37,6 +45,18 @@ export class HttpError extends Error {
     this.code = options.code ?? null;
     this.param = options.param ?? null;
     this.headers = options.headers ?? {};
+    this.detail = options.detail;
+  }
+
+  /** The same error with more response headers. */
+  withHeaders(headers: Readonly<Record<string, string>>): HttpError {
+    return new HttpError(this.status, this.message, {
+      type: this.type,
+      code: this.code,
+      param: this.param,
+      headers: { ...this.headers, ...headers },
+      ...(this.detail === undefined ? {} : { detail: this.detail }),
+    });
   }
 
   /** The JSON body of the response. */

@@ -1,6 +1,9 @@
-import { ConfigurationError, type RLM } from '@rlms/core';
+import { ConfigurationError, redactSecrets, type RLM } from '@rlms/core';
 
-/** One line of the server's log. Never contains API keys, request bodies or headers. */
+/**
+ * One line of the server's log. Never contains request bodies or headers; messages are passed
+ * through `redactSecrets` (the server's keys, key shapes, URL credentials) before they get here.
+ */
 export interface ServerLogEntry {
   readonly level: 'info' | 'warn' | 'error';
   /** What happened: `'listening'`, `'request'`, `'run-end'`, `'shutdown'`… */
@@ -33,8 +36,36 @@ export interface RLMServerSettings {
   readonly apiKeys: readonly string[] | 'none';
   /** The model id served, listed by `GET /v1/models` and echoed in responses. Default `'rlm'`. */
   readonly modelName?: string;
-  /** Largest request body accepted; bigger bodies get 413. Default 67 108 864 (64 MiB). */
+  /** Largest request body accepted; bigger bodies get 413 (without being read). Default 67 108 864 (64 MiB). */
   readonly maxBodyBytes?: number;
+  /**
+   * Most request-body bytes held at once across all requests still being read (bodies are read
+   * before a run slot is taken). A request that would pass it gets 503 with `retry-after`. Default
+   * 268 435 456 (256 MiB); at least `maxBodyBytes`.
+   */
+  readonly maxPendingBodyBytes?: number;
+  /** Time a client gets to send its request headers; slower ones get 408 and are disconnected. Default 30 000. */
+  readonly headersTimeoutMs?: number;
+  /**
+   * Time a client gets to send its whole body once the headers are in; a slower (or stalled) body
+   * gets 408, the connection is closed and what was read is dropped. Default 60 000.
+   */
+  readonly bodyTimeoutMs?: number;
+  /** Largest `response_format` JSON Schema, in bytes of JSON; bigger ones get 400. Default 262 144 (256 KiB). */
+  readonly maxSchemaBytes?: number;
+  /** Deepest nesting of subschemas in a `response_format` schema; deeper ones get 400. Default 32. */
+  readonly maxSchemaDepth?: number;
+  /**
+   * Most subschemas in a `response_format` schema (every property, `items`, `anyOf`/`oneOf`/`allOf`
+   * option and `$defs` entry counts); more get 400. Default 5 000.
+   */
+  readonly maxSchemaSubschemas?: number;
+  /**
+   * Time one check of an answer against a client's schema may take. Checks run in a worker thread
+   * (never on the thread answering requests); past this the worker is stopped and the model is told
+   * its answer could not be checked. Default 10 000.
+   */
+  readonly schemaValidationTimeoutMs?: number;
   /** Runs in flight at once; more requests get 429 with `retry-after`. Default 4. */
   readonly maxConcurrentRuns?: number;
   /**
@@ -60,12 +91,21 @@ export interface ResolvedServerSettings {
   readonly apiKeys: readonly string[] | 'none';
   readonly modelName: string;
   readonly maxBodyBytes: number;
+  readonly maxPendingBodyBytes: number;
+  readonly headersTimeoutMs: number;
+  readonly bodyTimeoutMs: number;
+  readonly maxSchemaBytes: number;
+  readonly maxSchemaDepth: number;
+  readonly maxSchemaSubschemas: number;
+  readonly schemaValidationTimeoutMs: number;
   readonly maxConcurrentRuns: number;
   readonly contextThresholdChars: number;
   readonly retryAfterSeconds: number;
   readonly shutdownGraceMs: number;
   readonly keepAliveMs: number;
   readonly trajectoryDir: string | undefined;
+  /** Values redacted from log lines: the server's own API keys. */
+  readonly knownSecrets: readonly string[];
   readonly log: (entry: ServerLogEntry) => void;
 }
 
@@ -116,20 +156,31 @@ export function resolveServerSettings(settings: RLMServerSettings): ResolvedServ
     throw new ConfigurationError('createRLMServer: `modelName` must be a non-empty string.', { code: 'invalid-setting' });
   }
   const onLog = settings.onLog;
+  const maxBodyBytes = positiveInteger('maxBodyBytes', settings.maxBodyBytes, 64 * 1024 * 1024);
+  const maxPendingBodyBytes = positiveInteger('maxPendingBodyBytes', settings.maxPendingBodyBytes, Math.max(256 * 1024 * 1024, maxBodyBytes), maxBodyBytes);
+  const knownSecrets = apiKeys === 'none' ? [] : [...apiKeys];
   return {
     getRLM: rlm !== undefined ? () => rlm : createRLM!,
     apiKeys: apiKeys === 'none' ? 'none' : [...apiKeys],
     modelName,
-    maxBodyBytes: positiveInteger('maxBodyBytes', settings.maxBodyBytes, 64 * 1024 * 1024),
+    maxBodyBytes,
+    maxPendingBodyBytes,
+    headersTimeoutMs: positiveInteger('headersTimeoutMs', settings.headersTimeoutMs, 30_000),
+    bodyTimeoutMs: positiveInteger('bodyTimeoutMs', settings.bodyTimeoutMs, 60_000),
+    maxSchemaBytes: positiveInteger('maxSchemaBytes', settings.maxSchemaBytes, 256 * 1024),
+    maxSchemaDepth: positiveInteger('maxSchemaDepth', settings.maxSchemaDepth, 32),
+    maxSchemaSubschemas: positiveInteger('maxSchemaSubschemas', settings.maxSchemaSubschemas, 5_000),
+    schemaValidationTimeoutMs: positiveInteger('schemaValidationTimeoutMs', settings.schemaValidationTimeoutMs, 10_000),
     maxConcurrentRuns: positiveInteger('maxConcurrentRuns', settings.maxConcurrentRuns, 4),
     contextThresholdChars: positiveInteger('contextThresholdChars', settings.contextThresholdChars, 4_000),
     retryAfterSeconds: positiveInteger('retryAfterSeconds', settings.retryAfterSeconds, 2),
     shutdownGraceMs: positiveInteger('shutdownGraceMs', settings.shutdownGraceMs, 30_000, 0),
     keepAliveMs: positiveInteger('keepAliveMs', settings.keepAliveMs, 15_000),
     trajectoryDir: settings.trajectoryDir,
+    knownSecrets,
     log: (entry) => {
       try {
-        onLog?.(entry);
+        onLog?.({ ...entry, message: redactSecrets(entry.message, knownSecrets) });
       } catch {
         // A logger's failure must not break a request.
       }

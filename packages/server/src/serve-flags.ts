@@ -16,6 +16,12 @@ export const SERVE_OPTIONS = {
   'api-key-file': { type: 'string' },
   'no-auth': { type: 'boolean' },
   'max-body': { type: 'string' },
+  'body-timeout': { type: 'string' },
+  'headers-timeout': { type: 'string' },
+  'max-schema-size': { type: 'string' },
+  'max-schema-depth': { type: 'string' },
+  'max-schema-subschemas': { type: 'string' },
+  'schema-timeout': { type: 'string' },
   'max-concurrency': { type: 'string' },
   'model-name': { type: 'string' },
   'context-threshold': { type: 'string' },
@@ -41,11 +47,19 @@ Options:
                               keys in ${API_KEYS_ENV} (comma-separated) are accepted too
       --no-auth               serve without authentication (required when no key is given)
       --max-body <size>       largest request body: bytes, or with k/m/g (default 64m)
+      --body-timeout <dur>    time to send the whole body; slower requests get 408 (default 60s)
+      --headers-timeout <dur> time to send the request headers (default 30s)
+      --max-schema-size <size>
+                              largest response_format JSON Schema (default 256k)
+      --max-schema-depth <n>  deepest nesting of subschemas in it (default 32)
+      --max-schema-subschemas <n>
+                              most subschemas in it (default 5000)
+      --schema-timeout <dur>  time to check one answer against it, off the main thread (default 10s)
       --max-concurrency <n>   RLM runs at once; more requests get 429 (default 4)
       --model-name <id>       model id served and echoed (default "rlm")
       --context-threshold <n> message text longer than n chars goes into the context (default 4000)
       --shutdown-grace <dur>  on SIGTERM, time runs get to finish before being aborted (default 30s)
-      --trajectory-dir <dir>  save each run's trajectory as <dir>/<completion id>.json
+      --trajectory-dir <dir>  save each run's trajectory as <dir>/<completion id>.json (mode 0600)
   -q, --quiet                 no request log on stderr
   -h, --help                  this help
 
@@ -58,6 +72,12 @@ export interface ParsedServeFlags {
   readonly host: string;
   readonly apiKeys: readonly string[] | 'none';
   readonly maxBodyBytes: number | undefined;
+  readonly bodyTimeoutMs: number | undefined;
+  readonly headersTimeoutMs: number | undefined;
+  readonly maxSchemaBytes: number | undefined;
+  readonly maxSchemaDepth: number | undefined;
+  readonly maxSchemaSubschemas: number | undefined;
+  readonly schemaValidationTimeoutMs: number | undefined;
   readonly maxConcurrentRuns: number | undefined;
   readonly modelName: string | undefined;
   readonly contextThresholdChars: number | undefined;
@@ -92,6 +112,13 @@ export function parseDuration(flag: string, value: string | undefined): number |
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
   if (match === null) throw new ServeUsageError(`--${flag} must be a duration such as 30 (seconds), 30s, 2m or 500ms; got "${value}".`);
   return Math.round(Number(match[1]) * DURATION_UNITS[match[2] ?? 's']!);
+}
+
+/** A duration of at least one millisecond. */
+function positiveDuration(flag: string, value: string | undefined): number | undefined {
+  const ms = parseDuration(flag, value);
+  if (ms !== undefined && ms < 1) throw new ServeUsageError(`--${flag} must be at least 1ms; got "${value}".`);
+  return ms;
 }
 
 /** Reads keys from a file: one per line, blank lines and `#` comments skipped. */
@@ -141,6 +168,12 @@ export async function resolveServeFlags(
     host,
     apiKeys: noAuth ? 'none' : keys,
     maxBodyBytes: parseSize('max-body', str('max-body')),
+    bodyTimeoutMs: positiveDuration('body-timeout', str('body-timeout')),
+    headersTimeoutMs: positiveDuration('headers-timeout', str('headers-timeout')),
+    maxSchemaBytes: parseSize('max-schema-size', str('max-schema-size')),
+    maxSchemaDepth: integer('max-schema-depth', str('max-schema-depth'), 1),
+    maxSchemaSubschemas: integer('max-schema-subschemas', str('max-schema-subschemas'), 1),
+    schemaValidationTimeoutMs: positiveDuration('schema-timeout', str('schema-timeout')),
     maxConcurrentRuns: integer('max-concurrency', str('max-concurrency'), 1),
     modelName: str('model-name'),
     contextThresholdChars: integer('context-threshold', str('context-threshold'), 1),

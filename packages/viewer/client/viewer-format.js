@@ -1,4 +1,4 @@
-// @rlms/viewer client, part 1 of 3: settings, formatting and DOM helpers. The three parts are
+// @rlms/viewer client, part 1 of 4: settings, formatting and DOM helpers. The four parts are
 // concatenated into one function scope (see render-trajectory-html.ts); `data` and `app` come first.
 var TEXT_PREVIEW = 20000; // characters of a text block shown before "Show all"
 var PAGE = 200; // sub-calls rendered per page in a step
@@ -94,6 +94,7 @@ function textBlock(label, text, kind, extra) {
   text = String(text == null ? '' : text);
   var pre = el('pre', { className: 'text ' + (kind || '') });
   pre.__full = text;
+  pre.__code = kind === 'code';
   var block = el('div', { className: 'block' }, el('div', { className: 'block-label' }, label, extra));
   block.appendChild(pre);
   fillPre(pre, false, '');
@@ -104,6 +105,7 @@ function fillPre(pre, full, term) {
   pre.textContent = '';
   var cut = !full && text.length > TEXT_PREVIEW;
   if (text.length === 0) pre.appendChild(el('span', { className: 'empty' }, '(empty)'));
+  else if (pre.__code) appendCode(pre, cut ? text.slice(0, TEXT_PREVIEW) : text, term);
   else appendText(pre, cut ? text.slice(0, TEXT_PREVIEW) : text, term);
   var next = pre.nextSibling;
   if (next && next.className === 'show-all') next.remove();

@@ -1,4 +1,4 @@
-// @rlms/viewer client, part 3 of 3: the run summary, reveal + search, and the page itself.
+// @rlms/viewer client, part 4 of 4: the run summary, reveal + search, and the page itself.
 // ---------------------------------------------------------------- summary
 function stat(label, value, sub, testid, raw) {
   return el(
@@ -55,13 +55,9 @@ function renderSummary() {
     ),
   );
   if (result) {
-    box.appendChild(el('div', { className: 'label' }, 'Answer'));
-    var answer = textBlock('', result.answer, 'final');
-    answer.className = 'block answer';
-    answer.setAttribute('data-testid', 'answer');
-    box.appendChild(answer);
-    if (result.statusDetail) box.appendChild(el('p', { className: 'detail-line' }, result.statusDetail));
-    if (result.error) box.appendChild(el('p', { className: 'error-line' }, result.error));
+    box.appendChild(el('div', { className: 'label' }, result.status === 'completed' ? 'Answer' : 'Outcome'));
+    box.appendChild(outcomeBlock(result, ''));
+    if (result.status === 'completed' && result.statusDetail) box.appendChild(el('p', { className: 'detail-line' }, result.statusDetail));
   } else box.appendChild(el('p', { className: 'detail-line' }, 'This run has no result: it was saved before it ended.'));
 
   if (result && result.usage) {
@@ -76,26 +72,69 @@ function renderSummary() {
     usage.appendChild(usageTable('depth', byDepth));
     box.appendChild(usage);
   }
-  var ctx = data.context || {};
-  var m = ctx.metadata;
-  if (m) {
-    var context = el('details', { className: 'more' }, el('summary', null, 'Context: ' + m.type + ', ' + fmtInt(m.totalChars) + ' characters' + (m.type === 'str' ? '' : ', ' + fmtInt(m.length) + ' item(s)')));
-    if (m.documents && m.documents.length) {
-      var table = el('table', { className: 'usage' }, el('tr', null, el('th', null, 'document'), el('th', null, 'characters')));
-      for (var i = 0; i < m.documents.length; i++) {
-        table.appendChild(el('tr', null, el('td', null, m.documents[i].key), el('td', null, fmtInt(m.documents[i].chars))));
-      }
-      context.appendChild(table);
-    }
-    if (ctx.value !== undefined) context.appendChild(textBlock('Value', ctx.value, ''));
-    box.appendChild(context);
-  }
+  var contextSection = renderContext(data.context || {});
+  if (contextSection) box.appendChild(contextSection);
   if (data.systemPrompt) {
     var prompt = el('details', { className: 'more' }, el('summary', null, 'System prompt'));
     prompt.appendChild(textBlock('', data.systemPrompt, 'prose'));
     box.appendChild(prompt);
   }
   return box;
+}
+
+// ---------------------------------------------------------------- context
+// The documents of a dict or list context: from the page's preview (with text) or, without it, the
+// metadata's names and sizes.
+function contextDocuments(ctx, m) {
+  var sizes = {};
+  var listed = (m && m.documents) || [];
+  for (var i = 0; i < listed.length; i++) sizes[listed[i].key] = listed[i].chars;
+  if (Array.isArray(ctx.documents)) {
+    return ctx.documents.map(function (doc) {
+      return { key: doc.key, chars: typeof sizes[doc.key] === 'number' ? sizes[doc.key] : doc.chars, text: doc.text };
+    });
+  }
+  return listed.map(function (doc) {
+    return { key: doc.key, chars: doc.chars };
+  });
+}
+function renderDocument(doc) {
+  var details = el(
+    'details',
+    { className: 'doc', testid: 'context-document' },
+    el('summary', null, el('span', { className: 'doc-name' }, doc.key), el('span', { className: 'doc-size' }, fmtInt(doc.chars) + ' chars')),
+  );
+  var built = false;
+  details.addEventListener('toggle', function () {
+    if (!details.open || built) return;
+    built = true;
+    if (typeof doc.text === 'string') details.appendChild(textBlock('', doc.text, ''));
+    else details.appendChild(el('p', { className: 'empty' }, 'Not embedded in this page (see --max-string / maxContextChars).'));
+  });
+  return details;
+}
+function renderContext(ctx) {
+  var m = ctx.metadata;
+  if (!m) return null;
+  var docs = m.type === 'str' ? [] : contextDocuments(ctx, m);
+  var summary = 'Context: ' + m.type + ', ' + fmtInt(m.totalChars) + ' characters' + (m.type === 'str' ? '' : ', ' + fmtInt(m.length) + (m.type === 'dict' ? ' document(s)' : ' item(s)'));
+  var section = el('details', { className: 'more', testid: 'context' }, el('summary', null, summary));
+  var built = false;
+  section.addEventListener('toggle', function () {
+    if (!section.open || built) return;
+    built = true;
+    if (docs.length) {
+      var list = el('div', { className: 'documents', testid: 'context-documents' });
+      for (var i = 0; i < docs.length; i++) list.appendChild(renderDocument(docs[i]));
+      section.appendChild(list);
+      var unlisted = (typeof m.length === 'number' ? m.length : docs.length) - docs.length;
+      if (unlisted > 0) section.appendChild(el('p', { className: 'detail-line' }, '… and ' + fmtInt(unlisted) + ' more not listed.'));
+    }
+    if (typeof ctx.value === 'string') section.appendChild(textBlock('Value', ctx.value, ''));
+    else if (ctx.value !== undefined && !docs.length) section.appendChild(textBlock('Value', JSON.stringify(ctx.value, null, 1), ''));
+    else if (!docs.length) section.appendChild(el('p', { className: 'empty' }, 'The context value was not saved in this trajectory.'));
+  });
+  return section;
 }
 
 // ---------------------------------------------------------------- reveal + search

@@ -1,4 +1,4 @@
-// @rlms/viewer client, part 2 of 3: the index of runs, steps and sub-calls, and their collapsible
+// @rlms/viewer client, part 3 of 4: the index of runs, steps and sub-calls, and their collapsible
 // nodes, built lazily on first open.
 // ---------------------------------------------------------------- index of the tree
 // Every run, step and sub-call becomes a node: { id, kind, obj, parent, label, sum, el, built }.
@@ -24,6 +24,28 @@ function addSum(sum, other) {
   if (typeof other.cost === 'number') sum.cost = (sum.cost || 0) + other.cost;
 }
 
+// The engine's sub-call ids end in a counter that grows as calls start: "call_<tree>_<base 36>".
+function startSequence(call) {
+  var match = /_([0-9a-z]+)$/.exec(String(call.id || ''));
+  return match ? parseInt(match[1], 36) : NaN;
+}
+function compareNumbers(a, b) {
+  return typeof a === 'number' && typeof b === 'number' && isFinite(a) && isFinite(b) ? a - b : 0;
+}
+// Sub-calls in the order the code made them (a batch in prompt order). Trajectories list them as they
+// finished; the start time, the id's counter and `batchIndex` (when recorded) give the call order.
+function inCallOrder(subcalls) {
+  var keyed = subcalls.map(function (call, index) {
+    return { call: call, index: index, started: call.startedAt, sequence: startSequence(call), batch: call.batchIndex };
+  });
+  keyed.sort(function (a, b) {
+    return compareNumbers(a.started, b.started) || compareNumbers(a.sequence, b.sequence) || compareNumbers(a.batch, b.batch) || a.index - b.index;
+  });
+  return keyed.map(function (item) {
+    return item.call;
+  });
+}
+
 function indexRun(traj, parent, label) {
   var run = { id: nodes.length, kind: 'run', obj: traj, parent: parent, label: label, sum: emptySum(), children: [] };
   nodes.push(run);
@@ -44,7 +66,7 @@ function indexRun(traj, parent, label) {
     run.children.push(stepNode);
     addUsage(stepNode.own, step.action && step.action.usage, step.action && step.action.costUsd);
     addSum(stepNode.sum, stepNode.own);
-    var subcalls = Array.isArray(step.subcalls) ? step.subcalls : [];
+    var subcalls = inCallOrder(Array.isArray(step.subcalls) ? step.subcalls : []);
     for (var c = 0; c < subcalls.length; c++) {
       var call = subcalls[c];
       var callNode = {
@@ -134,6 +156,36 @@ function collapsible(node, className, summaryChildren, build) {
   return details;
 }
 
+var STOPPED_EARLY = {
+  max_iterations: 'the iteration limit was reached',
+  budget_exhausted: 'a token or cost budget ran out',
+  timeout: 'the time limit was reached',
+};
+// How a run ended: a completed run's answer in the green box; otherwise the status, why, and any
+// partial answer in a red (failed, aborted) or amber (stopped by a budget) box.
+function outcomeBlock(result, label) {
+  var status = result.status;
+  if (status === 'completed' || status === undefined) {
+    var answer = textBlock(label, result.answer, 'final');
+    answer.classList.add('answer');
+    answer.setAttribute('data-testid', 'answer');
+    return answer;
+  }
+  var failed = status === 'error' || status === 'aborted' || !STOPPED_EARLY[status];
+  var title = status === 'aborted' ? 'Run aborted' : failed ? 'Run failed (' + status + ')' : 'Stopped early (' + status + '): ' + STOPPED_EARLY[status];
+  var box = el('div', { className: 'outcome ' + (failed ? 'bad' : 'warn'), testid: 'run-outcome', role: 'status' });
+  box.appendChild(el('div', { className: 'outcome-title' }, title));
+  if (result.statusDetail) box.appendChild(el('p', { className: 'outcome-detail' }, result.statusDetail));
+  if (result.error && result.error !== result.statusDetail) box.appendChild(el('p', { className: 'outcome-detail' }, result.error));
+  if (typeof result.answer === 'string' && result.answer.length > 0) {
+    var partial = textBlock(failed ? 'Partial answer' : 'Best-effort answer', result.answer, 'partial');
+    partial.classList.add('answer');
+    partial.setAttribute('data-testid', 'answer');
+    box.appendChild(partial);
+  } else box.appendChild(el('p', { className: 'outcome-detail empty' }, 'No answer.'));
+  return box;
+}
+
 function renderRunNode(run) {
   var t = run.obj;
   var result = t.result || {};
@@ -149,8 +201,7 @@ function renderRunNode(run) {
     ],
     function (body) {
       body.appendChild(textBlock('Question', t.question, 'prose'));
-      if (result.answer !== undefined) body.appendChild(textBlock('Answer', result.answer, 'final'));
-      if (result.statusDetail) body.appendChild(el('p', { className: 'detail-line' }, result.statusDetail));
+      if (result.status || result.answer !== undefined) body.appendChild(outcomeBlock(result, 'Answer'));
       body.appendChild(el('div', { className: 'block-label' }, steps(run).length + ' iteration(s), ' + countSubcalls(run) + ' sub-call(s)'));
       appendSteps(body, run);
     },
@@ -271,6 +322,7 @@ function renderSubcallNode(call) {
     'subcall',
     [
       el('span', { className: 'title' }, '#' + (call.index + 1) + ' ' + c.op),
+      typeof c.batchIndex === 'number' ? badge('prompt ' + (c.batchIndex + 1), 'plain', 'Its position in the batch of prompts') : null,
       el('span', { className: 'target' }, '→ ' + c.target),
       call.childRun ? badge('child run', '') : null,
       c.error ? badge('error', 'bad', c.error) : null,

@@ -1,21 +1,17 @@
 import type { Trajectory } from '@rlms/core';
+import { prepareContextPreview } from './prepare-context.js';
+import { shorten } from './shorten-text.js';
 import { TrajectoryFormatError } from './trajectory-format-error.js';
 
 /** How much of a trajectory is embedded in the page. */
 export interface PrepareOptions {
   /** Longest string kept whole (prompts, outputs…); longer ones keep their head and tail. Default 200 000. */
   readonly maxStringChars?: number;
-  /** Characters of the context value kept (it can be the whole input). Default 100 000. */
+  /**
+   * Characters of the context value kept (it can be the whole input). A dict or list context keeps
+   * each document's name and size and shares this budget among their texts. Default 100 000.
+   */
   readonly maxContextChars?: number;
-}
-
-/** Marks the cut in a shortened string; the viewer highlights it. */
-const OMISSION_MARK = '⟪rlms view: ';
-
-function shorten(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const half = Math.floor(max / 2);
-  return `${text.slice(0, half)}\n${OMISSION_MARK}${(text.length - 2 * half).toLocaleString('en-US')} characters omitted⟫\n${text.slice(-half)}`;
 }
 
 function shortenDeep(value: unknown, max: number, depth = 0): unknown {
@@ -47,21 +43,19 @@ export function assertTrajectory(value: unknown, path?: string): asserts value i
 
 /**
  * A copy of the trajectory for embedding: strings longer than `maxStringChars` keep their head and tail
- * (with a note of what was cut), the context value is cut to `maxContextChars` as JSON text. Numbers
- * (usage, costs, timings) are untouched, so totals stay exact.
+ * (with a note of what was cut). The context keeps its metadata; a str context becomes text cut to
+ * `maxContextChars` (`context.value`), a dict or list context its documents
+ * (`context.documents`: name, size and text, sharing `maxContextChars`; see `ContextPreview`).
+ * Numbers (usage, costs, timings) are untouched, so totals stay exact.
  */
 export function prepareTrajectory(trajectory: Trajectory, options: PrepareOptions = {}): Trajectory {
   const maxString = options.maxStringChars ?? 200_000;
   const maxContext = options.maxContextChars ?? 100_000;
   const { context, steps, ...rest } = trajectory;
-  let preview: unknown;
-  if (context?.value !== undefined) {
-    const text = typeof context.value === 'string' ? context.value : JSON.stringify(context.value, null, 1);
-    preview = shorten(text ?? '', maxContext);
-  }
+  const preview = context?.value === undefined ? {} : prepareContextPreview(context.value, maxContext);
   return {
     ...(shortenDeep(rest, maxString) as object),
-    context: { metadata: context?.metadata, ...(preview === undefined ? {} : { value: preview }) },
+    context: { metadata: context?.metadata, ...preview },
     // Child runs are trajectories too: their context gets the same treatment.
     steps: (Array.isArray(steps) ? steps : []).map((step) => {
       const { subcalls, ...stepRest } = step;

@@ -11,7 +11,7 @@ export interface RenderOptions extends PrepareOptions {
 let assets: { css: string; js: string } | undefined;
 
 /** The client script's parts, concatenated in this order into one function scope. */
-const SCRIPT_PARTS = ['viewer-format.js', 'viewer-tree.js', 'viewer-page.js'];
+const SCRIPT_PARTS = ['viewer-format.js', 'viewer-python.js', 'viewer-tree.js', 'viewer-page.js'];
 
 /** The page's stylesheet and script, shipped as files beside `dist/` in `client/`. */
 function loadAssets(): { css: string; js: string } {

@@ -3,8 +3,8 @@
  * and the local Python sandbox: one with batched sub-calls, a child run, an error and costs; one
  * with 5 000 sub-calls.
  */
-import { createRLM, type Trajectory } from '@rlms/core';
-import { MockModel, type MockCall } from '@rlms/core/testing';
+import { ModelProviderError, createRLM, type Trajectory } from '@rlms/core';
+import { MockModel, type MockCall, type MockReply } from '@rlms/core/testing';
 import { createLocalSandbox } from '@rlms/sandbox-local';
 
 /** A string that appears in exactly one sub-call prompt of the small trajectory. */
@@ -68,8 +68,83 @@ export async function makeWideTrajectory(count: number): Promise<Trajectory> {
     replies: [`Fan out.\n\`\`\`repl\nres = llm_query_batched([f"item {i}: label-{i}" for i in range(${count})])\nFINAL(str(len(res)))\n\`\`\``],
   });
   const sub = new MockModel({ modelId: 'sub-model', replies: (call) => `ok ${call.prompt.slice(0, 16)}` });
-  const rlm = createRLM({ model: root, subModel: sub, sandbox: createLocalSandbox(), maxSubcallConcurrency: 64 });
+  const rlm = createRLM({ model: root, subModel: sub, sandbox: createLocalSandbox(), maxSubcallConcurrency: 64, maxSubcalls: count });
   const result = await rlm.query({ context: 'x', question: `Label ${count} items.` });
   if (result.status !== 'completed') throw new Error(`the wide run ended with ${result.status}: ${result.statusDetail}`);
+  return result.trajectory;
+}
+
+/** A dict context whose documents hold newlines, quotes and non-ASCII text (shown as documents, not one escaped string). */
+export const DOCUMENTS: Readonly<Record<string, string>> = {
+  'notes/alpha.md': 'Alpha notes\n- owner: "Zoë"\n- status: it\'s green ✓\n- retries: 5',
+  'notes/beta.md': 'Beta notes\n- owner: Jürgen\n- status: amber\n- retries: none',
+  'data/gamma.txt': 'Gamma\tdata\n1,2,3\n4,5,6',
+};
+
+/** Prompts in the batch of {@link makeBatchTrajectory}. */
+export const BATCH_SIZE = 6;
+
+/** Code of {@link makeBatchTrajectory}: a comment with markup, a batch over the documents, FINAL. */
+export const BATCH_CODE = [
+  '# markup stays text: <img src=x onerror="window.__pwned=1">',
+  'keys = sorted(context)',
+  `answers = llm_query_batched([f"item-{i}: " + context[keys[i % 3]][:12] for i in range(${BATCH_SIZE})])`,
+  'FINAL(" | ".join(answers))',
+].join('\n');
+
+/**
+ * A run over {@link DOCUMENTS} whose batch of {@link BATCH_SIZE} prompts finishes in reverse order:
+ * the sub-model holds every reply until the whole batch has arrived, then releases them last first
+ * (ordered by the event loop, not by time), so the trajectory lists the sub-calls in finishing order.
+ */
+export async function makeBatchTrajectory(): Promise<Trajectory> {
+  const held: Array<[number, () => void]> = [];
+  const releaseLastFirst = async () => {
+    for (const [, release] of held.sort((a, b) => b[0] - a[0])) {
+      release();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  const sub = new MockModel({
+    modelId: 'sub-model',
+    replies: (call) =>
+      new Promise<string>((resolve) => {
+        const index = Number(/item-(\d+)/.exec(call.prompt)?.[1]);
+        held.push([index, () => resolve(`reply ${index}`)]);
+        if (held.length === BATCH_SIZE) void releaseLastFirst();
+      }),
+  });
+  const root = new MockModel({ modelId: 'root-model', replies: [`Batch it.\n\`\`\`repl\n${BATCH_CODE}\n\`\`\``] });
+  const rlm = createRLM({ model: root, subModel: sub, sandbox: createLocalSandbox() });
+  const result = await rlm.query({ context: { ...DOCUMENTS }, question: 'Summarise every document.' });
+  if (result.status !== 'completed') throw new Error(`the batch run ended with ${result.status}: ${result.statusDetail}`);
+  return result.trajectory;
+}
+
+/**
+ * A run that does not complete: `aborted` (its signal fires during the first model call), `error`
+ * (the model fails for good) or `max_iterations` (no FINAL in one iteration; a best-effort answer).
+ */
+export async function makeUnfinishedTrajectory(kind: 'aborted' | 'error' | 'max_iterations'): Promise<Trajectory> {
+  const controller = new AbortController();
+  const replies: MockReply[] =
+    kind === 'error'
+      ? [new ModelProviderError('The backend is down (HTTP 400: bad request).', { provider: 'mock', modelId: 'root-model', statusCode: 400, retryable: false })]
+      : kind === 'aborted'
+        ? []
+        : ['Looking.\n```repl\nprint(len(context))\n```', 'Best guess: the file is about a fox.'];
+  const root = new MockModel({
+    modelId: 'root-model',
+    replies: (call) => {
+      if (kind === 'aborted') {
+        controller.abort();
+        return 'never read';
+      }
+      return replies[call.index] ?? 'no more';
+    },
+  });
+  const rlm = createRLM({ model: root, sandbox: createLocalSandbox(), maxIterations: 1, maxRetries: 0 });
+  const result = await rlm.query({ context: 'The quick brown fox.', question: 'What is the file about?', abortSignal: controller.signal });
+  if (result.status !== kind) throw new Error(`the run ended with ${result.status} instead of ${kind}: ${result.statusDetail}`);
   return result.trajectory;
 }

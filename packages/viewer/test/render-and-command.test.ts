@@ -67,9 +67,29 @@ describe('renderTrajectoryHtml', () => {
     expect(prepared.question).toContain('⟪rlms view: 99,006 characters omitted⟫');
     expect(prepared.question.startsWith('x'.repeat(500))).toBe(true);
     expect(prepared.question.endsWith('y'.repeat(500))).toBe(true);
-    expect(String(prepared.context.value).length).toBeLessThan(600);
+    // A dict context keeps its documents (name, size, text cut to the budget), not one JSON string.
+    const context = prepared.context as unknown as { value?: unknown; documents?: Array<{ key: string; chars: number; text?: string }> };
+    expect(context.value).toBeUndefined();
+    expect(context.documents).toHaveLength(1);
+    expect(context.documents![0]).toMatchObject({ key: 'doc', chars: big.length });
+    expect(context.documents![0]!.text!.length).toBeLessThan(600);
+    expect(context.documents![0]!.text).toContain('characters omitted');
     expect(prepared.steps[0]!.action.usage).toEqual(usage);
     expect(prepared.steps[0]!.startedAt).toBe(source.steps[0]!.startedAt);
+  });
+
+  it('embeds a dict context as documents with their names, sizes and texts, sharing the context budget', () => {
+    const documents = Object.fromEntries(Array.from({ length: 5 }, (_, index) => [`doc-${index}.md`, `Line one of ${index}\n"quoted" ✓\n${'x'.repeat(3_000)}`]));
+    const source = trajectory({ context: { metadata: { type: 'dict', totalChars: 1, length: 5, documents: [], bytes: 1 }, value: { ...documents, 'data.json': { rows: [1, 2] } } } });
+    const prepared = prepareTrajectory(source, { maxContextChars: 4_000 }).context as unknown as { documents: Array<{ key: string; chars: number; text?: string }> };
+    expect(prepared.documents.map((document) => document.key)).toEqual([...Object.keys(documents), 'data.json']);
+    // The first documents share the budget (at least 1 000 characters each), the rest are named and sized only.
+    expect(prepared.documents[0]!.text!.startsWith('Line one of 0\n"quoted" ✓\n')).toBe(true);
+    expect(prepared.documents.filter((document) => document.text !== undefined)).toHaveLength(4);
+    expect(prepared.documents[5]).toEqual({ key: 'data.json', chars: JSON.stringify({ rows: [1, 2] }, null, 1).length });
+    const text = prepareTrajectory(trajectory(), {}).context as unknown as { value?: unknown; documents?: unknown };
+    expect(text).toMatchObject({ value: 'abc' });
+    expect(text.documents).toBeUndefined();
   });
 
   it('rejects what is not a trajectory with a TrajectoryFormatError', () => {

@@ -123,5 +123,5 @@ describe('rlms view in a real browser', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'viewer-wide.png') });
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 120_000); // 5 000 sub-calls through a real Python REPL on a busy machine
 });

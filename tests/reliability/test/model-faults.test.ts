@@ -124,7 +124,7 @@ describe('model faults through @rlms/openai', () => {
   });
 
   it('a hung server: each attempt times out (provider timeoutMs), bounded, typed', async () => {
-    const { result, requests, ms } = await run({ rules: [always({ type: 'hang' })], model: { timeoutMs: 300 } });
+    const { result, requests } = await run({ rules: [always({ type: 'hang' })], model: { timeoutMs: 300 } });
     const error = providerError(result);
     expect(error.code).toBe('timeout');
     expect(requests).toBe(ATTEMPTS);

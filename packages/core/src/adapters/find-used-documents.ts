@@ -1,4 +1,5 @@
 import type { Trajectory } from '../engine/trajectory.js';
+import { unescapedForms } from './unescaped-forms.js';
 
 /**
  * Where an adapter looks for the documents a run used:
@@ -148,7 +149,9 @@ class HashTable {
  * characters of it (the whole of it, when it is shorter; documents under 40 characters need 12
  * non-blank ones) appear in the texts the evidence points at, when the answer names its key, or
  * when the answer names its `source` (see {@link SourceDocument.source}). Text shared by several
- * documents (boilerplate, repeated templates) proves nothing and is ignored.
+ * documents (boilerplate, repeated templates) proves nothing and is ignored. Texts are searched
+ * as written and with their JSON / Python-repr backslash escapes undone (up to two levels), so a
+ * context the model stringified (`json.dumps(context)`, `str(context)`) still matches.
  *
  * Every document is sampled as 40-character windows every 24 characters, a text is scanned with a
  * rolling hash, and a window found is extended to the run around it. Built once per document set
@@ -294,8 +297,14 @@ export class DocumentExcerptIndex {
     evidenceTexts(trajectory, kinds, false, texts);
     if (kinds.has('answer')) texts.push(answer);
     const marks = new Marks(this.documents.length);
-    for (const text of texts) this.scan(text, marks);
-    if (kinds.has('answer')) this.scanNames(answer, marks);
+    // Each text is also read with its backslash escapes undone: a context sent as `json.dumps(context)`
+    // or `str(context)` has every newline and quote of its documents escaped. The most unescaped form
+    // goes first, so a fully stringified corpus is found without scanning its escaped text too.
+    for (const text of texts) {
+      if (typeof text !== 'string') continue;
+      for (const form of unescapedForms(text).reverse()) this.scan(form, marks);
+    }
+    if (kinds.has('answer') && typeof answer === 'string') for (const form of unescapedForms(answer)) this.scanNames(form, marks);
     return marks.indexes();
   }
 }

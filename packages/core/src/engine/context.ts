@@ -133,8 +133,3 @@ export function prepareContext(input: ContextInput): PreparedContext {
     metadata: { type: 'dict', totalChars, length: entries.length, documents, bytes: bytes.byteLength },
   };
 }
-
-/** Rough token count used for budgets and window guards: UTF-8 bytes / 4, rounded up. */
-export function estimateTokens(text: string): number {
-  return Math.ceil(Buffer.byteLength(text, 'utf8') / 4);
-}

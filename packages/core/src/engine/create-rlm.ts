@@ -156,6 +156,7 @@ export async function runPrepared(
       {
         ...(resolved.maxTotalTokens === undefined ? {} : { maxTotalTokens: resolved.maxTotalTokens }),
         ...(resolved.maxCostUsd === undefined ? {} : { maxCostUsd: resolved.maxCostUsd }),
+        maxSubcalls: resolved.maxSubcalls,
         ...(deadline === undefined ? {} : { deadline }),
       },
       userController.signal,

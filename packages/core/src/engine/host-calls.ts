@@ -1,13 +1,14 @@
 import { ModelProviderError, RLMAbortError, isAbortError } from '../errors/errors.js';
 import type { HostBridge, HostCall } from '../spec/host-bridge.js';
-import type { ModelProviderV1 } from '../spec/model-provider-v1.js';
 import type { TokenUsage } from '../spec/usage.js';
-import { estimateTokens } from './context.js';
 import { BudgetStop, callModel } from './model-call.js';
 import { modelKey, type RunTree } from './run-tree.js';
 import { checkSchema } from './schema.js';
 import type { UsageTracker } from './usage.js';
 import type { Trajectory, TrajectorySubcall } from './trajectory.js';
+import type { LimitLog } from './limit-log.js';
+import { jsonFitsWithin, type TrajectoryTexts } from './trajectory-text.js';
+import { REFUSED_PROMPT_PREVIEW_CHARS, checkPromptSize, pickSubModel } from './subcall-guards.js';
 
 /** An error raised in Python as `pythonType` (a builtin exception name). */
 export class HostCallError extends Error {
@@ -27,14 +28,15 @@ export interface HostCallScope {
   record(subcall: TrajectorySubcall): void;
   /** The run's own usage tracker (its records reach the tree's). */
   readonly usage: UsageTracker;
+  /** Where refusals by a limit are reported (the run's log, which feeds its ancestors'). */
+  readonly limits: LimitLog;
+  /** Caps the texts of recorded sub-calls (`maxTrajectoryTextChars`). */
+  readonly texts: TrajectoryTexts;
   /** Counts one sub-call for the run and its ancestors. */
   countSubcall(): void;
   /** Starts a child run (depth + 1) and returns its answer and trajectory. */
   startChild(prompt: string, context: unknown, signal: AbortSignal): Promise<{ answer: string; trajectory: Trajectory; error?: string }>;
 }
-
-/** Share of a model's window a sub-prompt may use; the rest is left for the answer. */
-const WINDOW_SHARE = 0.9;
 
 function combine(a: AbortSignal, b: AbortSignal | undefined): AbortSignal {
   return b === undefined ? a : AbortSignal.any([a, b]);
@@ -52,14 +54,22 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
   const { tree } = scope;
   const settings = tree.settings;
 
-  function pickModel(name: string | undefined): ModelProviderV1 {
-    if (name === undefined || name === null) return settings.subModel;
-    const named = settings.subModels?.[name];
-    if (named !== undefined) return named;
-    if (name === settings.subModel.modelId) return settings.subModel;
-    if (name === settings.model.modelId) return settings.model;
-    const known = [settings.subModel.modelId, ...Object.keys(settings.subModels ?? {})];
-    throw new HostCallError(`Unknown model "${name}". Available: ${known.map((k) => `"${k}"`).join(', ')} (or omit model=).`, 'ValueError');
+  /**
+   * Lets a sub-call start, or raises in Python: past `maxSubcalls` (reported, and the tree stops),
+   * or once the tree has stopped. A refused call is not recorded one by one (a loop of refusals
+   * must not grow the trajectory); the result's status and `limitsReached` say what happened.
+   */
+  function admit(): void {
+    const admitted = tree.budget.admitSubcall();
+    if (admitted === true) return;
+    if (admitted === 'aborted') throw new RLMAbortError();
+    if (admitted === 'maxSubcalls') {
+      scope.limits.record('maxSubcalls', settings.maxSubcalls);
+      throw new HostCallError(
+        `rlms limit reached: this run tree has made maxSubcalls (${settings.maxSubcalls.toLocaleString('en-US')}) sub-calls (each prompt of a batch and each tool call counts), so this one was not made. Stop making sub-calls and finish with FINAL using what you have.`,
+      );
+    }
+    throw new HostCallError(describe(new BudgetStop(admitted, tree.budget.detail)));
   }
 
   function begin(op: HostCall['op'], target: string, promptChars: number) {
@@ -72,7 +82,18 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
     return (input: string, output: string, extra: { error?: string; usage?: TokenUsage; costUsd?: number; child?: Trajectory }) => {
       tree.inFlight--;
       const durationMs = Date.now() - startedAt;
-      scope.record({ id, op, target, input, output, startedAt, durationMs, ...extra });
+      const { texts } = scope;
+      scope.record({
+        id,
+        op,
+        target,
+        input: texts.text(input),
+        output: texts.text(output),
+        startedAt,
+        durationMs,
+        ...extra,
+        ...(extra.error === undefined ? {} : { error: texts.text(extra.error) }),
+      });
       tree.emit({
         type: 'subcall-end',
         runId: scope.runId,
@@ -91,23 +112,41 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
     };
   }
 
+  /** Counts and records a sub-call refused for `maxSubcallPromptChars`, then raises `ValueError` with `message`. */
+  function refuse(message: string, op: HostCall['op'], target: string, prompt: string): never {
+    admit();
+    const end = begin(op, target, prompt.length);
+    scope.limits.record('maxSubcallPromptChars', settings.maxSubcallPromptChars);
+    end(scope.texts.preview(prompt, REFUSED_PROMPT_PREVIEW_CHARS), '', { error: `prompt longer than maxSubcallPromptChars (${settings.maxSubcallPromptChars.toLocaleString('en-US')} characters)` });
+    throw new HostCallError(message, 'ValueError');
+  }
+
   /** One sub-model call. Returns the text, or an explanatory error string for window overflows. Throws HostCallError otherwise. */
   async function llm(prompt: string, modelName: string | undefined, signal: AbortSignal, op: HostCall['op'] = 'llm_query'): Promise<string> {
     if (typeof prompt !== 'string') throw new HostCallError('prompt must be a str', 'TypeError');
-    const model = pickModel(modelName);
+    const model = pickSubModel(settings, modelName, op);
+    if (typeof model === 'string') throw new HostCallError(model, 'ValueError');
+    admit();
     const end = begin(op, modelKey(model), prompt.length);
-    const window = model.contextWindowTokens;
-    const tokens = estimateTokens(prompt);
-    if (window !== undefined && tokens > window * WINDOW_SHARE) {
-      const fit = Math.floor((window * WINDOW_SHARE * 4) * 0.8);
-      const message = `Error: this prompt is about ${tokens.toLocaleString('en-US')} tokens (${prompt.length.toLocaleString('en-US')} characters), more than the sub-model ${model.modelId} can take (context window ${window.toLocaleString('en-US')} tokens). Split it into chunks of at most ~${fit.toLocaleString('en-US')} characters and call llm_query_batched on them.`;
-      end(prompt, message, { error: 'context window overflow' });
-      return message;
+    const refusal = checkPromptSize(settings, model, prompt, op);
+    if (refusal !== undefined) {
+      scope.limits.record(refusal.setting, refusal.limit);
+      const preview = scope.texts.preview(prompt, REFUSED_PROMPT_PREVIEW_CHARS);
+      end(preview, refusal.delivery === 'return' ? refusal.message : '', { error: refusal.error });
+      if (refusal.delivery === 'return') return refusal.message;
+      throw new HostCallError(refusal.message, 'ValueError');
     }
     let release: (() => void) | undefined;
     try {
       release = await tree.semaphore.acquire(signal);
-      const outcome = await callModel(tree, { model, messages: [{ role: 'user', content: prompt }], depth: scope.depth + 1, signal, usage: scope.usage });
+      const outcome = await callModel(tree, {
+        model,
+        messages: [{ role: 'user', content: prompt }],
+        depth: scope.depth + 1,
+        signal,
+        usage: scope.usage,
+        ...(settings.maxSubcallOutputTokens === undefined ? {} : { maxOutputTokens: settings.maxSubcallOutputTokens }),
+      });
       end(prompt, outcome.response.text, {
         usage: outcome.response.usage,
         ...(outcome.costUsd === undefined ? {} : { costUsd: outcome.costUsd }),
@@ -125,10 +164,19 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
 
   async function rlm(prompt: string, context: unknown, signal: AbortSignal): Promise<string> {
     if (typeof prompt !== 'string') throw new HostCallError('prompt must be a str', 'TypeError');
+    const limit = settings.maxSubcallPromptChars;
     if (scope.depth + 1 >= settings.maxDepth) {
+      // A plain sub-call sends prompt and context as one prompt: never build one far past the limit.
+      if (context !== undefined && typeof context !== 'string' && !jsonFitsWithin(context, limit)) {
+        refuse(`rlm_query(): at maxDepth the prompt and its context are sent as one prompt, and this context alone is more than maxSubcallPromptChars (${limit.toLocaleString('en-US')}) characters as JSON, so it was not sent. Pass smaller pieces of the context.`, 'rlm_query', 'sub-model', prompt);
+      }
       const text = context === undefined ? prompt : `${prompt}\n\nContext:\n${typeof context === 'string' ? context : JSON.stringify(context, null, 1)}`;
       return llm(text, undefined, signal, 'rlm_query');
     }
+    if (prompt.length > limit) {
+      refuse(`rlm_query(): this prompt has ${prompt.length.toLocaleString('en-US')} characters, more than maxSubcallPromptChars (${limit.toLocaleString('en-US')}), so no child run was started. Pass the long text as context= and keep the prompt short.`, 'rlm_query', `child@${scope.depth + 1}`, prompt);
+    }
+    admit();
     const end = begin('rlm_query', `child@${scope.depth + 1}`, prompt.length);
     let release: (() => void) | undefined;
     try {
@@ -158,8 +206,9 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
   }
 
   async function tool(name: string, args: Readonly<Record<string, unknown>>, signal: AbortSignal): Promise<unknown> {
-    const definition = settings.tools[name];
+    const definition = Object.hasOwn(settings.tools, name) ? settings.tools[name] : undefined;
     if (definition === undefined) throw new HostCallError(`Unknown tool "${name}".`, 'NameError');
+    admit();
     const input = JSON.stringify(args);
     const end = begin('tool', name, input.length);
     let validated: unknown = { ...args };
@@ -193,9 +242,12 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
       switch (request.op) {
         case 'llm_query':
           return llm(request.prompt, request.model ?? undefined, signal);
-        case 'llm_query_batched':
+        case 'llm_query_batched': {
           if (!Array.isArray(request.prompts)) throw new HostCallError('prompts must be a list of str', 'TypeError');
+          const model = pickSubModel(settings, request.model ?? undefined, 'llm_query_batched');
+          if (typeof model === 'string') throw new HostCallError(model, 'ValueError');
           return batch(request.prompts, (prompt) => llm(prompt, request.model ?? undefined, signal, 'llm_query_batched'));
+        }
         case 'rlm_query':
           return rlm(request.prompt, request.context ?? undefined, signal);
         case 'rlm_query_batched': {

@@ -13,6 +13,7 @@ export {
 export { validateJsonSchema, type JsonSchema } from './json-schema-validate.js';
 export type { ResolvedSettings } from './resolve-settings.js';
 export type { RLMResult, RunStatus } from './result.js';
+export type { LimitReached, LimitSetting } from './limit-log.js';
 export type {
   RLMEvent,
   RunStartEvent,
@@ -37,13 +38,13 @@ export {
 export {
   prepareContext,
   isContextPayload,
-  estimateTokens,
   MAX_LISTED_DOCUMENTS,
   type ContextInput,
   type ContextMetadata,
   type DocumentSize,
   type PreparedContext,
 } from './context.js';
+export { estimateTokens, tokenUpperBound, promptTokenUpperBound } from './token-bounds.js';
 export {
   UsageTracker,
   computeCostUsd,

@@ -1,78 +1,144 @@
-/** A JSON Schema object (draft-07 subset). */
+import { validate, type OutputUnit } from '@cfworker/json-schema';
+import { EvaluationBudgetExceeded, compileJsonSchema, evaluationBudget, type CompiledSchema, type SchemaCopy } from './json-schema-compile.js';
+import { formatIssues } from './json-schema-issues.js';
+
+/** A JSON Schema object (draft 2020-12 by default; drafts 4, 7 and 2019-09 through `$schema`). */
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
-function typeOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
-  return typeof value;
+/** Bounds on a schema and on the work of one validation. */
+export interface JsonSchemaLimits {
+  /** Largest schema, in bytes of its JSON text. Default 1 048 576 (1 MiB). */
+  readonly maxBytes: number;
+  /** Deepest nesting of subschemas. Default 64. */
+  readonly maxDepth: number;
+  /** Most subschemas: every property, `items`, `anyOf`/`oneOf`/`allOf` option and `$defs` entry counts. Default 10 000. */
+  readonly maxSubschemas: number;
+  /**
+   * Most subschema evaluations one validation may make (one subschema applied to one value is one
+   * evaluation; `anyOf` options, `$ref` targets and array items each count). Default 1 000 000, one
+   * to two seconds at worst. Past it the value is reported as too large to check, whatever the
+   * schema's shape.
+   */
+  readonly maxEvaluations: number;
+  /** Longest array `uniqueItems` is checked on (the check compares every pair). Default 10 000. */
+  readonly maxUniqueItems: number;
 }
 
-function matchesType(expected: string, actual: string): boolean {
-  return expected === actual || (expected === 'number' && actual === 'integer');
+/** Options of {@link validateJsonSchema}. */
+export interface JsonSchemaValidationOptions {
+  /** Tighter or looser bounds than the defaults. */
+  readonly limits?: Partial<JsonSchemaLimits>;
+}
+
+const DEFAULT_LIMITS: JsonSchemaLimits = {
+  maxBytes: 1024 * 1024,
+  maxDepth: 64,
+  maxSubschemas: 10_000,
+  maxEvaluations: 1_000_000,
+  maxUniqueItems: 10_000,
+};
+
+/** Evaluations a second, complete pass (every issue, not only the first) may use. */
+const FULL_REPORT_EVALUATIONS = 100_000;
+
+/** Values and object keys in `value`, counted up to `stopAbove` (iterative: deep values cannot overflow the stack). */
+function countValues(value: unknown, stopAbove: number): { readonly count: number; readonly longestArray: number } {
+  let count = 0;
+  let longestArray = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && count <= stopAbove) {
+    const item = stack.pop();
+    count++;
+    if (typeof item !== 'object' || item === null) continue;
+    if (Array.isArray(item)) {
+      longestArray = Math.max(longestArray, item.length);
+      for (const child of item) stack.push(child);
+    } else {
+      const children = Object.values(item);
+      count += children.length;
+      for (const child of children) stack.push(child);
+    }
+  }
+  return { count, longestArray };
+}
+
+type RunOutcome = { readonly valid: boolean; readonly errors: readonly OutputUnit[]; readonly used: number } | 'over-budget' | 'too-deep';
+
+/** One pass of the validator; with a finite `budget` on the counting copy. */
+function run(copy: SchemaCopy, value: unknown, shortCircuit: boolean, budget: number): RunOutcome {
+  evaluationBudget.left = budget;
+  try {
+    const result = validate(value, copy.root, copy.draft, copy.lookup, shortCircuit);
+    return { valid: result.valid, errors: result.errors, used: budget - evaluationBudget.left };
+  } catch (error) {
+    if (error instanceof EvaluationBudgetExceeded) return 'over-budget';
+    if (error instanceof RangeError) return 'too-deep';
+    throw error;
+  } finally {
+    evaluationBudget.left = Number.POSITIVE_INFINITY;
+  }
 }
 
 /**
- * Validates `value` against the commonly used subset of JSON Schema: `type` (or a list of types),
- * `enum`, `const`, `properties`, `required`, `additionalProperties`, `items`, `minItems`/`maxItems`,
- * `minLength`/`maxLength`, `minimum`/`maximum`, `anyOf`/`oneOf`/`allOf`, `nullable`. Returns issues,
- * each prefixed with the path of the offending value; an empty list means valid.
+ * Validates `value` against a JSON Schema with `@cfworker/json-schema` (the whole of drafts 2020-12,
+ * 2019-09, 7 and 4: `$ref`/`$defs`, `pattern`, `format`, `uniqueItems`, `if`/`then`… plus OpenAPI's
+ * `nullable`). Returns issues the model can act on, each `path: what failed` (`items[2].name: expected
+ * string, got number`), at most 20; an empty list means valid. `path` prefixes every path.
+ *
+ * Bounded cost: schemas past `limits` (size, depth, subschemas) are refused; one validation makes at
+ * most `maxEvaluations` evaluations (values whose check could need more are checked on a counting
+ * copy of the schema, which stops with an issue saying the value is too large to check), and
+ * `uniqueItems` is checked on arrays of at most `maxUniqueItems`. The one cost outside these bounds
+ * is a single `pattern` match, so schemas from untrusted sources should be checked off the main
+ * thread (as `rlms serve` does). A schema object is compiled once and reused: do not change it after
+ * its first use.
+ *
+ * @throws {ConfigurationError} when the schema is over a limit (`code` `json-schema-too-large`,
+ * `json-schema-too-deep`, `json-schema-too-complex`) or invalid (`invalid-json-schema`: a `$ref` to
+ * nothing, a `pattern` that is not a regular expression).
  */
-export function validateJsonSchema(schema: JsonSchema, value: unknown, path = ''): string[] {
+export function validateJsonSchema(schema: JsonSchema, value: unknown, path = '', options: JsonSchemaValidationOptions = {}): string[] {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const compiled = compileJsonSchema(schema, limits);
   const at = path === '' ? '' : `${path}: `;
-  const issues: string[] = [];
-  const actual = typeOf(value);
-  if (schema.nullable === true && value === null) return issues;
-  const type = schema.type as string | string[] | undefined;
-  if (type !== undefined) {
-    const types = Array.isArray(type) ? type : [type];
-    if (!types.some((expected) => matchesType(expected, actual))) {
-      return [`${at}expected ${types.join(' or ')}, got ${actual}`];
-    }
+  // Each subschema meets each value at most once, so `expandedSize × values` bounds the evaluations.
+  // (`uniqueItems` needs the longest array, so then the whole value is counted.)
+  const values = countValues(value, compiled.usesUniqueItems ? Number.POSITIVE_INFINITY : Math.ceil(limits.maxEvaluations / compiled.expandedSize));
+  if (compiled.usesUniqueItems && values.longestArray > limits.maxUniqueItems) {
+    return [
+      `${at}has an array of ${values.longestArray.toLocaleString('en-US')} items, too long to check for unique items (at most ${limits.maxUniqueItems.toLocaleString('en-US')}); return fewer items`,
+    ];
   }
-  if (Array.isArray(schema.enum) && !schema.enum.some((option) => JSON.stringify(option) === JSON.stringify(value))) {
-    issues.push(`${at}must be one of ${schema.enum.map((option) => JSON.stringify(option)).join(', ')}`);
+  const bounded = compiled.expandedSize * values.count <= limits.maxEvaluations;
+  let outcome: RunOutcome;
+  try {
+    outcome = bounded ? run(compiled, value, true, Number.POSITIVE_INFINITY) : run(compiled.counted(), value, true, limits.maxEvaluations);
+  } catch (error) {
+    return [`${at}cannot be checked: ${(error as Error).message} (answer with JSON values only)`];
   }
-  if ('const' in schema && JSON.stringify(schema.const) !== JSON.stringify(value)) issues.push(`${at}must be ${JSON.stringify(schema.const)}`);
-  if (actual === 'string') {
-    const text = value as string;
-    if (typeof schema.minLength === 'number' && text.length < schema.minLength) issues.push(`${at}must have at least ${schema.minLength} characters`);
-    if (typeof schema.maxLength === 'number' && text.length > schema.maxLength) issues.push(`${at}must have at most ${schema.maxLength} characters`);
+  if (outcome === 'over-budget') {
+    return [`${at}is too large to check against the schema (more than ${limits.maxEvaluations.toLocaleString('en-US')} checks); return a smaller value`];
   }
-  if (actual === 'number' || actual === 'integer') {
-    const number = value as number;
-    if (typeof schema.minimum === 'number' && number < schema.minimum) issues.push(`${at}must be ≥ ${schema.minimum}`);
-    if (typeof schema.maximum === 'number' && number > schema.maximum) issues.push(`${at}must be ≤ ${schema.maximum}`);
-  }
-  if (actual === 'array') {
-    const items = value as unknown[];
-    if (typeof schema.minItems === 'number' && items.length < schema.minItems) issues.push(`${at}must have at least ${schema.minItems} items`);
-    if (typeof schema.maxItems === 'number' && items.length > schema.maxItems) issues.push(`${at}must have at most ${schema.maxItems} items`);
-    if (typeof schema.items === 'object' && schema.items !== null && !Array.isArray(schema.items)) {
-      items.forEach((item, index) => issues.push(...validateJsonSchema(schema.items as JsonSchema, item, `${path}[${index}]`)));
-    }
-  }
-  if (actual === 'object') {
-    const record = value as Record<string, unknown>;
-    const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
-    for (const key of (schema.required ?? []) as string[]) {
-      if (!(key in record)) issues.push(`${path === '' ? '' : `${path}.`}${key}: is required`);
-    }
-    for (const [key, child] of Object.entries(record)) {
-      const childPath = path === '' ? key : `${path}.${key}`;
-      if (key in properties) issues.push(...validateJsonSchema(properties[key]!, child, childPath));
-      else if (schema.additionalProperties === false) issues.push(`${childPath}: is not allowed`);
-      else if (typeof schema.additionalProperties === 'object' && schema.additionalProperties !== null) {
-        issues.push(...validateJsonSchema(schema.additionalProperties as JsonSchema, child, childPath));
-      }
-    }
-  }
-  if (Array.isArray(schema.allOf)) for (const part of schema.allOf as JsonSchema[]) issues.push(...validateJsonSchema(part, value, path));
-  for (const keyword of ['anyOf', 'oneOf'] as const) {
-    const options = schema[keyword];
-    if (Array.isArray(options) && !(options as JsonSchema[]).some((option) => validateJsonSchema(option, value, path).length === 0)) {
-      issues.push(`${at}does not match any allowed shape`);
-    }
-  }
-  return issues;
+  if (outcome === 'too-deep') return [`${at}is nested too deeply to check; return a flatter value`];
+  if (outcome.valid) return [];
+  const errors = fullReport(compiled, value, outcome.errors, bounded ? compiled.expandedSize * values.count : undefined, outcome.used);
+  return formatIssues(errors, value, compiled, path);
+}
+
+/**
+ * A second pass that does not stop at the first failure, so the model sees every issue at once,
+ * when it is cheap: when the bound says so (on the fast copy), or when the first pass was cheap (on
+ * the counting copy, which stops it past {@link FULL_REPORT_EVALUATIONS}).
+ */
+function fullReport(compiled: CompiledSchema, value: unknown, first: readonly OutputUnit[], bound: number | undefined, firstUsed: number): readonly OutputUnit[] {
+  let full: RunOutcome;
+  if (bound !== undefined && bound <= FULL_REPORT_EVALUATIONS) full = run(compiled, value, false, Number.POSITIVE_INFINITY);
+  else if (bound === undefined && firstUsed <= FULL_REPORT_EVALUATIONS) full = run(compiled.counted(), value, false, FULL_REPORT_EVALUATIONS);
+  else return first;
+  return typeof full === 'object' && !full.valid ? full.errors : first;
+}
+
+/** Fails fast on a schema over the default limits or invalid (see {@link validateJsonSchema}). */
+export function assertUsableJsonSchema(schema: JsonSchema, limits: Partial<JsonSchemaLimits> = {}): void {
+  compileJsonSchema(schema, { ...DEFAULT_LIMITS, ...limits });
 }

@@ -1,6 +1,6 @@
 import { ModelProviderError, RLMAbortError, isAbortError } from '../errors/errors.js';
 import type { ChatMessage, ModelProviderV1, ModelResponse } from '../spec/model-provider-v1.js';
-import { estimateTokens } from './context.js';
+import { estimateTokens, promptTokenEstimate, promptTokenUpperBound } from './token-bounds.js';
 import type { Reservation, StopReason } from './budget.js';
 import { modelKey, type RunTree } from './run-tree.js';
 import { sleep } from './semaphore.js';
@@ -42,7 +42,8 @@ function isRetryable(error: unknown): error is ModelProviderError {
 }
 
 /**
- * Calls a model for a run tree: reserves the prompt's tokens in the budget, retries retryable
+ * Calls a model for a run tree: reserves an upper bound of the prompt's tokens in the budget (released,
+ * and the real usage charged, when the call ends), retries retryable
  * failures (`maxRetries`, honouring `retryAfterMs`), records usage and cost in the tree. Throws
  * `BudgetStop` when the budget is spent, `RLMAbortError` when aborted, or the provider's error.
  */
@@ -65,14 +66,15 @@ export async function callModel(tree: RunTree, request: ModelCallRequest): Promi
 }
 
 async function callProvider(tree: RunTree, request: ModelCallRequest): Promise<ModelCallOutcome> {
-  const estimate = request.messages.reduce((sum, message) => sum + estimateTokens(message.content), 0);
+  const estimate = promptTokenEstimate(request.messages);
   const key = modelKey(request.model);
   const pricing = findPricing(tree.settings.pricing, request.model.modelId);
   let reservation: Reservation | undefined;
   if (!request.ignoreBudget) {
     const reserved = await tree.budget.reserve({
       model: key,
-      promptTokens: estimate,
+      promptTokens: promptTokenUpperBound(request.messages),
+      promptEstimate: estimate,
       signal: request.signal,
       ...(request.maxOutputTokens === undefined ? {} : { maxOutputTokens: request.maxOutputTokens }),
       ...(pricing === undefined ? {} : { pricing }),

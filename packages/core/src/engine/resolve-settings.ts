@@ -76,6 +76,7 @@ export function resolveSettings(settings: RLMSettings): ResolvedSettings {
   if (settings.maxTotalTokens !== undefined) positive('maxTotalTokens', settings.maxTotalTokens, 0);
   if (settings.maxCostUsd !== undefined) positive('maxCostUsd', settings.maxCostUsd, 0, { integer: false, min: 0 });
   if (settings.timeoutMs !== undefined) positive('timeoutMs', settings.timeoutMs, 0);
+  if (settings.maxSubcallOutputTokens !== undefined) positive('maxSubcallOutputTokens', settings.maxSubcallOutputTokens, 0);
   return {
     ...settings,
     subModel: settings.subModel ?? settings.model,

@@ -1,12 +1,13 @@
 import type { Trajectory } from './trajectory.js';
 import type { QuoteVerification } from './verify-quotes.js';
 import type { RunUsage } from './usage.js';
+import type { LimitReached } from './limit-log.js';
 
 /**
  * How a run ended:
  * - `completed`: code called FINAL/FINAL_VAR (or the model wrote a text FINAL with no code);
  * - `max_iterations`: `maxIterations` root calls without a FINAL; the answer comes from one last "answer now" call;
- * - `budget_exhausted`: `maxTotalTokens` or `maxCostUsd` reached; same last call;
+ * - `budget_exhausted`: `maxTotalTokens`, `maxCostUsd` or `maxSubcalls` reached; same last call;
  * - `timeout`: `timeoutMs` elapsed; same last call;
  * - `aborted`: the `abortSignal` fired; no further call is made;
  * - `error`: the model provider or the sandbox failed for good; `error` says how.
@@ -34,6 +35,12 @@ export interface RLMResult<TAnswer = string> {
   readonly durationMs: number;
   /** Model calls served from the cache (`settings.cache`) instead of the provider. */
   readonly cacheHits: number;
+  /**
+   * Limits that refused a sub-call or cut a stored text in this run or its child runs
+   * (`maxSubcalls`, `maxSubcallPromptChars`, `contextWindowTokens`, `maxTrajectoryTextChars`), with
+   * how many times. Absent when none was reached.
+   */
+  readonly limitsReached?: readonly LimitReached[];
   /** With `verifyQuotes: true`: where each quote of the answer was found, and the quotes found nowhere. */
   readonly citations?: QuoteVerification;
   readonly trajectory: Trajectory;

@@ -3,6 +3,7 @@ import type { HostBridge, HostCall } from '../spec/host-bridge.js';
 import type { ExecutionResult, SandboxSessionV1 } from '../spec/sandbox-provider-v1.js';
 import type { Budget } from './budget.js';
 import type { PreparedContext } from './context.js';
+import { frameLimitBytes } from './frame-limit.js';
 import type { ResolvedSettings } from './resolve-settings.js';
 import { toJsonSchema, type AnswerSchema } from './schema.js';
 
@@ -123,6 +124,7 @@ export class RunRepl {
       host: persistent?.host ?? host,
       abortSignal: signal,
       maxOutputChars: settings.maxOutputChars,
+      maxFrameBytes: frameLimitBytes(settings),
       tools: Object.entries(settings.tools).map(([name, tool]) => ({
         name,
         ...(tool.description === undefined ? {} : { description: tool.description }),

@@ -17,6 +17,9 @@ import { modelKey, type RunTree } from './run-tree.js';
 import { checkSchema, type AnswerSchema } from './schema.js';
 import { TRAJECTORY_VERSION, type Trajectory, type TrajectoryStep } from './trajectory.js';
 import { UsageTracker } from './usage.js';
+import { LimitLog } from './limit-log.js';
+import { TrajectoryTexts } from './trajectory-text.js';
+import { windowCapacityChars } from './subcall-guards.js';
 import { RunRepl, type PersistentSession } from './run-repl.js';
 
 /** What ends a run's loop. */
@@ -53,6 +56,8 @@ export interface RunInput {
 export interface RunAccounts {
   readonly usage: UsageTracker;
   readonly subcalls: { count: number; readonly parent?: RunAccounts['subcalls'] };
+  /** Limits that refused a sub-call or cut a stored text. */
+  readonly limits: LimitLog;
 }
 
 /** Time the closing "answer now" call may take after a timeout. */
@@ -70,7 +75,7 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
   const started = Date.now();
   const depth = input.depth;
   const recursive = depth + 1 < settings.maxDepth;
-  const window = settings.subModel.contextWindowTokens;
+  const capacity = windowCapacityChars(settings.subModel);
   const systemPrompt =
     settings.systemPrompt ??
     buildSystemPrompt({
@@ -79,28 +84,27 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
       subModelNames: Object.keys(settings.subModels ?? {}),
       tools: settings.tools,
       ...(input.schema === undefined ? {} : { answerSchema: input.schema }),
-      ...(window === undefined ? {} : { subModelCapacityChars: Math.floor(window * 0.9 * 4 * 0.8) }),
+      ...(capacity === undefined ? {} : { subModelCapacityChars: capacity }),
     });
+  const accounts: RunAccounts =
+    input.parent === undefined
+      ? { usage: tree.usage, subcalls: { count: 0 }, limits: new LimitLog() }
+      : { usage: new UsageTracker(input.parent.usage), subcalls: { count: 0, parent: input.parent.subcalls }, limits: new LimitLog(input.parent.limits) };
+  const texts = new TrajectoryTexts(settings.maxTrajectoryTextChars, () => accounts.limits.record('maxTrajectoryTextChars', settings.maxTrajectoryTextChars));
   const trajectory: Trajectory = {
     version: TRAJECTORY_VERSION,
     runId,
     depth,
     startedAt: started,
-    question: input.question,
+    question: texts.text(input.question),
     model: modelKey(settings.model),
     subModel: modelKey(settings.subModel),
     sandbox: settings.sandbox.name,
-    systemPrompt,
-    context: settings.trajectoryIncludesContext && input.context.value !== undefined
-      ? { metadata: input.context.metadata, value: input.context.value }
-      : { metadata: input.context.metadata },
+    systemPrompt: texts.text(systemPrompt),
+    context: { metadata: input.context.metadata, ...storedContext(settings.trajectoryIncludesContext ? input.context.value : undefined, depth, texts) },
     steps: [],
   };
   const emitBase = () => ({ runId, depth, timestamp: Date.now() });
-  const accounts: RunAccounts =
-    input.parent === undefined
-      ? { usage: tree.usage, subcalls: { count: 0 } }
-      : { usage: new UsageTracker(input.parent.usage), subcalls: { count: 0, parent: input.parent.subcalls } };
   tree.emit({ type: 'run-start', ...emitBase(), question: input.question, context: input.context.metadata, ...(input.parentRunId === undefined ? {} : { parentRunId: input.parentRunId }) });
 
   let currentStep: TrajectoryStep | undefined;
@@ -111,6 +115,8 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
     depth,
     record: (subcall) => (currentStep?.subcalls ?? orphanSubcalls).push(subcall),
     usage: accounts.usage,
+    limits: accounts.limits,
+    texts,
     countSubcall: () => {
       for (let counter: RunAccounts['subcalls'] | undefined = accounts.subcalls; counter !== undefined; counter = counter.parent) counter.count++;
     },
@@ -186,8 +192,8 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
         kind: 'final-answer',
         startedAt: stepStart,
         durationMs: Date.now() - stepStart,
-        action: { response: response.text, code: [], usage: response.usage, ...(costUsd === undefined ? {} : { costUsd }) },
-        observation: { executions: [], feedback: request },
+        action: { response: texts.text(response.text), code: [], usage: response.usage, ...(costUsd === undefined ? {} : { costUsd }) },
+        observation: { executions: [], feedback: texts.text(request) },
         subcalls: [],
       });
       if (input.schema !== undefined) {
@@ -248,7 +254,7 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
         kind: 'iteration',
         startedAt: stepStart,
         durationMs: 0,
-        action: { response: response.text, code: parsed.blocks, usage: response.usage, ...(costUsd === undefined ? {} : { costUsd }) },
+        action: { response: texts.text(response.text), code: parsed.blocks.map((block) => texts.text(block)), usage: response.usage, ...(costUsd === undefined ? {} : { costUsd }) },
         observation: { executions: [], feedback: '' },
         subcalls: [],
       };
@@ -279,7 +285,7 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
             feedback.push(restartNote!);
             break;
           }
-          step.observation.executions.push({ code, result });
+          step.observation.executions.push(texts.execution(code, result));
           tree.emit({ type: 'code-execution-end', ...emitBase(), iteration: iterations, block: index, result });
           feedback.push(formatExecution(result, index, parsed.blocks.length, settings.maxOutputChars));
           if (result.final !== undefined) {
@@ -292,10 +298,11 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
         }
         if (outcome === undefined && parsed.unterminated) feedback.push(NUDGE_UNTERMINATED);
       }
-      step.observation.feedback = feedback.join('\n\n');
+      const feedbackText = feedback.join('\n\n');
+      step.observation.feedback = texts.text(feedbackText);
       step.durationMs = Date.now() - stepStart;
       currentStep = undefined;
-      if (outcome === undefined) messages.push({ role: 'user', content: step.observation.feedback });
+      if (outcome === undefined) messages.push({ role: 'user', content: feedbackText });
     }
   } catch (error) {
     if (tree.userSignal.aborted) outcome = { status: 'aborted', answer: '', detail: 'The run was aborted.' };
@@ -310,6 +317,10 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
 
   if (orphanSubcalls.length > 0 && trajectory.steps.length > 0) trajectory.steps.at(-1)!.subcalls.push(...orphanSubcalls);
   const usage = accounts.usage.snapshot();
+  const storedAnswer = texts.text(outcome.answer);
+  const storedAnswerValue = texts.value(outcome.answerValue);
+  const storedError = outcome.error === undefined ? undefined : texts.text(`${outcome.error.name}: ${outcome.error.message}`);
+  const limitsReached = accounts.limits.list();
   const result: RLMResult<unknown> = {
     answer: outcome.typed !== undefined ? outcome.typed.value : outcome.answer,
     ...(outcome.answerValue === undefined ? {} : { answerValue: outcome.answerValue }),
@@ -322,22 +333,35 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
     subcalls: accounts.subcalls.count,
     durationMs: Date.now() - started,
     cacheHits: tree.cacheHits,
+    ...(limitsReached.length === 0 ? {} : { limitsReached }),
     trajectory,
   };
   trajectory.result = {
-    answer: outcome.answer,
-    ...(result.answerValue === undefined ? {} : { answerValue: result.answerValue }),
+    answer: storedAnswer,
+    ...(storedAnswerValue === undefined ? {} : { answerValue: storedAnswerValue }),
     status: result.status,
     ...(result.statusDetail === undefined ? {} : { statusDetail: result.statusDetail }),
-    ...(result.error === undefined ? {} : { error: `${result.error.name}: ${result.error.message}` }),
+    ...(storedError === undefined ? {} : { error: storedError }),
     iterations,
     subcalls: result.subcalls,
     durationMs: result.durationMs,
     usage,
     costUsd: result.costUsd,
+    ...(limitsReached.length === 0 ? {} : { limitsReached }),
   };
   tree.emit({ type: 'run-end', ...emitBase(), result });
   return result;
+}
+
+/**
+ * The context value a trajectory stores: the root's as given (the caller's own input); a child's
+ * (written by model code) capped like any other stored text.
+ */
+function storedContext(value: unknown, depth: number, texts: TrajectoryTexts): { value?: unknown } {
+  if (value === undefined) return {};
+  if (depth === 0) return { value };
+  const stored = typeof value === 'string' ? texts.text(value) : texts.value(value);
+  return stored === undefined ? {} : { value: stored };
 }
 
 /** Parses a string that holds JSON (a model answering with a JSON string); other values pass through. */

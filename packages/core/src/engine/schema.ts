@@ -1,4 +1,4 @@
-import { validateJsonSchema, type JsonSchema } from './json-schema-validate.js';
+import { assertUsableJsonSchema, validateJsonSchema, type JsonSchema } from './json-schema-validate.js';
 
 /**
  * A Standard Schema (https://standardschema.dev): zod v4, valibot, arktype… Only the parts rlms
@@ -39,9 +39,15 @@ export function isStandardSchema(schema: unknown): schema is StandardSchemaLike 
  * The JSON Schema of a schema, for prompts and the REPL: the object itself for JSON Schemas; for
  * Standard Schemas that implement Standard JSON Schema (zod ≥ 4.2, arktype, valibot with its
  * converter) their own conversion; otherwise `undefined`.
+ *
+ * @throws {ConfigurationError} for a JSON Schema over the size/complexity limits or invalid (see
+ * `validateJsonSchema`), so a run fails before its first model call rather than at its answer.
  */
 export function toJsonSchema(schema: AnswerSchema): JsonSchema | undefined {
-  if (!isStandardSchema(schema)) return schema;
+  if (!isStandardSchema(schema)) {
+    assertUsableJsonSchema(schema);
+    return schema;
+  }
   const converter = (schema['~standard'] as { jsonSchema?: { input?: (options: { target: string }) => unknown } }).jsonSchema;
   if (typeof converter?.input !== 'function') return undefined;
   try {
@@ -58,7 +64,11 @@ function formatPath(path: ReadonlyArray<PropertyKey | { readonly key: PropertyKe
   return path.map((part) => String(typeof part === 'object' ? part.key : part)).join('.') + ': ';
 }
 
-/** Validates `value`; issues are short sentences prefixed with the path of the offending field. */
+/**
+ * Validates `value`; issues are short sentences prefixed with the path of the offending field.
+ * JSON Schemas are checked by `validateJsonSchema` (bounded cost; throws `ConfigurationError` for a
+ * schema over its limits); Standard Schemas by their own `validate`.
+ */
 export async function checkSchema<T>(schema: AnswerSchema<T>, value: unknown): Promise<SchemaCheck<T>> {
   if (isStandardSchema(schema)) {
     const result = await schema['~standard'].validate(value);

@@ -50,9 +50,16 @@ export interface RLMSettings {
   readonly maxDepth?: number;
   /** Root model calls per run (each child run has its own count). Default 30. */
   readonly maxIterations?: number;
-  /** Tokens of the whole run tree (root, sub-calls, children). Default: unlimited. */
+  /**
+   * Tokens of the whole run tree (root, sub-calls, children). Calls reserve an upper bound of their
+   * prompt (UTF-8 bytes) while in flight, so the tree overshoots by at most one call plus the closing
+   * "answer now" call (see docs/budgets.md). Default: unlimited.
+   */
   readonly maxTotalTokens?: number;
-  /** Known cost of the whole run tree. Default: unlimited. Calls with unknown prices count as 0. */
+  /**
+   * Known cost of the whole run tree, with the same bound as `maxTotalTokens` when `pricing` covers
+   * the models. Default: unlimited. Calls with unknown prices count as 0.
+   */
   readonly maxCostUsd?: number;
   /** Wall-clock limit of the whole run. Default: unlimited. */
   readonly timeoutMs?: number;
@@ -63,18 +70,28 @@ export interface RLMSettings {
   /** Characters of stdout/stderr per code block fed back to the model (head + tail). Default 20 000. */
   readonly maxOutputChars?: number;
   /**
-   * Sub-calls (`llm_query`, `rlm_query`, each prompt of a batch) one run tree may make. Past it, a
-   * sub-call raises in the REPL with a message naming this setting. Default 2 000.
+   * Sub-calls one run tree may make: every `llm_query`, every prompt of an `llm_query_batched` /
+   * `rlm_query_batched`, every `rlm_query` (a child run's own sub-calls count too) and every tool
+   * call. Past it, a sub-call is not made and raises `RuntimeError` in the REPL naming this setting;
+   * the run then ends at its next root call with status `budget_exhausted` (after the closing
+   * "answer now" call), and `result.limitsReached` counts the refusals. Default 2 000.
    */
   readonly maxSubcalls?: number;
   /**
-   * Characters of one sub-call prompt. A longer prompt is refused in the REPL (the model is told to
-   * split it); the sub-model's context window, when known, tightens it further. Default 2 000 000.
+   * Characters of one sub-call prompt (`llm_query`, each prompt of a batch, an `rlm_query` prompt;
+   * at `maxDepth` an `rlm_query` prompt with its context). A longer prompt is never sent: it raises
+   * `ValueError` in the REPL naming this setting and telling the model to split it, and is counted in
+   * `result.limitsReached`. When the sub-model's `contextWindowTokens` is known, a prompt estimated
+   * past 90 % of that window is refused too (the call returns an explanation). The sandbox's frame
+   * limit is derived from this setting, so a far larger prompt does not even reach the host.
+   * Default 2 000 000.
    */
   readonly maxSubcallPromptChars?: number;
   /**
-   * Characters of one prompt or reply stored in the trajectory (head + tail, with a note of what
-   * was cut). Model calls still see the whole text. Default 200 000.
+   * Characters of one text stored in the trajectory (a prompt, a reply, a code block, an output,
+   * an answer, a child run's question and context): a longer one is stored as head + tail with a
+   * note of how many characters were cut, and counted in `result.limitsReached`. Model calls and the
+   * REPL still get the whole text; `result.answer` is whole. Minimum 100. Default 200 000.
    */
   readonly maxTrajectoryTextChars?: number;
   /** Retries of a model call that failed with a retryable error (429, 5xx, reset). Default 2. */
@@ -106,8 +123,18 @@ export interface RLMSettings {
    * registered; `false` turns it off; `{ tracer }` uses a specific tracer.
    */
   readonly telemetry?: TelemetrySettings;
-  /** Output token cap for root calls, passed to the provider. Default: provider's default. */
+  /**
+   * Output token cap for root calls, passed to the provider. A token budget then reserves exactly
+   * this for a root call's reply. Default: provider's default.
+   */
   readonly maxOutputTokens?: number;
+  /**
+   * Output token cap for each sub-call (`llm_query`, each prompt of a batch, `rlm_query` at
+   * `maxDepth`), passed to the provider. A token budget then reserves exactly this for a sub-call's
+   * reply, instead of the largest reply seen so far from that model, so `maxTotalTokens` holds even
+   * against prompts that ask for ever longer replies. Default: provider's default.
+   */
+  readonly maxSubcallOutputTokens?: number;
   /** Temperature for root calls. Default: provider's default. */
   readonly temperature?: number;
 }

@@ -6,6 +6,7 @@ import type { TokenUsage } from '../spec/usage.js';
 import type { ContextMetadata } from './context.js';
 import type { RunStatus } from './result.js';
 import type { RunUsage } from './usage.js';
+import type { LimitReached } from './limit-log.js';
 
 /** Current trajectory file format version. */
 export const TRAJECTORY_VERSION = 1;
@@ -16,7 +17,10 @@ export interface TrajectoryExecution {
   readonly result: ExecutionResult;
 }
 
-/** One sub-call made from code during a step: an `llm_query` prompt, a tool call, or a child run. */
+/**
+ * One sub-call made from code during a step: an `llm_query` prompt, a tool call, or a child run.
+ * Its texts are stored up to `maxTrajectoryTextChars` each (head + tail, with a note of what was cut).
+ */
 export interface TrajectorySubcall {
   readonly id: string;
   readonly op: HostCall['op'];
@@ -58,7 +62,11 @@ export interface TrajectoryStep {
   readonly subcalls: TrajectorySubcall[];
 }
 
-/** A saved run: JSON-serialisable, children nested, the context stored once. */
+/**
+ * A saved run: JSON-serialisable, children nested, the context stored once. Every text in it (prompts,
+ * replies, code, outputs, answers; a child run's context) is stored up to `maxTrajectoryTextChars`
+ * characters, as head + tail with a note of how many characters were cut.
+ */
 export interface Trajectory {
   readonly version: typeof TRAJECTORY_VERSION;
   readonly runId: string;
@@ -82,6 +90,8 @@ export interface Trajectory {
     readonly durationMs: number;
     readonly usage: RunUsage;
     readonly costUsd: number | undefined;
+    /** As `RLMResult.limitsReached`. */
+    readonly limitsReached?: readonly LimitReached[];
   };
 }
 

@@ -10,3 +10,4 @@ export {
   isAbortError,
   AnswerValidationError,
 } from './errors.js';
+export { redactSecrets, REDACTED } from './redact-secrets.js';

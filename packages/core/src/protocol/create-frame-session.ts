@@ -1,6 +1,7 @@
 import { ConfigurationError, RLMAbortError } from '../errors/index.js';
 import type { HostBridge, HostToolInfo } from '../spec/index.js';
 import type { FrameTransport } from './frame-transport.js';
+import { DEFAULT_MAX_FRAME_BYTES } from './frame-codec.js';
 import { FrameSession } from './frame-session.js';
 
 /** Options of {@link createFrameSession}. */
@@ -15,6 +16,14 @@ export interface FrameSessionOptions {
   readonly tools?: readonly HostToolInfo[];
   /** Output of one execution (stdout and stderr each) is cut to this many characters, head + tail. Default 20 000. */
   readonly maxOutputChars?: number;
+  /**
+   * Largest frame the runtime may send, in bytes: its header line and its attachment each. The
+   * runtime is told in `configure` and never sends more (a prompt, batch or FINAL value that cannot
+   * fit raises in Python); a sandbox that does anyway is killed at once, before the bytes are
+   * buffered, and what waits on it rejects with a `ProtocolError`. Minimum 65 536.
+   * Default 64 MiB (`CreateSessionOptions.maxFrameBytes`).
+   */
+  readonly maxFrameBytes?: number;
   /** How long to wait for the runtime's `ready` frame and configuration, in ms. Default 30 000. */
   readonly startupTimeoutMs?: number;
   /**
@@ -29,6 +38,8 @@ export interface FrameSessionOptions {
 }
 
 const PYTHON_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Smallest `maxFrameBytes` accepted: room for an execution result with its output cut short. */
+const MIN_FRAME_BYTES = 65_536;
 
 /**
  * Creates a `SandboxSessionV1` over a stdio-style transport: waits for the runtime's `ready` frame,
@@ -43,7 +54,8 @@ const PYTHON_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * @throws SandboxError code `'startup-timeout'` (no `ready` within `startupTimeoutMs`) or
  *   `'startup-failed'` (the process exited or could not be spawned; `cause` holds the spawn error,
  *   the message the runtime's stderr tail).
- * @throws ProtocolError the runtime speaks another protocol version.
+ * @throws ProtocolError the runtime speaks another protocol version, or broke the protocol (e.g. a
+ *   frame over `maxFrameBytes`) while starting.
  * @throws RLMAbortError `abortSignal` fired.
  */
 export async function createFrameSession(options: FrameSessionOptions): Promise<FrameSession> {
@@ -66,6 +78,7 @@ export async function createFrameSession(options: FrameSessionOptions): Promise<
     host: options.host,
     tools: options.tools ?? [],
     maxOutputChars: options.maxOutputChars ?? 20_000,
+    maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     startupTimeoutMs: options.startupTimeoutMs ?? 30_000,
     interruptGraceMs: options.interruptGraceMs ?? 3_000,
     shutdownGraceMs: options.shutdownGraceMs ?? 1_000,
@@ -87,6 +100,7 @@ function validate(options: FrameSessionOptions): void {
     }
   };
   integerOption('maxOutputChars', options.maxOutputChars, 0);
+  integerOption('maxFrameBytes', options.maxFrameBytes, MIN_FRAME_BYTES);
   integerOption('startupTimeoutMs', options.startupTimeoutMs, 1);
   integerOption('interruptGraceMs', options.interruptGraceMs, 1);
   integerOption('shutdownGraceMs', options.shutdownGraceMs, 0);

@@ -6,16 +6,24 @@ export interface DecodedFrame {
   readonly header: Readonly<Record<string, unknown>>;
   /** Exactly `header.attachment` bytes, when the frame carries an attachment. */
   readonly attachment?: Uint8Array;
+  /** Length of the header line in bytes (set by {@link FrameDecoder}). */
+  readonly headerBytes?: number;
 }
+
+/** Default of {@link FrameDecoderOptions.maxFrameBytes}: 64 MiB (as `CreateSessionOptions.maxFrameBytes`). */
+export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
 /** Options of {@link FrameDecoder}. */
 export interface FrameDecoderOptions {
   /**
-   * Largest header line accepted, in bytes. Longer lines throw a `ProtocolError` (a runtime that
-   * never sends a newline must not exhaust host memory). Default 1 GiB.
+   * Largest header line and largest attachment accepted, in bytes, each. A longer line (a runtime
+   * that never sends a newline) or a larger announced attachment throws a `ProtocolError` before
+   * the bytes are buffered. Default {@link DEFAULT_MAX_FRAME_BYTES} (64 MiB).
    */
+  readonly maxFrameBytes?: number;
+  /** Largest header line accepted, in bytes. Default `maxFrameBytes`. */
   readonly maxHeaderBytes?: number;
-  /** Largest attachment accepted, in bytes. Default 4 GiB. */
+  /** Largest attachment accepted, in bytes. Default `maxFrameBytes`. */
   readonly maxAttachmentBytes?: number;
   /**
    * Called for a line that is not a JSON object (e.g. something a `sitecustomize` printed before
@@ -44,12 +52,28 @@ export function encodeFrame(header: Readonly<Record<string, unknown>>, attachmen
   return attachment.byteLength === 0 ? [line] : [line, attachment];
 }
 
+/** Smallest buffer allocated for an attachment; it then doubles as bytes arrive, up to the announced size. */
+const FIRST_ATTACHMENT_BUFFER = 64 * 1024;
+
+interface PendingAttachment {
+  readonly header: Record<string, unknown>;
+  readonly headerBytes: number;
+  /** Announced size (already checked against the cap). */
+  readonly size: number;
+  buffer: Uint8Array;
+  filled: number;
+}
+
 /**
  * Incremental decoder of the frame stream: feed it chunks as they arrive (frames may be split
  * anywhere, several frames may share a chunk); it returns the complete frames.
  *
- * Linear in the input: a header split over many chunks is joined once when its newline arrives, and
- * an attachment is copied once into a buffer allocated at its announced size.
+ * Bounded: a header line longer than `maxHeaderBytes` or an attachment announced larger than
+ * `maxAttachmentBytes` throws a `ProtocolError` before those bytes are buffered, and an attachment
+ * buffer grows (doubling) as its bytes arrive instead of being allocated at the announced size.
+ * After a throw the decoder is spent: later `push` calls throw the same error.
+ *
+ * Linear in the input: a header split over many chunks is joined once when its newline arrives.
  */
 export class FrameDecoder {
   readonly #maxHeaderBytes: number;
@@ -58,11 +82,13 @@ export class FrameDecoder {
   readonly #sandbox: string;
   #partial: Uint8Array[] = [];
   #partialBytes = 0;
-  #attachment: { header: Record<string, unknown>; buffer: Uint8Array; filled: number } | undefined;
+  #attachment: PendingAttachment | undefined;
+  #failed: ProtocolError | undefined;
 
   constructor(options: FrameDecoderOptions = {}) {
-    this.#maxHeaderBytes = options.maxHeaderBytes ?? 1024 ** 3;
-    this.#maxAttachmentBytes = options.maxAttachmentBytes ?? 4 * 1024 ** 3;
+    const max = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.#maxHeaderBytes = options.maxHeaderBytes ?? max;
+    this.#maxAttachmentBytes = options.maxAttachmentBytes ?? max;
     this.#onInvalidLine = options.onInvalidLine;
     this.#sandbox = options.sandbox ?? 'unknown';
   }
@@ -77,30 +103,53 @@ export class FrameDecoder {
    * The chunk is not retained: callers may reuse its memory afterwards.
    *
    * @throws ProtocolError on an invalid header (without `onInvalidLine`), a header longer than
-   *   `maxHeaderBytes`, or an invalid attachment size.
+   *   `maxHeaderBytes`, or an attachment size that is invalid or over `maxAttachmentBytes`.
    */
   push(chunk: Uint8Array): DecodedFrame[] {
+    if (this.#failed !== undefined) throw this.#failed;
+    try {
+      return this.#push(chunk);
+    } catch (error) {
+      this.#partial = [];
+      this.#partialBytes = 0;
+      this.#attachment = undefined;
+      if (ProtocolError.isInstance(error)) this.#failed = error;
+      throw error;
+    }
+  }
+
+  #push(chunk: Uint8Array): DecodedFrame[] {
     const frames: DecodedFrame[] = [];
     let offset = 0;
     while (offset < chunk.length) {
       const pending = this.#attachment;
       if (pending !== undefined) {
-        const take = Math.min(pending.buffer.length - pending.filled, chunk.length - offset);
-        pending.buffer.set(chunk.subarray(offset, offset + take), pending.filled);
-        pending.filled += take;
+        const take = Math.min(pending.size - pending.filled, chunk.length - offset);
+        this.#fill(pending, chunk.subarray(offset, offset + take));
         offset += take;
-        if (pending.filled === pending.buffer.length) {
+        if (pending.filled === pending.size) {
           this.#attachment = undefined;
-          frames.push({ header: pending.header, attachment: pending.buffer });
+          const bytes = pending.buffer.length === pending.size ? pending.buffer : pending.buffer.subarray(0, pending.size);
+          frames.push({ header: pending.header, attachment: bytes, headerBytes: pending.headerBytes });
         }
         continue;
       }
       const newline = chunk.indexOf(NEWLINE, offset);
+      const end = newline === -1 ? chunk.length : newline;
+      if (this.#partialBytes + (end - offset) > this.#maxHeaderBytes) {
+        throw new ProtocolError(
+          `A protocol frame header from the sandbox exceeded ${this.#maxHeaderBytes} bytes (the frame size limit, ` +
+            'maxFrameBytes): the runtime never sends one this large, so code in the sandbox wrote to the protocol ' +
+            'channel directly. The session was killed.',
+          { sandbox: this.#sandbox },
+        );
+      }
       if (newline === -1) {
         // Copy explicitly: `Buffer#slice` (Node stream chunks) returns a view, not a copy.
         const rest = new Uint8Array(chunk.length - offset);
         rest.set(chunk.subarray(offset));
-        this.#keepPartial(rest);
+        this.#partial.push(rest);
+        this.#partialBytes += rest.length;
         break;
       }
       const line = this.#takeLine(chunk.subarray(offset, newline));
@@ -111,16 +160,18 @@ export class FrameDecoder {
     return frames;
   }
 
-  #keepPartial(bytes: Uint8Array): void {
-    this.#partialBytes += bytes.length;
-    if (this.#partialBytes > this.#maxHeaderBytes) {
-      this.#partial = [];
-      this.#partialBytes = 0;
-      throw new ProtocolError(`A protocol frame header exceeded ${this.#maxHeaderBytes} bytes without a newline.`, {
-        sandbox: this.#sandbox,
-      });
+  /** Appends `bytes` to a pending attachment, growing its buffer (at most to the announced size). */
+  #fill(pending: PendingAttachment, bytes: Uint8Array): void {
+    const needed = pending.filled + bytes.length;
+    if (needed > pending.buffer.length) {
+      let capacity = Math.max(pending.buffer.length * 2, FIRST_ATTACHMENT_BUFFER);
+      while (capacity < needed) capacity *= 2;
+      const grown = new Uint8Array(Math.min(capacity, pending.size));
+      grown.set(pending.buffer.subarray(0, pending.filled));
+      pending.buffer = grown;
     }
-    this.#partial.push(bytes);
+    pending.buffer.set(bytes, pending.filled);
+    pending.filled = needed;
   }
 
   #takeLine(end: Uint8Array): Uint8Array {
@@ -154,14 +205,23 @@ export class FrameDecoder {
     }
     const record = header as Record<string, unknown>;
     const size = record.attachment;
-    if (size === undefined) return [{ header: record }];
-    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0 || size > this.#maxAttachmentBytes) {
-      throw new ProtocolError(`Invalid attachment size ${JSON.stringify(size)} in a protocol frame.`, {
+    const headerBytes = line.length;
+    if (size === undefined) return [{ header: record, headerBytes }];
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+      throw new ProtocolError(`Invalid attachment size ${JSON.stringify(size)?.slice(0, 100)} in a protocol frame.`, {
         sandbox: this.#sandbox,
       });
     }
-    if (size === 0) return [{ header: record, attachment: new Uint8Array(0) }];
-    this.#attachment = { header: record, buffer: new Uint8Array(size), filled: 0 };
+    if (size > this.#maxAttachmentBytes) {
+      throw new ProtocolError(
+        `A protocol frame from the sandbox announced an attachment of ${size} bytes, over the limit of ` +
+          `${this.#maxAttachmentBytes} bytes (maxFrameBytes): the runtime never sends one this large, so code in ` +
+          'the sandbox wrote to the protocol channel directly. The session was killed.',
+        { sandbox: this.#sandbox },
+      );
+    }
+    if (size === 0) return [{ header: record, attachment: new Uint8Array(0), headerBytes }];
+    this.#attachment = { header: record, headerBytes, size, buffer: new Uint8Array(0), filled: 0 };
     return undefined;
   }
 

@@ -17,13 +17,16 @@ import type {
   LoadContextOptions,
   SandboxSessionV1,
 } from '../spec/index.js';
-import { FrameDecoder, encodeFrame, type DecodedFrame } from './frame-codec.js';
+import { FrameReader } from './frame-reader.js';
 import type { FrameTransport, TransportExit } from './frame-transport.js';
+import { FrameWriter } from './frame-writer.js';
+import { ExecutionClock } from './execution-clock.js';
 import { HostCallDispatcher } from './host-call-dispatcher.js';
 import { InterruptEscalation } from './interrupt-escalation.js';
+import { TransportLifecycle } from './transport-lifecycle.js';
 import { RequestQueue, type RequestControl } from './request-queue.js';
 import { parseContextInfo, parseExecutionResult } from './wire-conversions.js';
-import type { ReadyFrame, ResponseFrame } from './wire-types.js';
+import type { ReadyFrame, ResponseFrame, RuntimeFrame } from './wire-types.js';
 import { DiagnosticTail, describeExit, errorMessage, startupFailedError, startupTimeoutError } from './session-diagnostics.js';
 
 /** Settings of a {@link FrameSession}, after defaults. */
@@ -33,6 +36,8 @@ export interface FrameSessionSettings {
   readonly host: HostBridge;
   readonly tools: readonly HostToolInfo[];
   readonly maxOutputChars: number;
+  /** Cap on one frame's header line and on one attachment from the runtime, in bytes. */
+  readonly maxFrameBytes: number;
   readonly startupTimeoutMs: number;
   readonly interruptGraceMs: number;
   readonly shutdownGraceMs: number;
@@ -45,7 +50,12 @@ interface PendingRequest {
 }
 
 const PYTHON_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const KILL_WAIT_MS = 2000;
+/** Host calls one session may have in flight at once (more are refused in Python). */
+const MAX_HOST_CALLS_IN_FLIGHT = 1024;
+/** Bytes of host-call frames in flight at once, as a multiple of `maxFrameBytes` (more are refused). */
+const HOST_CALL_BYTES_IN_FLIGHT = 4;
+/** Bytes of outgoing frames queued for a runtime that does not read them, as a multiple of `maxFrameBytes`. */
+const QUEUED_WRITE_BYTES = 2;
 const noop = (): void => {};
 let sessionCounter = 0;
 
@@ -57,21 +67,22 @@ export class FrameSession implements SandboxSessionV1 {
   readonly id: string;
   readonly #settings: FrameSessionSettings;
   readonly #sandbox: string;
-  readonly #decoder: FrameDecoder;
+  readonly #reader: FrameReader;
   readonly #pending = new Map<string, PendingRequest>();
   readonly #hostCalls: HostCallDispatcher;
   readonly #requests = new RequestQueue();
-  readonly #exitWaiters = new Set<() => void>();
   #state: 'starting' | 'ready' | 'dead' = 'starting';
   #deadError: SandboxSessionDeadError | undefined;
   #ready: { resolve(frame: ReadyFrame): void; reject(error: unknown): void } | undefined;
   #runtimeInfo: ReadyFrame | undefined;
   #nextId = 0;
-  #writeChain: Promise<void> = Promise.resolve();
+  readonly #writer: FrameWriter;
   readonly #stderr = new DiagnosticTail();
-  #exit: TransportExit | undefined;
+  readonly #lifecycle: TransportLifecycle;
   readonly #escalation: InterruptEscalation;
   #destroyPromise: Promise<void> | undefined;
+  /** The running cell's timeout clock (Python time and stalls, not time spent waiting on the host). */
+  #clock: ExecutionClock | undefined;
 
   /** @internal Use `createFrameSession`. */
   constructor(settings: FrameSessionSettings) {
@@ -79,14 +90,32 @@ export class FrameSession implements SandboxSessionV1 {
     this.#sandbox = settings.sandbox;
     this.id = `${settings.sandbox}-${++sessionCounter}`;
     this.#escalation = new InterruptEscalation(settings.interruptGraceMs);
+    this.#lifecycle = new TransportLifecycle(settings.transport);
     this.#hostCalls = new HostCallDispatcher(
       settings.host,
-      (frame) => this.#send(frame),
+      (frame) => this.#writer.send(frame, undefined, true),
       () => this.#state !== 'dead',
+      { maxCalls: MAX_HOST_CALLS_IN_FLIGHT, maxBytes: HOST_CALL_BYTES_IN_FLIGHT * settings.maxFrameBytes },
+      { started: () => this.#clock?.callStarted(), ended: () => this.#clock?.callEnded() },
     );
-    this.#decoder = new FrameDecoder({
-      sandbox: settings.sandbox,
-      onInvalidLine: (line, error) => this.#onInvalidLine(line, error),
+    this.#reader = new FrameReader(settings.sandbox, settings.maxFrameBytes, {
+      isStarting: () => this.#state === 'starting',
+      onFrame: (frame, bytes) => this.#onFrame(frame, bytes),
+      onNoise: (text) => this.#stderr.push(text),
+      onProtocolError: (error) => this.#protocolFailure(error),
+    });
+    this.#writer = new FrameWriter({
+      transport: settings.transport,
+      maxQueuedBytes: QUEUED_WRITE_BYTES * settings.maxFrameBytes,
+      onWriteError: (error) => this.#onWriteError(error),
+      onOverflow: (queued) =>
+        this.#reader.fail(
+          new ProtocolError(
+            `The ${this.#sandbox} sandbox's runtime stopped reading its input while it kept making host calls ` +
+              `(${queued} bytes of answers queued); the session was killed.`,
+            { sandbox: this.#sandbox },
+          ),
+        ),
     });
   }
 
@@ -115,13 +144,15 @@ export class FrameSession implements SandboxSessionV1 {
     });
     try {
       transport.start({
-        onStdout: (chunk) => this.#onStdout(chunk),
-        onStderr: (chunk) => this.#onStderr(chunk),
+        onStdout: (chunk) => {
+          if (this.#state !== 'dead') this.#reader.push(chunk); // once killed, nothing it sends is read
+        },
+        onStderr: (chunk) => this.#stderr.pushBytes(chunk),
         onExit: (exit) => this.#onExit(exit),
       });
     } catch (error) {
       this.#markDead('crashed', 'The session failed to start.', { kill: false });
-      await this.#shutdown(0);
+      await this.#lifecycle.shutdown(0, () => this.#send({ type: 'shutdown' }));
       throw new SandboxError(`The ${this.#sandbox} sandbox's transport failed to start: ${errorMessage(error)}`, {
         sandbox: this.#sandbox,
         code: 'startup-failed',
@@ -144,6 +175,7 @@ export class FrameSession implements SandboxSessionV1 {
         id: this.#newId(),
         tools: this.#settings.tools,
         maxOutputChars: this.#settings.maxOutputChars,
+        maxFrameBytes: this.#settings.maxFrameBytes,
       });
       if (!reply.ok) {
         throw new ConfigurationError(`The sandbox runtime rejected the session settings: ${reply.error.message}`, {
@@ -164,7 +196,7 @@ export class FrameSession implements SandboxSessionV1 {
       await Promise.race([sequence, guard]);
     } catch (error) {
       this.#markDead('crashed', 'The session failed to start.', { kill: false });
-      await this.#shutdown(0);
+      await this.#lifecycle.shutdown(0, () => this.#send({ type: 'shutdown' }));
       throw error;
     } finally {
       clearTimeout(timer);
@@ -176,21 +208,11 @@ export class FrameSession implements SandboxSessionV1 {
 
   /** See `SandboxSessionV1.loadContext`. Errors: `ContextError` (bad payload, undecodable bytes), `RLMAbortError`, `SandboxSessionDeadError`. */
   loadContext(payload: ContextPayload, options: LoadContextOptions = {}): Promise<ContextInfo> {
-    if (typeof payload !== 'object' || payload === null || (payload.format !== 'text' && payload.format !== 'json')) {
-      return Promise.reject(
-        new ContextError(`loadContext: format must be 'text' or 'json', got ${JSON.stringify(payload?.format)}.`),
-      );
-    }
-    if (!(payload.bytes instanceof Uint8Array)) {
-      return Promise.reject(
-        new ContextError('loadContext: bytes must be a Uint8Array (encode a string with new TextEncoder().encode(text)).'),
-      );
-    }
-    const variable = options.variableName ?? 'context';
-    if (!PYTHON_IDENTIFIER.test(variable)) {
-      return Promise.reject(
-        new ConfigurationError(`loadContext: variableName must be a Python identifier, got ${JSON.stringify(variable)}.`),
-      );
+    let variable: string;
+    try {
+      variable = checkLoadContextArguments(payload, options);
+    } catch (error) {
+      return Promise.reject(error);
     }
     const { format, bytes } = payload;
     const { abortSignal } = options;
@@ -227,7 +249,8 @@ export class FrameSession implements SandboxSessionV1 {
 
   /**
    * See `SandboxSessionV1.execute`. With `timeoutMs`, the cell is interrupted (KeyboardInterrupt)
-   * and the result has `timedOut: true`; code that does not stop within `interruptGraceMs` gets
+   * once its Python time or a stall in its host calls reaches it (`ExecutionClock`), and the result
+   * has `timedOut: true`; code that does not stop within `interruptGraceMs` gets
    * the session killed and the promise rejects with `SandboxSessionDeadError` (reason `'timeout'`).
    * An abort rejects at once with `RLMAbortError` and interrupts the cell (killed after the grace
    * period if it does not stop). Calls are queued: one cell runs at a time.
@@ -252,14 +275,15 @@ export class FrameSession implements SandboxSessionV1 {
         interruptedBy = 'abort';
         this.#interrupt(id, 'aborted', undefined);
       };
-      const timer =
+      const clock =
         timeoutMs === undefined
           ? undefined
-          : setTimeout(() => {
+          : new ExecutionClock(timeoutMs, () => {
               if (interruptedBy !== undefined) return;
               interruptedBy = 'timeout';
               this.#interrupt(id, 'timeout', timeoutMs);
-            }, timeoutMs);
+            });
+      this.#clock = clock;
       try {
         const frame = await reply;
         if (!frame.ok) {
@@ -270,7 +294,8 @@ export class FrameSession implements SandboxSessionV1 {
         }
         return parseExecutionResult(frame.value, { sandbox: this.#sandbox, timedOut: interruptedBy === 'timeout' });
       } finally {
-        clearTimeout(timer);
+        clock?.stop();
+        if (this.#clock === clock) this.#clock = undefined;
         this.#escalation.stop();
         if (interruptedBy !== undefined) this.#hostCalls.abortAll('The cell that made this call was interrupted.');
         await this.#escalation.settled;
@@ -285,7 +310,7 @@ export class FrameSession implements SandboxSessionV1 {
         kill: false,
         replace: true,
       });
-      await this.#shutdown(this.#settings.shutdownGraceMs);
+      await this.#lifecycle.shutdown(this.#settings.shutdownGraceMs, () => this.#send({ type: 'shutdown' }));
     })().catch(noop);
     return this.#destroyPromise;
   }
@@ -321,17 +346,11 @@ export class FrameSession implements SandboxSessionV1 {
 
   /** Queues one frame for writing. Throws synchronously when the header is not JSON-serialisable. */
   #send(header: Readonly<Record<string, unknown>>, attachment?: Uint8Array): void {
-    const chunks = encodeFrame(header, attachment);
-    const { transport } = this.#settings;
-    this.#writeChain = this.#writeChain
-      .then(async () => {
-        for (const chunk of chunks) await transport.write(chunk);
-      })
-      .catch((error: unknown) => this.#onWriteError(error));
+    this.#writer.send(header, attachment);
   }
 
   #onWriteError(error: unknown): void {
-    if (this.#state === 'dead' || this.#exit !== undefined) return;
+    if (this.#state === 'dead' || this.#lifecycle.exit !== undefined) return;
     // Usually the process died; give its exit notification (with code and stderr) a moment to arrive.
     setTimeout(() => {
       this.#markDead('crashed', `Lost the connection to the ${this.#sandbox} sandbox's runtime: ${errorMessage(error)}.${this.#stderr.suffix()}`, {
@@ -366,70 +385,50 @@ export class FrameSession implements SandboxSessionV1 {
     );
   }
 
-  // ------------------------------------------------------------------ incoming bytes
+  // ------------------------------------------------------------------ incoming frames
 
-  #onStdout(chunk: Uint8Array): void {
-    let frames: DecodedFrame[];
-    try {
-      frames = this.#decoder.push(chunk);
-    } catch (error) {
-      this.#protocolFailure(error);
-      return;
-    }
-    for (const frame of frames) this.#onFrame(frame.header);
-  }
-
-  #onStderr(chunk: Uint8Array): void {
-    this.#stderr.pushBytes(chunk);
-  }
-
-  #onInvalidLine(line: string, error: Error): void {
-    if (this.#state === 'starting') {
-      this.#stderr.push(`${line}\n`); // e.g. a sitecustomize printed before the runtime took over stdout
-      return;
-    }
-    this.#protocolFailure(new ProtocolError(`Invalid frame from the runtime (${error.message}): ${line.slice(0, 200)}`, { sandbox: this.#sandbox }));
-  }
-
-  #protocolFailure(error: unknown): void {
-    this.#markDead('crashed', `The ${this.#sandbox} sandbox broke the wire protocol: ${errorMessage(error)}`, {
-      kill: true,
-      cause: error,
-    });
-  }
-
-  #onFrame(header: Readonly<Record<string, unknown>>): void {
-    const id = header.id;
-    switch (header.type) {
+  #onFrame(frame: RuntimeFrame, bytes: number): void {
+    switch (frame.type) {
       case 'ready':
-        this.#ready?.resolve(header as unknown as ReadyFrame);
+        this.#ready?.resolve(frame);
         this.#ready = undefined;
         return;
       case 'response': {
-        const pending = typeof id === 'string' ? this.#pending.get(id) : undefined;
+        const pending = this.#pending.get(frame.id);
         if (pending === undefined) return;
-        this.#pending.delete(id as string);
-        pending.resolve(header as unknown as ResponseFrame);
+        this.#pending.delete(frame.id);
+        pending.resolve(frame);
         return;
       }
       case 'host_call':
-        if (typeof id === 'string' && this.#state !== 'dead') this.#hostCalls.dispatch(id, header.op, header.payload);
+        if (this.#hostCalls.has(frame.id)) {
+          const message = `The ${this.#sandbox} sandbox's runtime reused the id of a host call in flight (${frame.id}).`;
+          this.#reader.fail(new ProtocolError(message, { sandbox: this.#sandbox }));
+        } else this.#hostCalls.dispatch(frame.id, frame.op, frame.payload, bytes);
         return;
       case 'host_cancel':
-        if (typeof id === 'string') this.#hostCalls.cancel(id);
+        this.#hostCalls.cancel(frame.id);
         return;
-      default:
-        this.#stderr.push(`[rlms] ignored a frame of unknown type ${JSON.stringify(header.type)}\n`);
     }
+  }
+
+  /**
+   * Kills the session at once. What waits on it (start-up, a running execute) rejects with the
+   * `ProtocolError` itself, so the run ends with it instead of restarting a sandbox that attacks the
+   * host; later calls reject with a `SandboxSessionDeadError` (reason `'crashed'`) whose cause it is.
+   */
+  #protocolFailure(error: ProtocolError): void {
+    this.#markDead('crashed', `The ${this.#sandbox} sandbox broke the wire protocol: ${error.message}`, {
+      kill: true,
+      cause: error,
+      rejectWith: error,
+    });
   }
 
   // ------------------------------------------------------------------ death and cleanup
 
   #onExit(exit: TransportExit): void {
-    if (this.#exit !== undefined) return;
-    this.#exit = exit;
-    for (const wake of this.#exitWaiters) wake();
-    this.#exitWaiters.clear();
+    if (!this.#lifecycle.recordExit(exit)) return;
     if (this.#ready !== undefined) {
       this.#ready.reject(startupFailedError(this.#sandbox, exit, this.#stderr));
       this.#ready = undefined;
@@ -445,7 +444,11 @@ export class FrameSession implements SandboxSessionV1 {
   }
 
   /** Marks the session dead (once; `replace` overrides an earlier error), rejects what waits on it. */
-  #markDead(reason: DeathReason, message: string, options: { kill: boolean; cause?: unknown; replace?: boolean }): void {
+  #markDead(
+    reason: DeathReason,
+    message: string,
+    options: { kill: boolean; cause?: unknown; replace?: boolean; rejectWith?: Error },
+  ): void {
     const error = new SandboxSessionDeadError(message, { sandbox: this.#sandbox, reason, cause: options.cause });
     if (this.#state === 'dead') {
       if (options.replace === true) this.#deadError = error;
@@ -454,52 +457,28 @@ export class FrameSession implements SandboxSessionV1 {
     this.#state = 'dead';
     this.#deadError = error;
     this.#escalation.stop();
-    this.#ready?.reject(error);
+    const rejection = options.rejectWith ?? error;
+    this.#ready?.reject(rejection);
     this.#ready = undefined;
     const pending = [...this.#pending.values()];
     this.#pending.clear();
-    for (const request of pending) request.reject(error);
+    for (const request of pending) request.reject(rejection);
     this.#hostCalls.abortAll('The sandbox session ended.');
-    if (options.kill) void this.#kill();
+    if (options.kill) void this.#lifecycle.kill();
   }
+}
 
-  async #kill(): Promise<void> {
-    try {
-      await this.#settings.transport.kill();
-    } catch {
-      // kill must not throw; nothing more we can do
-    }
+/** Checks `loadContext`'s arguments; returns the variable name. Throws `ContextError` / `ConfigurationError`. */
+function checkLoadContextArguments(payload: ContextPayload, options: LoadContextOptions): string {
+  if (typeof payload !== 'object' || payload === null || (payload.format !== 'text' && payload.format !== 'json')) {
+    throw new ContextError(`loadContext: format must be 'text' or 'json', got ${JSON.stringify(payload?.format)}.`);
   }
-
-  #waitForExit(ms: number): Promise<void> {
-    if (this.#exit !== undefined || ms <= 0) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.#exitWaiters.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.#exitWaiters.add(wake);
-    });
+  if (!(payload.bytes instanceof Uint8Array)) {
+    throw new ContextError('loadContext: bytes must be a Uint8Array (encode a string with new TextEncoder().encode(text)).');
   }
-
-  /** Shutdown frame, wait up to `graceMs`, kill (always: reaps children), wait, close the transport. */
-  async #shutdown(graceMs: number): Promise<void> {
-    if (this.#exit === undefined && graceMs > 0) {
-      try {
-        this.#send({ type: 'shutdown' });
-      } catch {
-        // unreachable: the frame is plain JSON
-      }
-      await this.#waitForExit(graceMs);
-    }
-    await this.#kill();
-    await this.#waitForExit(KILL_WAIT_MS);
-    try {
-      await this.#settings.transport.close?.();
-    } catch {
-      // close must not throw
-    }
+  const variable = options.variableName ?? 'context';
+  if (!PYTHON_IDENTIFIER.test(variable)) {
+    throw new ConfigurationError(`loadContext: variableName must be a Python identifier, got ${JSON.stringify(variable)}.`);
   }
+  return variable;
 }

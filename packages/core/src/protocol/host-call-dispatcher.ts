@@ -5,7 +5,23 @@ import type { WireError } from './wire-types.js';
 
 interface HostCallState {
   readonly controller: AbortController;
+  /** Size of the call's frame, counted against {@link HostCallLimits.maxBytes} until it is answered. */
+  readonly bytes: number;
   cancelled: boolean;
+}
+
+/** Told when a call starts and when it ends (answered, failed or cancelled): what the cell's clock needs. */
+export interface HostCallActivity {
+  started(): void;
+  ended(): void;
+}
+
+/** How much the host holds for host calls in flight at once (each waits for a sub-call slot). */
+export interface HostCallLimits {
+  /** Calls in flight at once; more are refused with a `RuntimeError` in Python. */
+  readonly maxCalls: number;
+  /** Bytes of the frames of the calls in flight; a call that would go past it is refused. */
+  readonly maxBytes: number;
 }
 
 /**
@@ -17,19 +33,50 @@ export class HostCallDispatcher {
   readonly #send: (frame: Readonly<Record<string, unknown>>) => void;
   readonly #canAnswer: () => boolean;
   readonly #calls = new Map<string, HostCallState>();
+  readonly #limits: HostCallLimits;
+  readonly #activity: HostCallActivity | undefined;
+  #bytes = 0;
 
   /**
    * @param send queues a frame to the runtime; throws synchronously when it is not JSON-serialisable.
    * @param canAnswer false once the session is dead (answers are then dropped).
+   * @param activity told when each dispatched call starts and ends.
    */
-  constructor(host: HostBridge, send: (frame: Readonly<Record<string, unknown>>) => void, canAnswer: () => boolean) {
+  constructor(
+    host: HostBridge,
+    send: (frame: Readonly<Record<string, unknown>>) => void,
+    canAnswer: () => boolean,
+    limits: HostCallLimits = { maxCalls: Number.POSITIVE_INFINITY, maxBytes: Number.POSITIVE_INFINITY },
+    activity?: HostCallActivity,
+  ) {
     this.#host = host;
     this.#send = send;
     this.#canAnswer = canAnswer;
+    this.#limits = limits;
+    this.#activity = activity;
   }
 
-  /** Starts one host call. Malformed calls are answered with a `TypeError` without reaching the host. */
-  dispatch(id: string, op: unknown, payload: unknown): void {
+  /** True while call `id` is in flight (a second call with the same id breaks the protocol). */
+  has(id: string): boolean {
+    return this.#calls.has(id);
+  }
+
+  /**
+   * Starts one host call. Malformed calls are answered with a `TypeError` without reaching the
+   * host; a call past the in-flight limits (count or bytes) with a `RuntimeError`.
+   *
+   * @param bytes size of the call's frame (header and attachment), held until it is answered.
+   */
+  dispatch(id: string, op: unknown, payload: unknown, bytes = 0): void {
+    const { maxCalls, maxBytes } = this.#limits;
+    if (this.#calls.size >= maxCalls || this.#bytes + bytes > maxBytes) {
+      const message =
+        this.#calls.size >= maxCalls
+          ? `${this.#calls.size} host calls are already in flight (the limit is ${maxCalls}); wait for some to finish, or use llm_query_batched / rlm_query_batched, which the host runs in parallel.`
+          : `the host calls in flight already hold ${this.#bytes} bytes of prompts (the limit is ${maxBytes}); wait for some to finish before sending more large prompts.`;
+      this.#answer(id, undefined, { ok: false, error: { type: 'RuntimeError', message } });
+      return;
+    }
     let request: HostCall;
     try {
       request = hostCallFromWire(op, payload);
@@ -37,8 +84,10 @@ export class HostCallDispatcher {
       this.#answer(id, undefined, { ok: false, error: { type: 'TypeError', message: errorMessage(error) } });
       return;
     }
-    const state: HostCallState = { controller: new AbortController(), cancelled: false };
+    const state: HostCallState = { controller: new AbortController(), bytes, cancelled: false };
     this.#calls.set(id, state);
+    this.#bytes += bytes;
+    this.#activity?.started();
     let result: Promise<unknown>;
     try {
       result = Promise.resolve(this.#host.call(request, { abortSignal: state.controller.signal }));
@@ -67,7 +116,11 @@ export class HostCallDispatcher {
   }
 
   #answer(id: string, state: HostCallState | undefined, outcome: { ok: true; value: unknown } | { ok: false; error: WireError }): void {
-    if (state !== undefined && this.#calls.get(id) === state) this.#calls.delete(id);
+    if (state !== undefined && this.#calls.get(id) === state) {
+      this.#calls.delete(id);
+      this.#bytes -= state.bytes;
+      this.#activity?.ended();
+    }
     if (state?.cancelled === true || !this.#canAnswer()) return;
     try {
       if (outcome.ok) this.#send({ type: 'host_result', id, ok: true, value: outcome.value ?? null });

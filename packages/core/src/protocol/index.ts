@@ -1,4 +1,4 @@
-export { encodeFrame, FrameDecoder } from './frame-codec.js';
+export { encodeFrame, FrameDecoder, DEFAULT_MAX_FRAME_BYTES } from './frame-codec.js';
 export type { DecodedFrame, FrameDecoderOptions } from './frame-codec.js';
 export type { FrameTransport, FrameTransportHandlers, TransportExit } from './frame-transport.js';
 export { createStreamTransport } from './stream-transport.js';
@@ -29,3 +29,5 @@ export type {
   WireExecutionResult,
   WireContextInfo,
 } from './wire-types.js';
+export { ExecutionClock } from './execution-clock.js';
+export type { HostCallActivity } from './host-call-dispatcher.js';

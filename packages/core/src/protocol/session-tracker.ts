@@ -12,7 +12,7 @@ export interface PendingSession {
   readonly closed: () => void;
   /**
    * Starts the frame session over `transport` with the caller's {@link CreateSessionOptions}
-   * (host, tools, output limit, abort signal) and tracks it until `closed` is called.
+   * (host, tools, output and frame limits, abort signal) and tracks it until `closed` is called.
    * Rejects as `createFrameSession` does (the transport is then killed and closed).
    */
   start(sandbox: string, transport: FrameTransport, options: CreateSessionOptions): Promise<SandboxSessionV1>;
@@ -54,6 +54,7 @@ export class SessionTracker {
           host: options.host,
           ...(options.tools === undefined ? {} : { tools: options.tools }),
           ...(options.maxOutputChars === undefined ? {} : { maxOutputChars: options.maxOutputChars }),
+          ...(options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes }),
           ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
         });
         if (!closed) this.#live.add(session);

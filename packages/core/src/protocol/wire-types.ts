@@ -1,5 +1,5 @@
 /**
- * JSON shapes of the wire protocol (version 1) between the host and `rlms_runtime.py`.
+ * JSON shapes of the wire protocol (version 2) between the host and `rlms_runtime.py`.
  * See `@rlms/core/runtime/PROTOCOL.md`. The embedded (Pyodide) `Runtime` API returns the same
  * `WireExecutionResult` / `WireContextInfo` dictionaries.
  */
@@ -30,7 +30,11 @@ export type ResponseFrame =
   | { readonly type: 'response'; readonly id: string; readonly ok: true; readonly value: unknown }
   | { readonly type: 'response'; readonly id: string; readonly ok: false; readonly error: WireError };
 
-/** Model code called a host function. The host answers with a {@link HostResultFrame}. */
+/**
+ * Model code called a host function. The host answers with a {@link HostResultFrame}. On the wire
+ * the prompts may travel as a UTF-8 attachment (`"promptBytes": [n, …]`); this is the frame after
+ * `parseRuntimeFrame` put them back into `payload.prompt` / `payload.prompts`.
+ */
 export interface HostCallFrame {
   readonly type: 'host_call';
   readonly id: string;
@@ -53,6 +57,8 @@ export interface ConfigureFrame {
   readonly id: string;
   readonly tools: readonly HostToolInfo[];
   readonly maxOutputChars: number;
+  /** Largest message the runtime may send the host, in bytes (header line and attachment, each). */
+  readonly maxFrameBytes?: number;
 }
 
 /** `load_context` request: bytes as the frame's attachment, or a `path` inside the sandbox. */

@@ -8,7 +8,9 @@ import { CONTEXT_FLAGS, loadContextFlags } from './context-flags.js';
 import { MODEL_FLAGS, createFacade, settingsFromFlags } from './model-flags.js';
 import { ASK_HELP } from './help.js';
 import { checkBaseURL } from './preflight.js';
+import { createRedactor, redactErrorText } from './redact-secrets.js';
 import { resultToJson } from './result-json.js';
+import { writePrivateFile } from './write-private-file.js';
 import { parseDuration, parseInteger, parseNumber, UsageError } from './usage-error.js';
 
 /** Exit codes of `rlms ask`. */
@@ -39,7 +41,10 @@ export async function runAsk(argv: readonly string[], io: CliIO): Promise<number
   const quiet = values.quiet === true;
   const verbose = values.verbose === true && !quiet;
   const baseURL = values['base-url'];
-  const rlm = createFacade({ ...settingsFromFlags(values, io.env, 'ask'), verbose });
+  const settings = settingsFromFlags(values, io.env, 'ask');
+  const redact = createRedactor(io.env, [settings.apiKey]);
+  const redactError = (text: string) => redactErrorText(text, io.env, [settings.apiKey]);
+  const rlm = createFacade({ ...settings, verbose });
 
   const controller = new AbortController();
   let stopSignal: 'SIGINT' | 'SIGTERM' | undefined;
@@ -82,13 +87,15 @@ export async function runAsk(argv: readonly string[], io: CliIO): Promise<number
         context: loaded.context,
         question,
         abortSignal: controller.signal,
-        ...(values['save-trajectory'] === undefined ? {} : { saveTrajectory: values['save-trajectory'] }),
         onEvent,
       });
     } finally {
       progress?.stop();
     }
-    return report(result, values, io, quiet, stopSignal);
+    // Written here rather than by the engine: 0600, secrets redacted (the engine's saveTrajectory does neither).
+    const trajectoryPath = values['save-trajectory'];
+    if (trajectoryPath !== undefined) await writePrivateFile(trajectoryPath, `${redact(JSON.stringify(result.trajectory, null, 2))}\n`);
+    return report(result, values, io, quiet, stopSignal, { redact, redactError });
   } finally {
     removeSignalHandler();
     await rlm.close();
@@ -101,6 +108,7 @@ function report(
   io: CliIO,
   quiet: boolean,
   stopSignal: 'SIGINT' | 'SIGTERM' | undefined,
+  { redact, redactError }: { redact: (text: string) => string; redactError: (text: string) => string },
 ): number {
   const total = result.usage.total;
   if (!quiet) {
@@ -109,21 +117,21 @@ function report(
     );
     if (values['save-trajectory'] !== undefined) io.stderr.write(`rlms: trajectory written to ${values['save-trajectory']}\n`);
   }
-  if (values.json === true) io.stdout.write(`${JSON.stringify(resultToJson(result, values['include-context'] === true), null, 2)}\n`);
+  if (values.json === true) io.stdout.write(`${redact(JSON.stringify(resultToJson(result, values['include-context'] === true), null, 2))}\n`);
   switch (result.status) {
     case 'completed':
-      if (values.json !== true) io.stdout.write(result.answer.endsWith('\n') ? result.answer : `${result.answer}\n`);
+      if (values.json !== true) io.stdout.write(redact(result.answer.endsWith('\n') ? result.answer : `${result.answer}\n`));
       return EXIT.ok;
     case 'aborted':
       if (stopSignal !== undefined) return stopSignal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
-      io.stderr.write(`rlms: the run was aborted: ${result.statusDetail ?? 'no detail'}\n`);
+      io.stderr.write(redactError(`rlms: the run was aborted: ${result.statusDetail ?? 'no detail'}\n`));
       return EXIT.error;
     case 'error':
-      io.stderr.write(`rlms: the run failed: ${result.statusDetail ?? result.error?.message ?? 'unknown error'}\n`);
+      io.stderr.write(redactError(`rlms: the run failed: ${result.statusDetail ?? result.error?.message ?? 'unknown error'}\n`));
       return EXIT.error;
     default:
-      io.stderr.write(`rlms: stopped early (${result.status}): ${result.statusDetail ?? ''}${result.answer === '' ? '; no answer.' : '; below is the best answer so far.'}\n`);
-      if (values.json !== true && result.answer !== '') io.stdout.write(`${result.answer}\n`);
+      io.stderr.write(redactError(`rlms: stopped early (${result.status}): ${result.statusDetail ?? ''}${result.answer === '' ? '; no answer.' : '; below is the best answer so far.'}\n`));
+      if (values.json !== true && result.answer !== '') io.stdout.write(redact(`${result.answer}\n`));
       return EXIT.limit;
   }
 }

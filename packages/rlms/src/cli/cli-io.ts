@@ -1,4 +1,8 @@
+import { ContextError } from '@rlms/core';
 import type { ProgressStream } from '../progress/progress-reporter.js';
+
+/** Largest standard input read for `--context -` (256 MiB, the loaders' total limit). */
+export const MAX_STDIN_BYTES = 256 * 1024 * 1024;
 
 /** Where a command reads and writes: the process's streams, or fakes in tests. */
 export interface CliIO {
@@ -20,7 +24,16 @@ export function processIO(): CliIO {
     cwd: process.cwd(),
     readStdin: async () => {
       const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      let bytes = 0;
+      for await (const chunk of process.stdin) {
+        bytes += (chunk as Buffer).byteLength;
+        // Bounded before it is buffered: the loaders' total limit applies to stdin too.
+        if (bytes > MAX_STDIN_BYTES) {
+          process.stdin.destroy();
+          throw new ContextError(`Standard input holds more than ${MAX_STDIN_BYTES} bytes: pass a smaller input, or files and folders with --include/--exclude.`, { code: 'context-too-large' });
+        }
+        chunks.push(chunk as Buffer);
+      }
       return Buffer.concat(chunks).toString('utf8');
     },
     onSignal: (handler) => {

@@ -9,7 +9,7 @@ on the pieces it needs.
 Usage:
   rlms ask "<question>" --context <file|dir|glob|->... [options]
   rlms estimate --context <file|dir|glob|->... [--model <name>] [options]
-  rlms replay <trajectory.json> [--sandbox pyodide|local]
+  rlms replay <trajectory.json> [--sandbox <name>] [--json]
   rlms serve --port 8787 [--model <name>] [--sandbox <name>] [--api-key-file <file> | --no-auth]
   rlms view <trajectory.json> [--open]
   rlms bench [--full]                  (in a checkout of the repository)
@@ -40,10 +40,13 @@ Answers the question; the answer goes to stdout, live progress to stderr.
 
 Context (repeatable; at least one):
   -c, --context <path>      a file, a folder (loaded recursively; .gitignore honoured; binaries,
-                            node_modules and .git skipped), a glob ('docs/**/*.md'), or - for stdin
+                            node_modules and .git skipped), a glob ('docs/**/*.md'), or - for stdin;
+                            named pipes, sockets and devices are refused (pipe to - instead)
       --include <pattern>   only load folder files matching this gitignore-style pattern (repeatable)
       --exclude <pattern>   skip folder files matching this pattern (repeatable)
       --max-file-bytes <n>  skip files larger than this (default 1048576)
+      --no-gitignore        load folder files even if .gitignore ignores them (secrets such as
+                            .env and *.pem stay excluded); every skipped file is listed with -v
 
 Model:
   -m, --model <name>        root model (default gpt-4o): an OpenAI name, provider:model
@@ -66,8 +69,11 @@ Run:
       --timeout <duration>  wall-clock limit: 600 (seconds), 10m, 1h (default: none)
 
 Output:
-      --save-trajectory <file>  write the run's trajectory JSON here (also on failure or Ctrl-C)
-      --json                write the whole result as JSON to stdout (the trajectory without the context)
+      --save-trajectory <file>  write the run's trajectory JSON here (also on failure or Ctrl-C);
+                            created readable by you only (0600), API keys and secret environment
+                            values replaced by [REDACTED]
+      --json                write the whole result as JSON to stdout (the trajectory without the
+                            context; secrets redacted as for --save-trajectory)
       --include-context     with --json, keep the context in the trajectory
   -v, --verbose             print a detailed trace (code, outputs, sub-calls) instead of the status line
   -q, --quiet               no progress output
@@ -84,7 +90,7 @@ direct call vs an RLM run, whether it fits the model's window, and which to use.
 
 Options:
   -c, --context <path>      a file, folder, glob or - for stdin (repeatable)
-      --include, --exclude, --max-file-bytes   as for ask
+      --include, --exclude, --max-file-bytes, --no-gitignore   as for ask
   -m, --model <name>        root model (default gpt-4o)
       --sub-model <name>    sub-model (default: --model)
       --question <text>     include the question in the count
@@ -98,14 +104,19 @@ Token counts are exact for OpenAI models (o200k_base, cl100k_base); for other mo
 approximation (o200k_base, typically within 10–20 % of the model's own tokenizer). No API key is needed.
 `;
 
-export const REPLAY_HELP = `Usage: rlms replay <trajectory.json> [--sandbox pyodide|local] [--json]
+export const REPLAY_HELP = `Usage: rlms replay <trajectory.json> [--sandbox <name>] [--json]
 
 Re-runs a run saved with --save-trajectory (or saveTrajectory in code): every model call is answered
-from the file (no API key, no cost), the code runs for real in the sandbox. Prints the answer and says
+from the file (no API key, no cost), the code runs for real in a sandbox. Prints the answer and says
 whether it matches the saved one (exit 0) or the run diverged (exit 1).
 
+A trajectory file is untrusted input (it is shared in bug reports): its code runs in the Pyodide
+sandbox (no access to this machine) whatever sandbox the file names. Only --sandbox on the command
+line changes that; --sandbox local runs the file's code on this machine as you: only for files you trust.
+
 Options:
-  -s, --sandbox <name>   where the code runs (default: the saved run's sandbox when pyodide or local, else pyodide)
-      --json             print { matches, status, answer, expectedAnswer, iterations, subcalls }
+  -s, --sandbox <name>   where the code runs: pyodide (default), local, docker, e2b, modal, daytona
+      --max-bytes <n>    largest trajectory file read (default 268435456, 256 MiB)
+      --json             print { matches, sandbox, status, answer, expectedAnswer, iterations, subcalls }
       --debug            print stack traces on errors
 `;

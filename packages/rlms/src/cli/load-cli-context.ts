@@ -10,6 +10,8 @@ export interface CliContextOptions {
   readonly include: readonly string[];
   readonly exclude: readonly string[];
   readonly maxFileBytes?: number;
+  /** Honour `.gitignore` files in folders. Default `true`. */
+  readonly gitignore?: boolean;
   readonly cwd?: string;
   /** Reads all of stdin (for `-`). */
   readonly readStdin: () => Promise<string>;
@@ -31,7 +33,9 @@ function posix(path: string): string {
 /**
  * Loads `--context` arguments: `-` reads stdin; a folder is loaded with `loadDirectory` (keys relative
  * to it when it is the only argument, else prefixed with its path); a file or glob with `loadFiles`
- * (keys relative to the working folder). Throws `ContextError` for missing paths and empty results.
+ * (keys relative to the working folder). Throws `ContextError` for missing paths, special files
+ * (a FIFO, socket or device named on the command line: `'context-not-regular'`, never opened) and
+ * empty results.
  */
 export async function loadCliContext(entries: readonly string[], options: CliContextOptions): Promise<CliContext> {
   const cwd = resolve(options.cwd ?? process.cwd());
@@ -40,7 +44,8 @@ export async function loadCliContext(entries: readonly string[], options: CliCon
     if (text.length === 0) throw new ContextError('Standard input is empty: pipe the text to read, e.g. `cat notes.md | rlms ask "…" --context -`.', { code: 'context-empty' });
     return { context: text, documents: 1, chars: text.length };
   }
-  const documents: Record<string, string> = {};
+  // No prototype: files named `__proto__`, `constructor` or `toString` are keys like any other.
+  const documents: Record<string, string> = Object.create(null) as Record<string, string>;
   const add = (key: string, text: string) => {
     documents[key] = text;
   };
@@ -48,6 +53,7 @@ export async function loadCliContext(entries: readonly string[], options: CliCon
     ...(options.include.length === 0 ? {} : { include: options.include }),
     ...(options.exclude.length === 0 ? {} : { exclude: options.exclude }),
     ...(options.maxFileBytes === undefined ? {} : { maxFileBytes: options.maxFileBytes }),
+    ...(options.gitignore === false ? { gitignore: false } : {}),
     ...(options.onSkip === undefined ? {} : { onSkip: options.onSkip }),
   };
   let stdinUsed = false;

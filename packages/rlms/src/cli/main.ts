@@ -9,6 +9,7 @@ import { runServe } from './serve-command.js';
 import { BENCH_HELP, runBench } from './bench-command.js';
 import { SERVE_HELP } from '@rlms/server';
 import { runViewCommand, VIEW_HELP } from '@rlms/viewer';
+import { redactErrorText } from './redact-secrets.js';
 import { UsageError } from './usage-error.js';
 
 const COMMANDS: Readonly<Record<string, { run: (argv: readonly string[], io: CliIO) => Promise<number>; help: string }>> = {
@@ -64,9 +65,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       if (debug && error instanceof Error) io.stderr.write(`${error.stack}\n`);
       return EXIT.usage;
     }
-    const message = error instanceof Error ? error.message : String(error);
+    // Error text can quote an upstream reply that echoed a key: never print a secret.
+    const message = redactErrorText(error instanceof Error ? error.message : String(error), io.env);
     io.stderr.write(RLMError.isInstance(error) ? `rlms: ${message}\n` : `rlms: unexpected error: ${message} (run with --debug for details)\n`);
-    if (debug && error instanceof Error) io.stderr.write(`${error.stack}\n`);
+    if (debug && error instanceof Error) io.stderr.write(`${redactErrorText(error.stack ?? '', io.env)}\n`);
     return EXIT.error;
   }
 }

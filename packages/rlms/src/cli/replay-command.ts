@@ -1,23 +1,32 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { ContextError, createReplay, createRLM, type Trajectory } from '@rlms/core';
+import { ContextError, createReplay, createRLM, type ContextInput, type Trajectory } from '@rlms/core';
 import { loadSandbox, planSandbox, type SandboxName } from '../sandbox-spec.js';
 import type { CliIO } from './cli-io.js';
 import { EXIT } from './ask-command.js';
 import { REPLAY_HELP } from './help.js';
-import { UsageError } from './usage-error.js';
+import { readTrajectoryFile } from './read-trajectory-file.js';
+import { createRedactor, redactErrorText } from './redact-secrets.js';
+import { parseInteger, UsageError } from './usage-error.js';
 
 const FLAGS = {
   sandbox: { type: 'string', short: 's' },
+  'max-bytes': { type: 'string' },
   json: { type: 'boolean' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** Where replayed code runs unless `--sandbox` says otherwise: never the file's choice. */
+const DEFAULT_REPLAY_SANDBOX: SandboxName = 'pyodide';
+
 /**
  * `rlms replay trajectory.json`: re-runs a saved run with its model calls answered from the file (no
  * API, no cost) and its code run for real, then says whether the answer matches the saved one.
- * Exit 0 when it matches, 1 when it diverged.
+ * Exit 0 when it matches, 1 when it diverged, 2 for a file that is not a trajectory.
+ *
+ * The file is untrusted (trajectories are shared in bug reports): its code runs in the Pyodide
+ * sandbox unless `--sandbox` is given on the command line; the `sandbox` the file names is never
+ * used. The sandbox used is printed on stderr and in the `--json` output.
  */
 export async function runReplay(argv: readonly string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...argv], options: FLAGS, allowPositionals: true, strict: true });
@@ -28,27 +37,33 @@ export async function runReplay(argv: readonly string[], io: CliIO): Promise<num
   const [path, extra] = positionals;
   if (path === undefined) throw new UsageError('Give the trajectory file to replay: rlms replay ./logs/trajectory.json', 'replay');
   if (extra !== undefined) throw new UsageError(`Unexpected argument "${extra}": replay takes one trajectory file.`, 'replay');
-  let trajectory: Trajectory;
-  try {
-    trajectory = JSON.parse(await readFile(path, 'utf8')) as Trajectory;
-  } catch (error) {
-    throw new UsageError(`Cannot read the trajectory ${path}: ${(error as Error).message}`, 'replay');
-  }
-  if (trajectory?.version !== 1 || !Array.isArray(trajectory.steps)) {
-    throw new UsageError(`${path} is not an rlms trajectory (expected "version": 1 and "steps").`, 'replay');
-  }
+  const maxBytes = parseInteger('max-bytes', values['max-bytes'], 'replay');
+  // The sandbox comes from the command line only; check it before reading anything.
+  const plan = planSandbox((values.sandbox ?? DEFAULT_REPLAY_SANDBOX) as SandboxName);
+  const trajectory = await readTrajectoryFile(path, maxBytes);
   const replay = createReplay(trajectory);
-  if (replay.context === undefined) {
+  if (replay.context === undefined || replay.context === null) {
     throw new ContextError('This trajectory was saved without its context (trajectoryIncludesContext: false), so it cannot be replayed.', {
       code: 'context-missing',
     });
   }
-  const sandboxName = (values.sandbox ?? (trajectory.sandbox in { pyodide: 1, local: 1 } ? trajectory.sandbox : 'pyodide')) as SandboxName;
-  const sandbox = await loadSandbox(planSandbox(sandboxName), undefined);
+  const sandboxName = plan.name;
+  const redact = createRedactor(io.env);
+  const saved = typeof trajectory.sandbox === 'string' ? trajectory.sandbox : 'unknown';
+  const shown = (text: string) => JSON.stringify(text.slice(0, 40));
+  io.stderr.write(
+    `replay: running the saved code in the ${sandboxName} sandbox${
+      values.sandbox === undefined
+        ? ` (the default for replays; the file's sandbox ${shown(saved)} is never used: pass --sandbox to choose)`
+        : ' (from --sandbox)'
+    }.\n`,
+  );
+  if (sandboxName === 'local') io.stderr.write('replay: note: --sandbox local runs the file\'s code on this machine as you, without isolation: only for trajectories you trust.\n');
+  const sandbox = await loadSandbox(plan, undefined);
   try {
     const rlm = createRLM({ model: replay.model, subModel: replay.subModel, sandbox, maxDepth: maxDepthOf(trajectory), telemetry: false });
     const result = await rlm.query({
-      context: replay.context as string,
+      context: replay.context as ContextInput,
       question: replay.question,
       onEvent: (event) => {
         if (event.type === 'iteration-start' && event.depth === 0) io.stderr.write(`replay: iteration ${event.iteration}\n`);
@@ -56,13 +71,17 @@ export async function runReplay(argv: readonly string[], io: CliIO): Promise<num
     });
     const matches = result.answer === replay.expectedAnswer;
     if (values.json === true) {
-      io.stdout.write(`${JSON.stringify({ matches, status: result.status, answer: result.answer, expectedAnswer: replay.expectedAnswer, iterations: result.iterations, subcalls: result.subcalls }, null, 2)}\n`);
+      const output = { matches, sandbox: sandboxName, status: result.status, answer: result.answer, expectedAnswer: replay.expectedAnswer, iterations: result.iterations, subcalls: result.subcalls };
+      io.stdout.write(`${redact(JSON.stringify(output, null, 2))}\n`);
     } else {
-      io.stdout.write(`${result.answer}\n`);
+      io.stdout.write(redact(`${result.answer}\n`));
       io.stderr.write(
-        matches
-          ? `replay: the answer matches the saved run (${result.iterations} iterations, ${result.subcalls} sub-calls, no API calls).\n`
-          : `replay: the run diverged (${result.status}${result.statusDetail === undefined ? '' : `: ${result.statusDetail}`}); the saved answer was:\n${replay.expectedAnswer ?? ''}\n`,
+        redactErrorText(
+          matches
+            ? `replay: the answer matches the saved run (${result.iterations} iterations, ${result.subcalls} sub-calls, no API calls; code run in the ${sandboxName} sandbox).\n`
+            : `replay: the run diverged (${result.status}${result.statusDetail === undefined ? '' : `: ${result.statusDetail}`}; code run in the ${sandboxName} sandbox); the saved answer was:\n${replay.expectedAnswer ?? ''}\n`,
+          io.env,
+        ),
       );
     }
     return matches ? EXIT.ok : EXIT.error;
@@ -71,7 +90,7 @@ export async function runReplay(argv: readonly string[], io: CliIO): Promise<num
   }
 }
 
-/** The depth the saved run used: one more than its deepest child run. */
+/** The depth the saved run used: one more than its deepest child run (nesting is bounded by the file check). */
 function maxDepthOf(trajectory: Trajectory): number {
   let deepest = trajectory.depth;
   for (const step of trajectory.steps) for (const call of step.subcalls) if (call.child !== undefined) deepest = Math.max(deepest, maxDepthOf(call.child) - 1);

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ContextError } from '@rlms/core';
+import { readDataFile } from './read-data-file.js';
 
 /** Options of {@link parseCsv} and {@link loadCsv}. */
 export interface CsvOptions {
@@ -134,17 +134,13 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvRecord[] | 
 
 /**
  * Reads a CSV (or TSV) file as records (see {@link parseCsv}). `.tsv` files default to tab-separated.
- * Throws `ContextError` when the file cannot be read or is not valid CSV (with the line number).
+ * Throws `ContextError` when the file cannot be read, is a FIFO, socket or device (`'context-not-regular'`,
+ * never opened), is over 256 MiB (`'context-too-large'`) or is not valid CSV (with the line number).
  */
 export async function loadCsv(path: string, options?: CsvOptions & { readonly header: false }): Promise<string[][]>;
 export async function loadCsv(path: string, options?: CsvOptions): Promise<CsvRecord[]>;
 export async function loadCsv(path: string, options: CsvOptions = {}): Promise<CsvRecord[] | string[][]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new ContextError(`Cannot read ${path}: ${(error as Error).message}`, { code: 'context-not-found', cause: error });
-  }
+  const text = await readDataFile(path);
   const delimiter = options.delimiter ?? (extname(path).toLowerCase() === '.tsv' ? '\t' : ',');
   return parseCsv(text, { ...options, delimiter, source: options.source ?? path });
 }

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { ContextError } from '@rlms/core';
+import { readDataFile } from './read-data-file.js';
 
 /**
  * Parses JSON Lines: one JSON value per line; blank lines skipped; `\r\n` accepted.
@@ -23,13 +23,12 @@ export function parseJsonl(text: string, source = 'JSONL input'): unknown[] {
   return values;
 }
 
-/** Reads a JSON Lines file as an array of values (see {@link parseJsonl}). Throws `ContextError` for unreadable files or bad lines. */
+/**
+ * Reads a JSON Lines file as an array of values (see {@link parseJsonl}). Throws `ContextError` for
+ * unreadable files, FIFOs, sockets and devices (`'context-not-regular'`, never opened), files over
+ * 256 MiB (`'context-too-large'`) and bad lines.
+ */
 export async function loadJsonl(path: string): Promise<unknown[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new ContextError(`Cannot read ${path}: ${(error as Error).message}`, { code: 'context-not-found', cause: error });
-  }
+  const text = await readDataFile(path);
   return parseJsonl(text, path);
 }

@@ -1,9 +1,18 @@
-import { open } from 'node:fs/promises';
+import { readRegularFile } from './read-regular-file.js';
 
-/** Why a loader left a file out. */
-export type SkipReason = 'binary' | 'too-large' | 'unreadable' | 'symlink' | 'special';
+/**
+ * Why a loader left a file (or folder) out:
+ * - `'binary'`: NUL bytes or invalid UTF-8; `'too-large'`: over `maxFileBytes`;
+ * - `'unreadable'`: could not be listed or read (permissions…);
+ * - `'symlink'`: symbolic links in a folder are not followed;
+ * - `'special'`: a named pipe (FIFO), socket or device: never opened for reading;
+ * - `'ignored'`: matched by `.gitignore`, `.git/info/exclude`, the `exclude` option or the default
+ *   secret excludes, or a VCS/dependency folder (`.git`, `node_modules`);
+ * - `'not-included'`: did not match the `include` option.
+ */
+export type SkipReason = 'binary' | 'too-large' | 'unreadable' | 'symlink' | 'special' | 'ignored' | 'not-included';
 
-/** Called for each file a loader leaves out (ignored files excepted). */
+/** Called for each file or folder a loader leaves out, with the reason and a detail (which rule, which size). */
 export type SkipHandler = (path: string, reason: SkipReason, detail?: string) => void;
 
 /** Default largest file a loader reads, in bytes (1 MiB). */
@@ -20,30 +29,19 @@ export type TextFileResult = { readonly ok: true; readonly text: string } | { re
 /**
  * Reads a file as exact UTF-8 text (a leading BOM dropped, line endings kept). Not text: files with
  * a NUL byte in their first 8,000 bytes or invalid UTF-8 (`'binary'`), larger than `maxBytes`
- * (`'too-large'`), or failing to open (`'unreadable'`).
+ * (`'too-large'`, checked before reading), FIFOs, sockets and devices (`'special'`, never opened
+ * in a way that could block), or failing to open (`'unreadable'`).
  */
 export async function readTextFile(path: string, maxBytes: number = DEFAULT_MAX_FILE_BYTES): Promise<TextFileResult> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    return { ok: false, reason: 'unreadable', detail: (error as Error).message };
+  const result = await readRegularFile(path, maxBytes);
+  if (!result.ok) {
+    return { ok: false, reason: result.reason, detail: result.reason === 'too-large' ? `${result.detail} (maxFileBytes)` : result.detail };
   }
+  const { bytes } = result;
+  if (bytes.subarray(0, SNIFF_BYTES).includes(0)) return { ok: false, reason: 'binary', detail: 'contains NUL bytes' };
   try {
-    const info = await handle.stat();
-    if (!info.isFile()) return { ok: false, reason: 'special', detail: 'not a regular file' };
-    if (info.size > maxBytes) return { ok: false, reason: 'too-large', detail: `${info.size} bytes > maxFileBytes ${maxBytes}` };
-    const bytes = await handle.readFile();
-    if (bytes.byteLength > maxBytes) return { ok: false, reason: 'too-large', detail: `${bytes.byteLength} bytes > maxFileBytes ${maxBytes}` };
-    if (bytes.subarray(0, SNIFF_BYTES).includes(0)) return { ok: false, reason: 'binary', detail: 'contains NUL bytes' };
-    try {
-      return { ok: true, text: decoder.decode(bytes) };
-    } catch {
-      return { ok: false, reason: 'binary', detail: 'not valid UTF-8' };
-    }
-  } catch (error) {
-    return { ok: false, reason: 'unreadable', detail: (error as Error).message };
-  } finally {
-    await handle.close();
+    return { ok: true, text: decoder.decode(bytes) };
+  } catch {
+    return { ok: false, reason: 'binary', detail: 'not valid UTF-8' };
   }
 }

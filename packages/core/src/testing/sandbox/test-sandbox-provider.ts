@@ -2,13 +2,15 @@ import { describe, expect } from 'vitest';
 import { defineContextCases } from './sandbox-cases-context.js';
 import { defineHostCases } from './sandbox-cases-host.js';
 import { defineLifecycleCases } from './sandbox-cases-lifecycle.js';
+import { defineLimitCases } from './sandbox-cases-limits.js';
 import { defineReplCases } from './sandbox-cases-repl.js';
 import { createSuiteHarness, type SandboxProviderTestOptions } from './sandbox-suite-harness.js';
 
 /**
  * Ids of the conformance cases, usable in `testSandboxProvider({ skip })`. Cases that depend on a
  * capability (`llm-query-threads` → `threads`, `timeout` → `interrupt`, `fd-output` →
- * `subprocess`) are skipped automatically when the provider declares it cannot do it.
+ * `subprocess`, `frame-attack` / `frame-endless-header` → a stdio runtime, i.e. not `wasm`) are
+ * skipped automatically when the provider declares it cannot do it.
  */
 export const SANDBOX_CONFORMANCE_CASES: readonly string[] = Object.freeze([
   'spec',
@@ -38,6 +40,9 @@ export const SANDBOX_CONFORMANCE_CASES: readonly string[] = Object.freeze([
   'session-isolation',
   'abort',
   'fd-output',
+  'frame-limit',
+  'frame-attack',
+  'frame-endless-header',
 ]);
 
 /**
@@ -73,5 +78,6 @@ export function testSandboxProvider(options: SandboxProviderTestOptions): void {
     defineHostCases(h);
     defineContextCases(h);
     defineLifecycleCases(h);
+    defineLimitCases(h);
   });
 }
