@@ -68,6 +68,19 @@ describe('ExecutionClock (a cell counts Python time and stalls, not time waiting
     expect(expired).toHaveBeenCalledTimes(1);
   });
 
+  it('progress inside one long call (prompts of a batch finishing) keeps it from stalling', () => {
+    const expired = vi.fn();
+    const clock = new ExecutionClock(2_000, expired);
+    clock.callStarted(); // one llm_query_batched call
+    for (let i = 0; i < 100; i++) {
+      vi.advanceTimersByTime(1_500);
+      clock.progress();
+    }
+    expect(expired).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(2_000); // then nothing finishes for the whole limit
+    expect(expired).toHaveBeenCalledTimes(1);
+  });
+
   it('stop() ends it for good; late call events are ignored', () => {
     const expired = vi.fn();
     const clock = new ExecutionClock(100, expired);

@@ -1,6 +1,6 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RLMResult } from '@rlms/core';
+import { writePrivateFile, type RLMResult } from '@rlms/core';
 import type { ResolvedServerSettings } from './rlm-server-settings.js';
 
 /**
@@ -12,11 +12,9 @@ export async function saveRunTrajectory(settings: ResolvedServerSettings, id: st
   if (settings.trajectoryDir === undefined) return;
   const path = join(settings.trajectoryDir, `${id}.json`);
   try {
-    await mkdir(settings.trajectoryDir, { recursive: true, mode: 0o700 });
-    // `wx`: ids are unique, so an existing file (or a planted symlink) is never written through.
-    await writeFile(path, JSON.stringify(result.trajectory, null, 2) + '\n', { encoding: 'utf8', mode: 0o600, flag: 'wx' });
-    // The mode above is masked by the umask, which can only remove bits; make it exact anyway.
-    await chmod(path, 0o600);
+    // Ids are unique: an existing file is someone else's, never overwritten (a planted symlink is refused too).
+    if (existsSync(path)) throw new Error('a file with this run id already exists');
+    await writePrivateFile(path, JSON.stringify(result.trajectory, null, 2) + '\n');
   } catch (error) {
     settings.log({
       level: 'warn',

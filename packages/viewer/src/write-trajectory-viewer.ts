@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { writePrivateFile } from '@rlms/core';
 import { assertTrajectory } from './prepare-trajectory.js';
 import { renderTrajectoryHtml, type RenderOptions } from './render-trajectory-html.js';
 import { TrajectoryFormatError } from './trajectory-format-error.js';
@@ -76,8 +77,8 @@ export async function writeTrajectoryViewer(trajectoryPath: string, options: Wri
   const trajectory = await readTrajectoryFile(trajectoryPath);
   const html = renderTrajectoryHtml(trajectory, options);
   const out = resolve(options.out ?? defaultHtmlPath(trajectoryPath));
-  await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, html, 'utf8');
+  // The page embeds the run's context and answers: owner-only, like the trajectory it comes from.
+  await writePrivateFile(out, html);
   if (options.open === true) await openInBrowser(out);
   return out;
 }

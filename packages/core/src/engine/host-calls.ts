@@ -72,9 +72,24 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
     throw new HostCallError(describe(new BudgetStop(admitted, tree.budget.detail)));
   }
 
-  function begin(op: HostCall['op'], target: string, promptChars: number) {
+  /**
+   * Starts a sub-call's record. It is placed in the trajectory now, so a batch is recorded in prompt
+   * order whatever order its calls finish in; the returned function fills it in when the call ends.
+   */
+  function begin(op: HostCall['op'], target: string, promptChars: number, batchIndex?: number) {
     const id = tree.nextId('call');
     const startedAt = Date.now();
+    const entry: { -readonly [K in keyof TrajectorySubcall]: TrajectorySubcall[K] } = {
+      id,
+      op,
+      target,
+      input: '',
+      output: '',
+      startedAt,
+      durationMs: 0,
+      ...(batchIndex === undefined ? {} : { batchIndex }),
+    };
+    scope.record(entry);
     tree.subcalls++;
     scope.countSubcall();
     tree.inFlight++;
@@ -83,13 +98,9 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
       tree.inFlight--;
       const durationMs = Date.now() - startedAt;
       const { texts } = scope;
-      scope.record({
-        id,
-        op,
-        target,
+      Object.assign(entry, {
         input: texts.text(input),
         output: texts.text(output),
-        startedAt,
         durationMs,
         ...extra,
         ...(extra.error === undefined ? {} : { error: texts.text(extra.error) }),
@@ -122,12 +133,12 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
   }
 
   /** One sub-model call. Returns the text, or an explanatory error string for window overflows. Throws HostCallError otherwise. */
-  async function llm(prompt: string, modelName: string | undefined, signal: AbortSignal, op: HostCall['op'] = 'llm_query'): Promise<string> {
+  async function llm(prompt: string, modelName: string | undefined, signal: AbortSignal, op: HostCall['op'] = 'llm_query', batchIndex?: number): Promise<string> {
     if (typeof prompt !== 'string') throw new HostCallError('prompt must be a str', 'TypeError');
     const model = pickSubModel(settings, modelName, op);
     if (typeof model === 'string') throw new HostCallError(model, 'ValueError');
     admit();
-    const end = begin(op, modelKey(model), prompt.length);
+    const end = begin(op, modelKey(model), prompt.length, batchIndex);
     const refusal = checkPromptSize(settings, model, prompt, op);
     if (refusal !== undefined) {
       scope.limits.record(refusal.setting, refusal.limit);
@@ -162,7 +173,7 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
     }
   }
 
-  async function rlm(prompt: string, context: unknown, signal: AbortSignal): Promise<string> {
+  async function rlm(prompt: string, context: unknown, signal: AbortSignal, batchIndex?: number): Promise<string> {
     if (typeof prompt !== 'string') throw new HostCallError('prompt must be a str', 'TypeError');
     const limit = settings.maxSubcallPromptChars;
     if (scope.depth + 1 >= settings.maxDepth) {
@@ -171,13 +182,13 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
         refuse(`rlm_query(): at maxDepth the prompt and its context are sent as one prompt, and this context alone is more than maxSubcallPromptChars (${limit.toLocaleString('en-US')}) characters as JSON, so it was not sent. Pass smaller pieces of the context.`, 'rlm_query', 'sub-model', prompt);
       }
       const text = context === undefined ? prompt : `${prompt}\n\nContext:\n${typeof context === 'string' ? context : JSON.stringify(context, null, 1)}`;
-      return llm(text, undefined, signal, 'rlm_query');
+      return llm(text, undefined, signal, 'rlm_query', batchIndex);
     }
     if (prompt.length > limit) {
       refuse(`rlm_query(): this prompt has ${prompt.length.toLocaleString('en-US')} characters, more than maxSubcallPromptChars (${limit.toLocaleString('en-US')}), so no child run was started. Pass the long text as context= and keep the prompt short.`, 'rlm_query', `child@${scope.depth + 1}`, prompt);
     }
     admit();
-    const end = begin('rlm_query', `child@${scope.depth + 1}`, prompt.length);
+    const end = begin('rlm_query', `child@${scope.depth + 1}`, prompt.length, batchIndex);
     let release: (() => void) | undefined;
     try {
       release = await tree.childSlots(scope.depth + 1).acquire(signal);
@@ -196,8 +207,16 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
     }
   }
 
-  async function batch<T>(items: readonly T[], run: (item: T, index: number) => Promise<string>): Promise<string[]> {
-    const results = await Promise.allSettled(items.map((item, index) => run(item, index)));
+  async function batch<T>(items: readonly T[], run: (item: T, index: number) => Promise<string>, onProgress: (() => void) | undefined): Promise<string[]> {
+    const results = await Promise.allSettled(
+      items.map(async (item, index) => {
+        try {
+          return await run(item, index);
+        } finally {
+          onProgress?.();
+        }
+      }),
+    );
     return results.map((result) => {
       if (result.status === 'fulfilled') return result.value;
       if (isAbortError(result.reason)) throw result.reason;
@@ -246,7 +265,7 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
           if (!Array.isArray(request.prompts)) throw new HostCallError('prompts must be a list of str', 'TypeError');
           const model = pickSubModel(settings, request.model ?? undefined, 'llm_query_batched');
           if (typeof model === 'string') throw new HostCallError(model, 'ValueError');
-          return batch(request.prompts, (prompt) => llm(prompt, request.model ?? undefined, signal, 'llm_query_batched'));
+          return batch(request.prompts, (prompt, index) => llm(prompt, request.model ?? undefined, signal, 'llm_query_batched', index), options?.onProgress);
         }
         case 'rlm_query':
           return rlm(request.prompt, request.context ?? undefined, signal);
@@ -256,7 +275,7 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
           if (contexts !== undefined && contexts.length !== request.prompts.length) {
             throw new HostCallError(`contexts has ${contexts.length} items but prompts has ${request.prompts.length}`, 'ValueError');
           }
-          return batch(request.prompts, (prompt, index) => rlm(prompt, contexts?.[index] ?? undefined, signal));
+          return batch(request.prompts, (prompt, index) => rlm(prompt, contexts?.[index] ?? undefined, signal, index), options?.onProgress);
         }
         case 'tool':
           return tool(request.name, request.args ?? {}, signal);

@@ -10,7 +10,9 @@ export {
   type StandardSchemaLike,
   type SchemaCheck,
 } from './schema.js';
-export { validateJsonSchema, type JsonSchema } from './json-schema-validate.js';
+export { validateJsonSchema, type JsonSchema, type JsonSchemaLimits, type JsonSchemaValidationOptions } from './json-schema-validate.js';
+export { writePrivateFile, PRIVATE_FILE_MODE } from './write-private-file.js';
+export { frameLimitBytes } from './frame-limit.js';
 export type { ResolvedSettings } from './resolve-settings.js';
 export type { RLMResult, RunStatus } from './result.js';
 export type { LimitReached, LimitSetting } from './limit-log.js';

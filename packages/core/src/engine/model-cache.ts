@@ -69,11 +69,12 @@ export function createFileCache(directory: string): ModelCallCache {
       }
     },
     async set(key, response) {
-      ready ??= mkdir(directory, { recursive: true });
+      // Cached replies hold run data: owner-only folders (0700) and files (0600).
+      ready ??= mkdir(directory, { recursive: true, mode: 0o700 });
       await ready;
-      await mkdir(join(directory, key.slice(0, 2)), { recursive: true });
+      await mkdir(join(directory, key.slice(0, 2)), { recursive: true, mode: 0o700 });
       const temp = `${path(key)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      await writeFile(temp, JSON.stringify(response), 'utf8');
+      await writeFile(temp, JSON.stringify(response), { encoding: 'utf8', mode: 0o600, flag: 'wx' });
       await rename(temp, path(key));
     },
   };

@@ -1,5 +1,5 @@
 import { SandboxSessionDeadError } from '../errors/errors.js';
-import type { HostBridge, HostCall } from '../spec/host-bridge.js';
+import type { HostBridge, HostCall, HostCallOptions } from '../spec/host-bridge.js';
 import type { ExecutionResult, SandboxSessionV1 } from '../spec/sandbox-provider-v1.js';
 import type { Budget } from './budget.js';
 import type { PreparedContext } from './context.js';
@@ -16,7 +16,7 @@ export interface PersistentSession {
 /** A HostBridge that forwards to the bridge of whichever run currently uses the session. */
 export class ForwardingHostBridge implements HostBridge {
   target: HostBridge | undefined;
-  call(request: HostCall, options?: { readonly abortSignal?: AbortSignal }): Promise<unknown> {
+  call(request: HostCall, options?: HostCallOptions): Promise<unknown> {
     if (this.target === undefined) return Promise.reject(new Error('No run is using this session.'));
     return this.target.call(request, options);
   }

@@ -2,7 +2,8 @@ import { AnswerValidationError, isAbortError } from '../errors/errors.js';
 import type { ChatMessage } from '../spec/model-provider-v1.js';
 import { parseResponse } from './code-blocks.js';
 import { prepareContext, type PreparedContext } from './context.js';
-import { formatExecution } from './format-observation.js';
+import { readClosingAnswer } from './closing-answer.js';
+import { formatExecution, formatInterruptedSubcalls } from './format-observation.js';
 import { createHostBridge } from './host-calls.js';
 import { BudgetStop, callModel } from './model-call.js';
 import {
@@ -180,13 +181,7 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
         ignoreBudget: true,
         ...(settings.maxOutputTokens === undefined ? {} : { maxOutputTokens: settings.maxOutputTokens }),
       });
-      const parsed = parseResponse(response.text);
-      let answer = response.text.trim();
-      if (parsed.textFinal?.kind === 'FINAL') answer = parsed.textFinal.value;
-      else if (parsed.textFinal?.kind === 'FINAL_VAR' && repl.session !== undefined) {
-        const result = await repl.session.execute(`FINAL_VAR(${JSON.stringify(parsed.textFinal.name)})`, { timeoutMs: 10_000, abortSignal: signal }).catch(() => undefined);
-        if (result?.final !== undefined) answer = result.final.text;
-      }
+      const { answer } = await readClosingAnswer(response.text, repl.session, signal);
       trajectory.steps.push({
         iteration: iterations + 1,
         kind: 'final-answer',
@@ -280,6 +275,7 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
       } else {
         for (const [index, code] of parsed.blocks.entries()) {
           tree.emit({ type: 'code-execution-start', ...emitBase(), iteration: iterations, block: index, code });
+          const subcallsBefore = step.subcalls.length;
           const { result, restartNote } = await execute(code);
           if (result === undefined) {
             feedback.push(restartNote!);
@@ -288,6 +284,10 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
           step.observation.executions.push(texts.execution(code, result));
           tree.emit({ type: 'code-execution-end', ...emitBase(), iteration: iterations, block: index, result });
           feedback.push(formatExecution(result, index, parsed.blocks.length, settings.maxOutputChars));
+          if (result.timedOut) {
+            const note = formatInterruptedSubcalls(step.subcalls.slice(subcallsBefore));
+            if (note !== undefined) feedback.push(note);
+          }
           if (result.final !== undefined) {
             const accepted = await acceptFinal(result.final.text, result.final.value);
             if (typeof accepted === 'string') feedback.push(accepted);

@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { ExecutionResult } from '../spec/sandbox-provider-v1.js';
 import type { HostCall } from '../spec/host-bridge.js';
 import type { TokenUsage } from '../spec/usage.js';
@@ -7,6 +5,7 @@ import type { ContextMetadata } from './context.js';
 import type { RunStatus } from './result.js';
 import type { RunUsage } from './usage.js';
 import type { LimitReached } from './limit-log.js';
+import { writePrivateFile } from './write-private-file.js';
 
 /** Current trajectory file format version. */
 export const TRAJECTORY_VERSION = 1;
@@ -35,6 +34,8 @@ export interface TrajectorySubcall {
   readonly costUsd?: number;
   readonly startedAt: number;
   readonly durationMs: number;
+  /** Position of the prompt in its `llm_query_batched` / `rlm_query_batched` call (0-based). */
+  readonly batchIndex?: number;
   /** The child run's own trajectory, for `rlm_query` below `maxDepth`. */
   readonly child?: Trajectory;
 }
@@ -59,6 +60,7 @@ export interface TrajectoryStep {
     /** The message sent back to the model (outputs, errors, nudges). */
     feedback: string;
   };
+  /** In the order the calls were made (a batch in prompt order), whatever order they finished in. */
   readonly subcalls: TrajectorySubcall[];
 }
 
@@ -95,8 +97,10 @@ export interface Trajectory {
   };
 }
 
-/** Writes a trajectory as pretty JSON, creating parent folders. */
+/**
+ * Writes a trajectory as pretty JSON, readable by the owner only (0600; parent folders created
+ * 0700): trajectories hold the context and the questions. See {@link writePrivateFile} for errors.
+ */
 export async function saveTrajectory(trajectory: Trajectory, path: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, JSON.stringify(trajectory, null, 2) + '\n', 'utf8');
+  await writePrivateFile(path, JSON.stringify(trajectory, null, 2) + '\n');
 }

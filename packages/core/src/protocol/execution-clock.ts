@@ -7,7 +7,7 @@
  *   reaches `limitMs` (`while True: pass` stops after `limitMs`, however it interleaves with calls).
  * - **Stalls**: while host calls are in flight, a stretch of `limitMs` in which none of them finishes
  *   also expires the cell (a sub-call that never returns cannot hold the cell forever). Each
- *   finished call is progress and starts a new stretch.
+ *   finished call, and each finished prompt of a batch (`progress()`), starts a new stretch.
  *
  * A batch of 600 sub-calls at 200 ms with a 2 s limit therefore runs to its end (calls finish every
  * few milliseconds, and Python itself runs for a fraction of a second), while the run's own limits
@@ -57,6 +57,12 @@ export class ExecutionClock {
       this.#since = performance.now();
       this.#arm(this.#limitMs - this.#pythonMs);
     } else this.#restartStall();
+  }
+
+  /** Part of a call in flight finished (one prompt of a batch): progress, a new stall stretch begins. */
+  progress(): void {
+    if (this.#done || this.#inFlight === 0) return;
+    this.#restartStall();
   }
 
   /** Stops the clock for good (the cell ended). Idempotent. */

@@ -96,7 +96,7 @@ export class FrameSession implements SandboxSessionV1 {
       (frame) => this.#writer.send(frame, undefined, true),
       () => this.#state !== 'dead',
       { maxCalls: MAX_HOST_CALLS_IN_FLIGHT, maxBytes: HOST_CALL_BYTES_IN_FLIGHT * settings.maxFrameBytes },
-      { started: () => this.#clock?.callStarted(), ended: () => this.#clock?.callEnded() },
+      { started: () => this.#clock?.callStarted(), ended: () => this.#clock?.callEnded(), progress: () => this.#clock?.progress() },
     );
     this.#reader = new FrameReader(settings.sandbox, settings.maxFrameBytes, {
       isStarting: () => this.#state === 'starting',

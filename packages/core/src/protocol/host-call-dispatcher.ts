@@ -14,6 +14,8 @@ interface HostCallState {
 export interface HostCallActivity {
   started(): void;
   ended(): void;
+  /** Part of a call finished (a prompt of a batch). */
+  progress(): void;
 }
 
 /** How much the host holds for host calls in flight at once (each waits for a sub-call slot). */
@@ -90,7 +92,13 @@ export class HostCallDispatcher {
     this.#activity?.started();
     let result: Promise<unknown>;
     try {
-      result = Promise.resolve(this.#host.call(request, { abortSignal: state.controller.signal }));
+      const activity = this.#activity;
+      result = Promise.resolve(
+        this.#host.call(request, {
+          abortSignal: state.controller.signal,
+          ...(activity === undefined ? {} : { onProgress: () => activity.progress() }),
+        }),
+      );
     } catch (error) {
       result = Promise.reject(error);
     }

@@ -56,7 +56,18 @@ export type HostCall = LlmQueryCall | LlmQueryBatchedCall | RlmQueryCall | RlmQu
  * window) are returned as strings, not thrown.
  */
 export interface HostBridge {
-  call(request: HostCall, options?: { readonly abortSignal?: AbortSignal }): Promise<unknown>;
+  call(request: HostCall, options?: HostCallOptions): Promise<unknown>;
+}
+
+/** Options of {@link HostBridge.call}. */
+export interface HostCallOptions {
+  /** Aborts the call (the cell was interrupted, the session ended). */
+  readonly abortSignal?: AbortSignal;
+  /**
+   * Called each time part of the call finishes (one prompt of a batch), so a sandbox's cell clock
+   * can tell a long batch that keeps making progress from a stalled one.
+   */
+  readonly onProgress?: () => void;
 }
 
 /** Description of a user tool, sent to the sandbox so the runtime can define a Python function for it. */

@@ -16,6 +16,7 @@ export type {
   ToolCall,
   HostCall,
   HostBridge,
+  HostCallOptions,
   HostToolInfo,
 } from './host-bridge.js';
 export type {

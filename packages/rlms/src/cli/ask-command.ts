@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigurationError, type RLMEvent } from '@rlms/core';
+import { ConfigurationError, writePrivateFile, type RLMEvent } from '@rlms/core';
 import { formatDuration, formatInteger, formatUsd, plural } from '../progress/format.js';
 import { ProgressReporter } from '../progress/progress-reporter.js';
 import type { QueryResult } from '../recursive-language-model-settings.js';
@@ -10,7 +10,6 @@ import { ASK_HELP } from './help.js';
 import { checkBaseURL } from './preflight.js';
 import { createRedactor, redactErrorText } from './redact-secrets.js';
 import { resultToJson } from './result-json.js';
-import { writePrivateFile } from './write-private-file.js';
 import { parseDuration, parseInteger, parseNumber, UsageError } from './usage-error.js';
 
 /** Exit codes of `rlms ask`. */

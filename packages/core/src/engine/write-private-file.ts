@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ConfigurationError } from '@rlms/core';
+import { ConfigurationError } from '../errors/errors.js';
 
 /** Owner read and write only. */
 export const PRIVATE_FILE_MODE = 0o600;
