@@ -4,8 +4,9 @@
  * Measures, in one process:
  * - cold start: the first session (boots CPython, takes the memory snapshot);
  * - warm start from the snapshot (no pool) and from the warm pool;
- * - context load time and peak RSS for 10 MB and 100 MB text contexts;
- * - per-execution overhead of a trivial cell.
+ * - context load time and peak RSS (host and sandbox process) for 10 MB and 100 MB text contexts;
+ * - per-execution overhead of a trivial cell and of a host call;
+ * - resident memory of one idle sandbox process and of the host.
  *
  * Run after building (it imports dist/):
  *   pnpm -F @rlms/sandbox-pyodide build && node packages/sandbox-pyodide/bench/startup.ts
@@ -15,6 +16,7 @@
 import { parseArgs } from 'node:util';
 import type { HostBridge, SandboxSessionV1 } from '@rlms/core';
 import { createPyodideSandbox } from '../dist/index.js';
+import { sandboxProcessOf } from '../dist/testing/index.js';
 
 const MB = 1_000_000;
 const { values } = parseArgs({
@@ -41,7 +43,7 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number 
   return { value, ms: performance.now() - start };
 }
 
-/** Samples RSS every 5 ms while `work` runs (worker threads share the process's RSS). */
+/** Samples the host's RSS every 5 ms while `work` runs (the sandbox process has its own, reported apart). */
 async function withPeakRss<T>(work: () => Promise<T>): Promise<{ value: T; peakMiB: number }> {
   let peak = process.memoryUsage.rss();
   const timer = setInterval(() => {
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
 
   const pooled = createPyodideSandbox({ warmPoolSize: 1 });
   const first = await pooled.createSession({ host });
-  await new Promise((resolve) => setTimeout(resolve, 1500)); // let the pool fill
+  await new Promise((resolve) => setTimeout(resolve, 3000)); // let the pool fill (a restore takes ~1 s)
   const fromPool = await timed(() => pooled.createSession({ host }));
   rows.push({ metric: 'warm start (pooled worker)', value: fmt(fromPool.ms) });
   await Promise.all([first.destroy(), fromPool.value.destroy()]);
@@ -88,15 +90,19 @@ async function main(): Promise<void> {
     const bytes = textContext(size);
     const baseline = process.memoryUsage.rss() / 1024 / 1024;
     const load = await withPeakRss(() => timed(() => fresh.loadContext({ format: 'text', bytes })));
+    const sandboxPeak = sandboxProcessOf(fresh).peakResidentBytes / 1024 / 1024;
     rows.push({
       metric: `load ${size / MB} MB text context`,
       value: fmt(load.value.ms),
-      note: `peak RSS ${load.peakMiB.toFixed(0)} MiB (+${(load.peakMiB - baseline).toFixed(0)} MiB during load)`,
+      note: `host peak RSS ${load.peakMiB.toFixed(0)} MiB (+${(load.peakMiB - baseline).toFixed(0)} MiB); sandbox process peak ${sandboxPeak.toFixed(0)} MiB`,
     });
     await fresh.destroy();
   }
 
   await session.execute('pass');
+  const idle = sandboxProcessOf(session).peakResidentBytes / 1024 / 1024;
+  rows.push({ metric: 'sandbox process RSS (idle session)', value: `${idle.toFixed(0)} MiB`, note: 'peak seen by the watchdog' });
+  rows.push({ metric: 'host RSS', value: `${(process.memoryUsage.rss() / 1024 / 1024).toFixed(0)} MiB`, note: 'this process, sessions alive' });
   const trivial = await timed(async () => {
     for (let index = 0; index < runs; index++) await session.execute('pass');
   });

@@ -2,9 +2,9 @@ import { PyodideSandboxProvider } from './pyodide-sandbox-provider.js';
 import type { PyodideSandboxSettings } from './pyodide-sandbox-settings.js';
 
 /**
- * Creates the embedded Pyodide sandbox (CPython in WebAssembly, one worker thread per session).
- * Does no I/O: Pyodide boots at the first `createSession()`. Call `provider.close()` when done to
- * end the warm pool.
+ * Creates the embedded Pyodide sandbox (CPython in WebAssembly, one capped sandbox process per
+ * session). Does no I/O: Pyodide boots at the first `createSession()`. Call `provider.close()` when
+ * done to end the warm pool.
  *
  * @example
  * const sandbox = createPyodideSandbox({ memoryLimitMiB: 1024 });

@@ -7,6 +7,7 @@ import {
   type SandboxProviderV1,
 } from '@rlms/core';
 import { PyodideSandboxSession } from './pyodide-sandbox-session.js';
+import { DEFAULT_MAX_FRAME_BYTES } from './pyodide-worker-handle.js';
 import {
   resolvePyodideSandboxSettings,
   type PyodideSandboxSettings,
@@ -17,6 +18,10 @@ import { WorkerPool } from './worker-pool.js';
 
 const DEFAULT_MAX_OUTPUT_CHARS = 20_000;
 const MIB = 1024 * 1024;
+/** Smallest `maxFrameBytes` accepted (the runtime refuses less: an execution result must fit). */
+const MIN_MAX_FRAME_BYTES = 64 * 1024;
+/** Largest `maxFrameBytes` accepted (the channel's frame parts are uint32). */
+const MAX_MAX_FRAME_BYTES = 0xffff_ffff;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function validateTools(tools: readonly HostToolInfo[] | undefined): readonly HostToolInfo[] {
@@ -42,12 +47,13 @@ function validateTools(tools: readonly HostToolInfo[] | undefined): readonly Hos
 }
 
 /**
- * The embedded default sandbox: CPython compiled to WebAssembly (Pyodide) in one
- * `worker_threads` Worker per session. No Docker, no Python install, offline.
+ * The embedded default sandbox: CPython compiled to WebAssembly (Pyodide), one sandbox process
+ * (a `node` child with its own memory cap) per session. No Docker, no Python install, offline.
  *
- * Model code gets no host filesystem, network, processes or environment variables (see the
- * README's threat model). Python threads do not exist here, so host calls run one at a time
- * from Python's side (`llm_query_batched` still runs its prompts in parallel on the host).
+ * Model code gets no host filesystem, network, processes or environment variables, and cannot
+ * reach JavaScript; JavaScript that got there anyway could crash or exhaust only its own process
+ * (see the README's threat model). Python threads do not exist here, so host calls run one at a
+ * time from Python's side (`llm_query_batched` still runs its prompts in parallel on the host).
  */
 export class PyodideSandboxProvider implements SandboxProviderV1 {
   readonly specificationVersion = 'rlms-sandbox-v1' as const;
@@ -56,9 +62,13 @@ export class PyodideSandboxProvider implements SandboxProviderV1 {
   private readonly settings: ResolvedPyodideSandboxSettings;
   private readonly pool: WorkerPool;
 
-  constructor(settings: PyodideSandboxSettings = {}) {
+  /**
+   * Prefer `createPyodideSandbox(settings)`.
+   * @param internal test-only options (`@rlms/sandbox-pyodide/testing`); never set them in an application.
+   */
+  constructor(settings: PyodideSandboxSettings = {}, internal: { readonly testHookSource?: string } = {}) {
     this.settings = resolvePyodideSandboxSettings(settings);
-    this.pool = new WorkerPool(this.settings);
+    this.pool = new WorkerPool(this.settings, internal.testHookSource);
     this.capabilities = Object.freeze({
       isolation: 'wasm',
       network: false,
@@ -72,11 +82,13 @@ export class PyodideSandboxProvider implements SandboxProviderV1 {
   }
 
   /**
-   * Starts a session: takes a booted worker from the warm pool (or boots one: about 2.5 s for
-   * the first session of the process, well under a second once the memory snapshot exists),
+   * Starts a session: takes a booted sandbox process from the warm pool (or boots one: a few
+   * seconds for the first session of the provider, under a second once the memory snapshot exists),
    * then defines the runtime's functions and `tools` in a fresh namespace.
    *
-   * @throws ConfigurationError for an invalid `host`, `tools` or `maxOutputChars`.
+   * @throws ConfigurationError for an invalid `host`, `tools`, `maxOutputChars` or `maxFrameBytes`
+   *   (an integer between 64 KiB and 4 GiB; default 64 MiB: the largest host-call request Python may
+   *   send, beyond which the session is killed with a `ProtocolError` cause).
    * @throws SandboxError when Pyodide cannot start.
    * @throws RLMAbortError when `abortSignal` fires first.
    */
@@ -93,6 +105,13 @@ export class PyodideSandboxProvider implements SandboxProviderV1 {
         code: 'invalid-argument',
       });
     }
+    const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < MIN_MAX_FRAME_BYTES || maxFrameBytes > MAX_MAX_FRAME_BYTES) {
+      throw new ConfigurationError(
+        `createSession(): \`maxFrameBytes\` must be an integer between ${MIN_MAX_FRAME_BYTES} and ${MAX_MAX_FRAME_BYTES}, got ${String(maxFrameBytes)}.`,
+        { code: 'invalid-argument' },
+      );
+    }
     const signal = options.abortSignal;
     if (signal?.aborted) throw new RLMAbortError(undefined, { cause: signal.reason });
 
@@ -107,8 +126,8 @@ export class PyodideSandboxProvider implements SandboxProviderV1 {
     });
     try {
       await this.withAbort(handle.ready, signal);
-      handle.attach(options.host);
-      await this.withAbort(session.configure({ tools, maxOutputChars }), signal);
+      handle.attach(options.host, { maxFrameBytes, maxOutputChars });
+      await this.withAbort(session.configure({ tools, maxOutputChars, maxFrameBytes }, maxFrameBytes), signal);
     } catch (error) {
       await session.destroy();
       throw error;
@@ -116,7 +135,7 @@ export class PyodideSandboxProvider implements SandboxProviderV1 {
     return session;
   }
 
-  /** Ends the warm pool's workers and frees the memory snapshot. Sessions already created keep running. Idempotent. */
+  /** Kills the warm pool's sandbox processes and frees the memory snapshot. Sessions already created keep running. Idempotent. */
   async close(): Promise<void> {
     await this.pool.close();
   }

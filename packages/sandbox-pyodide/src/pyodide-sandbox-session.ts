@@ -1,6 +1,8 @@
 import {
   ConfigurationError,
   ContextError,
+  ExecutionClock,
+  ProtocolError,
   RLMAbortError,
   SandboxError,
   SandboxSessionDeadError,
@@ -35,22 +37,23 @@ export interface PyodideSessionOptions {
 
 type Envelope = { ok: true; value: unknown } | { ok: false; error: { type: string; message: string } };
 
-function parseEnvelope(json: string): Envelope {
+/** Reads the runtime's reply; `undefined` when it is not a reply at all (a protocol breach). */
+function parseEnvelope(json: string): Envelope | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
-  } catch (error) {
-    throw new SandboxError('the Pyodide worker sent a malformed reply', { sandbox: SANDBOX_NAME, code: 'protocol', cause: error });
+  } catch {
+    return undefined;
   }
-  const record = (parsed ?? {}) as Record<string, unknown>;
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const record = parsed as Record<string, unknown>;
   if (record['ok'] === true) return { ok: true, value: record['value'] };
   const error = (record['error'] ?? {}) as Record<string, unknown>;
   return { ok: false, error: { type: String(error['type'] ?? 'Error'), message: String(error['message'] ?? '') } };
 }
 
-
 /**
- * One persistent Python namespace in its own Pyodide worker. Obtain it from
+ * One persistent Python namespace in its own sandbox process. Obtain it from
  * `PyodideSandboxProvider.createSession()`; the constructor is internal.
  */
 export class PyodideSandboxSession implements SandboxSessionV1 {
@@ -66,8 +69,9 @@ export class PyodideSandboxSession implements SandboxSessionV1 {
 
   /**
    * Loads `payload` as a variable (default `context`). Text is decoded as UTF-8 into a `str`,
-   * JSON into `dict` / `list` / scalars. The bytes are copied once into the worker (or moved,
-   * with `transferContextBytes`) and freed on the JavaScript side as soon as Python has them.
+   * JSON into `dict` / `list` / scalars. The bytes are written to the sandbox process (do not
+   * change them until this resolves; with `transferContextBytes` they are moved and the caller's
+   * buffer is detached) and freed on the JavaScript side as soon as Python has them.
    *
    * @throws ContextError when the payload is malformed or Python cannot decode it.
    * @throws SandboxSessionDeadError when the interpreter is gone (out of memory included).
@@ -91,13 +95,13 @@ export class PyodideSandboxSession implements SandboxSessionV1 {
     }
     this.throwIfDead();
     const size = payload.bytes.byteLength; // before a transfer detaches it
-    const { bytes, transfer } = this.prepareBytes(payload.bytes);
+    const bytes = this.prepareBytes(payload.bytes);
     const { reply } = await this.interruptible(
-      () => this.handle.request({ type: 'load-context', format: payload.format, variable, bytes }, transfer),
+      () => this.handle.request({ type: 'load-context', format: payload.format, variable, bytes }),
       undefined,
       options.abortSignal,
     );
-    const envelope = parseEnvelope(reply.json);
+    const envelope = this.envelope(reply);
     if (!envelope.ok) {
       const { type, message } = envelope.error;
       if (type === 'MemoryError') {
@@ -111,13 +115,13 @@ export class PyodideSandboxSession implements SandboxSessionV1 {
         code: 'invalid-context',
       });
     }
-    return parseContextInfo(envelope.value, { sandbox: SANDBOX_NAME });
+    return this.readReply(() => parseContextInfo(envelope.value, { sandbox: SANDBOX_NAME }));
   }
 
   /**
    * Runs one cell. Python exceptions are results (`error`), not rejections. With `timeoutMs`,
    * the code is interrupted with `KeyboardInterrupt` (result `timedOut: true`, session usable);
-   * if it does not stop within `interruptGraceMs`, the worker is terminated.
+   * if it does not stop within `interruptGraceMs`, its sandbox process is killed.
    *
    * @throws SandboxSessionDeadError when the interpreter is gone (timeout it ignored, crash, out of memory, destroyed).
    * @throws RLMAbortError when `abortSignal` fires (the code is interrupted first).
@@ -138,24 +142,24 @@ export class PyodideSandboxSession implements SandboxSessionV1 {
       timeoutMs,
       options.abortSignal,
     );
-    const envelope = parseEnvelope(reply.json);
+    const envelope = this.envelope(reply);
     if (!envelope.ok) {
-      throw new SandboxError(`execute() failed inside the worker: ${envelope.error.type}: ${envelope.error.message}`, {
+      throw new SandboxError(`execute() failed inside the sandbox: ${envelope.error.type}: ${envelope.error.message}`, {
         sandbox: SANDBOX_NAME,
       });
     }
-    return this.toExecutionResult(envelope.value, reply, timedOut);
+    return this.readReply(() => this.toExecutionResult(envelope.value, reply, timedOut));
   }
 
-  /** Terminates the worker. Idempotent; never throws. Later calls reject with `SandboxSessionDeadError`. */
+  /** Kills the sandbox process. Idempotent; never throws. Later calls reject with `SandboxSessionDeadError`. */
   async destroy(): Promise<void> {
     await this.handle.terminate('destroyed', `session ${this.id} was destroyed`).catch(() => undefined);
   }
 
-  /** @internal Sends the configure request (tools, output limit); called once by the provider. */
-  async configure(config: { tools: readonly unknown[]; maxOutputChars: number }): Promise<void> {
-    const reply = await this.handle.request({ type: 'configure', configJson: JSON.stringify(config) });
-    const envelope = parseEnvelope(reply.json);
+  /** @internal Sends the configure request (tools, output limit, frame cap); called once by the provider. */
+  async configure(config: { tools: readonly unknown[]; maxOutputChars: number; maxFrameBytes: number }, maxFrameBytes: number): Promise<void> {
+    const reply = await this.handle.request({ type: 'configure', configJson: JSON.stringify(config), maxFrameBytes });
+    const envelope = this.envelope(reply);
     if (!envelope.ok) {
       throw new ConfigurationError(
         `The Python runtime rejected the session configuration: ${envelope.error.type}: ${envelope.error.message}`,
@@ -164,24 +168,40 @@ export class PyodideSandboxSession implements SandboxSessionV1 {
     }
   }
 
+  /** The reply's envelope; a reply that is not one ends the session (the sandbox broke the protocol). */
+  private envelope(reply: WorkerReply): Envelope {
+    const envelope = parseEnvelope(reply.json);
+    if (!envelope) throw this.handle.protocolFailure('it sent a reply that is not the runtime\'s JSON');
+    return envelope;
+  }
+
+  /** Runs a reply parser; a malformed reply (`ProtocolError`) ends the session. */
+  private readReply<T>(parse: () => T): T {
+    try {
+      return parse();
+    } catch (error) {
+      if (ProtocolError.isInstance(error)) throw this.handle.protocolFailure(error.message);
+      throw error;
+    }
+  }
+
   private throwIfDead(): void {
     const error = this.handle.deathError;
     if (error) throw error;
   }
 
-  private prepareBytes(source: Uint8Array): { bytes: Uint8Array; transfer: ArrayBuffer[] } {
+  /** The bytes to write: the caller's view, or (`transferContextBytes`) its buffer moved here, detaching it. */
+  private prepareBytes(source: Uint8Array): Uint8Array {
     const owned =
       source.buffer instanceof ArrayBuffer && source.byteOffset === 0 && source.byteLength === source.buffer.byteLength;
     if (this.options.transferContextBytes && owned) {
-      return { bytes: source, transfer: [source.buffer as ArrayBuffer] };
+      const buffer = source.buffer as ArrayBuffer;
+      return new Uint8Array(structuredClone(buffer, { transfer: [buffer] }));
     }
-    // An exact-size copy, moved to the worker: one copy in all (cloning a view would copy its whole
-    // buffer). Not `source.slice()`: on a Node Buffer that is a view, not a copy.
-    const copy = new Uint8Array(source);
-    return { bytes: copy, transfer: [copy.buffer] };
+    return source;
   }
 
-  /** Runs a request; on timeout or abort interrupts Python, then kills the worker after the grace period. */
+  /** Runs a request; on timeout or abort interrupts Python, then kills the sandbox process after the grace period. */
   private async interruptible(
     send: () => Promise<WorkerReply>,
     timeoutMs: number | undefined,
@@ -199,11 +219,13 @@ export class PyodideSandboxSession implements SandboxSessionV1 {
         const cause = why === 'timeout' ? `the ${String(timeoutMs)} ms timeout` : 'the abort';
         void this.handle.terminate(
           why === 'timeout' ? 'timeout' : 'aborted',
-          `Python did not stop within ${grace} ms after ${cause} interrupted it, so its worker was terminated`,
+          `Python did not stop within ${grace} ms after ${cause} interrupted it, so its sandbox process was killed`,
         );
       }, grace);
     };
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => interrupt('timeout'), timeoutMs);
+    // Counts Python time and stalls, not time spent waiting on sub-calls (see ExecutionClock).
+    const clock = timeoutMs === undefined ? undefined : new ExecutionClock(timeoutMs, () => interrupt('timeout'));
+    this.handle.activity = clock === undefined ? undefined : { started: () => clock.callStarted(), ended: () => clock.callEnded(), progress: () => clock.progress() };
     const onAbort = (): void => interrupt('abort');
     abortSignal?.addEventListener('abort', onAbort, { once: true });
     try {
@@ -216,7 +238,8 @@ export class PyodideSandboxSession implements SandboxSessionV1 {
       }
       throw error;
     } finally {
-      clearTimeout(timer);
+      clock?.stop();
+      this.handle.activity = undefined;
       clearTimeout(graceTimer);
       abortSignal?.removeEventListener('abort', onAbort);
     }

@@ -11,14 +11,15 @@ export interface PyodideSandboxSettings {
    */
   readonly memoryLimitMiB?: number;
   /**
-   * Limit of the worker's JavaScript heap (V8 old generation), in MiB. Exceeding it ends the
-   * worker (`SandboxSessionDeadError` reason `'out-of-memory'`), not the host process.
+   * Limit of the sandbox's JavaScript heap (V8 old generation of its Pyodide thread), in MiB.
+   * Exceeding it ends the sandbox process (`SandboxSessionDeadError` reason `'out-of-memory'`),
+   * not the host process.
    * Default: half of `memoryLimitMiB`, at least 256; between 128 and 16384.
    */
   readonly jsHeapLimitMiB?: number;
   /**
-   * Workers booted ahead of time so `createSession()` returns at once. Idle workers never keep
-   * the process alive; `provider.close()` ends them. Each costs about 60–80 MB of memory.
+   * Sandbox processes booted ahead of time so `createSession()` returns at once. Idle ones never
+   * keep the host process alive; `provider.close()` ends them. Each costs about 150–200 MB of memory.
    * Default 1; 0 disables the pool.
    */
   readonly warmPoolSize?: number;
@@ -29,14 +30,14 @@ export interface PyodideSandboxSettings {
   readonly memorySnapshot?: boolean;
   /**
    * After `timeoutMs` (or an abort) interrupts the code with `KeyboardInterrupt`, how long Python
-   * may take to stop before the worker is terminated and the session reported dead
+   * may take to stop before its sandbox process is killed and the session reported dead
    * (`SandboxSessionDeadError`, reason `'timeout'`). In milliseconds; default 2000.
    */
   readonly interruptGraceMs?: number;
   /**
-   * Move (transfer) the context's `ArrayBuffer` to the worker instead of copying it: saves one
-   * copy of the context, but the `Uint8Array` given to `loadContext()` is detached afterwards
-   * (length 0) when it spans its whole buffer. Default false.
+   * Move (transfer) the context's `ArrayBuffer` into the sandbox instead of reading it in place:
+   * the `Uint8Array` given to `loadContext()` is detached afterwards (length 0) when it spans its
+   * whole buffer, so the caller cannot change it while it is written. Default false.
    */
   readonly transferContextBytes?: boolean;
   /**
@@ -46,10 +47,29 @@ export interface PyodideSandboxSettings {
   readonly runtimeSource?: string;
 }
 
+/**
+ * Resident memory of a sandbox process beyond its WebAssembly heap, its Pyodide thread's JavaScript
+ * heap and a context in flight: Node itself, the relay thread, Pyodide's JavaScript (~230 MiB
+ * resident measured after boot, with room to spare).
+ */
+export const PROCESS_OVERHEAD_MIB = 320;
+/**
+ * `RLIMIT_DATA` counts writable memory that is reserved, not only resident: a sandbox process has
+ * ~1.35 GiB of it before running anything (thread stacks, allocator arenas, V8 reservations).
+ */
+export const PROCESS_DATA_SLACK_MIB = 1536;
+
 /** Settings with every default applied. */
 export interface ResolvedPyodideSandboxSettings {
   readonly memoryLimitMiB: number;
   readonly jsHeapLimitMiB: number;
+  /**
+   * Resident memory above which a sandbox process is killed: memoryLimitMiB + jsHeapLimitMiB + a
+   * quarter of memoryLimitMiB (the largest context, in flight) + PROCESS_OVERHEAD_MIB.
+   */
+  readonly processMemoryLimitMiB: number;
+  /** `RLIMIT_DATA` of a sandbox process: processMemoryLimitMiB + PROCESS_DATA_SLACK_MIB. */
+  readonly processDataLimitMiB: number;
   readonly warmPoolSize: number;
   readonly memorySnapshot: boolean;
   readonly interruptGraceMs: number;
@@ -99,9 +119,12 @@ export function resolvePyodideSandboxSettings(settings: PyodideSandboxSettings =
       { code: 'invalid-setting' },
     );
   }
+  const processMemoryLimitMiB = memoryLimitMiB + jsHeapLimitMiB + Math.ceil(memoryLimitMiB / 4) + PROCESS_OVERHEAD_MIB;
   return {
     memoryLimitMiB,
     jsHeapLimitMiB,
+    processMemoryLimitMiB,
+    processDataLimitMiB: processMemoryLimitMiB + PROCESS_DATA_SLACK_MIB,
     warmPoolSize: integer('warmPoolSize', settings.warmPoolSize, 1, 0, 16),
     memorySnapshot: flag('memorySnapshot', settings.memorySnapshot, true),
     interruptGraceMs: integer('interruptGraceMs', settings.interruptGraceMs, 2000, 0, 600_000),

@@ -4,16 +4,16 @@ import type { ResolvedPyodideSandboxSettings } from './pyodide-sandbox-settings.
 const MIB = 1024 * 1024;
 
 /**
- * Starts Pyodide workers fast: the first worker boots CPython from scratch and hands back a
- * memory snapshot of the initialised interpreter (runtime imported); later workers restore it
- * (~0.3 s instead of ~2.5 s). A warm pool keeps `warmPoolSize` restored workers booting ahead of
- * demand, so a session usually gets a ready worker at once.
+ * Starts Pyodide sandbox processes fast: the first one boots CPython from scratch and hands back a
+ * memory snapshot of the initialised interpreter (runtime imported, before any model code ran);
+ * later ones restore it. A warm pool keeps `warmPoolSize` restored sandboxes booting ahead of
+ * demand, so a session usually gets a ready one at once.
  *
- * Pooled workers never keep the process alive; `close()` terminates them and drops the snapshot.
+ * Pooled sandboxes never keep the host process alive; `close()` kills them and drops the snapshot.
  */
 export class WorkerPool {
   private readonly idle: PyodideWorkerHandle[] = [];
-  private snapshot: SharedArrayBuffer | undefined;
+  private snapshot: Uint8Array | undefined;
   private snapshotPending: Promise<void> | undefined;
   /** False after snapshot creation failed once: every worker then boots from scratch. */
   private snapshotUsable: boolean;
@@ -23,9 +23,11 @@ export class WorkerPool {
   private generation = 0;
 
   private readonly settings: ResolvedPyodideSandboxSettings;
+  private readonly testHookSource: string | undefined;
 
-  constructor(settings: ResolvedPyodideSandboxSettings) {
+  constructor(settings: ResolvedPyodideSandboxSettings, testHookSource?: string) {
     this.settings = settings;
+    this.testHookSource = testHookSource;
     this.snapshotUsable = settings.memorySnapshot;
   }
 
@@ -73,6 +75,9 @@ export class WorkerPool {
       makeSnapshot,
       memoryLimitBytes: this.settings.memoryLimitMiB * MIB,
       jsHeapLimitMiB: this.settings.jsHeapLimitMiB,
+      processMemoryLimitBytes: this.settings.processMemoryLimitMiB * MIB,
+      processDataLimitMiB: this.settings.processDataLimitMiB,
+      ...(this.testHookSource === undefined ? {} : { testHookSource: this.testHookSource }),
       ...(this.snapshot && !makeSnapshot ? { snapshot: this.snapshot } : {}),
     });
   }

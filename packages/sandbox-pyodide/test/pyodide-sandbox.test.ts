@@ -116,6 +116,7 @@ describe('pyodide sandbox (default settings)', () => {
     ).rejects.toSatisfy(ConfigurationError.isInstance);
     await expect(session.execute('1', { timeoutMs: -5 })).rejects.toSatisfy(ConfigurationError.isInstance);
     await expect(provider.createSession({} as never)).rejects.toSatisfy(ConfigurationError.isInstance);
+    await expect(provider.createSession({ host, maxFrameBytes: 1000 })).rejects.toSatisfy(ConfigurationError.isInstance);
     await expect(provider.createSession({ host, tools: [{ name: '1bad' }] })).rejects.toSatisfy(
       ConfigurationError.isInstance,
     );

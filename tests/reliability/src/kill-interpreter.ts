@@ -31,7 +31,7 @@ export function killLocal(session: SandboxSessionV1): number {
 }
 
 /**
- * Terminates the worker thread of a Pyodide session. Reaches into the session's private handle
+ * Kills the sandbox process of a Pyodide session (SIGKILL through `handle.worker.terminate()`). Reaches into the session's private handle
  * (there is no public way to crash a worker from outside, which is the point of the test).
  */
 export async function killPyodideWorker(session: SandboxSessionV1): Promise<void> {

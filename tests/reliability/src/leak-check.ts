@@ -1,7 +1,7 @@
 /**
  * Leak detection for the reliability tests and the soak: processes (by an environment marker that
- * every sandbox process inherits, and by parentage), temp entries, open handles, threads (Pyodide
- * workers are threads), Docker containers, memory. Linux only (reads `/proc`).
+ * every sandbox process inherits, and by parentage), temp entries, open handles, threads, Docker
+ * containers, memory. Pyodide sessions are `node …/sandbox-process.js` child processes. Linux only (reads `/proc`).
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -89,7 +89,8 @@ export function descendantsOf(root: number = process.pid): ProcessInfo[] {
 
 /** Python processes among the descendants of this process. */
 export function pythonDescendants(): ProcessInfo[] {
-  return descendantsOf().filter((info) => /python/i.test(info.command));
+  // Python interpreters (local sandbox) and Pyodide's sandbox processes (node running sandbox-process.js).
+  return descendantsOf().filter((info) => /python|sandbox-process\.js/i.test(info.command));
 }
 
 /** Counts of `process.getActiveResourcesInfo()` by type (only resources that keep the event loop alive). */
@@ -109,7 +110,7 @@ export function handleGrowth(baseline: Record<string, number>, now: Record<strin
   return growth;
 }
 
-/** OS threads of this process (`Threads:` in `/proc/self/status`); each Pyodide worker is one or more. */
+/** OS threads of this process (`Threads:` in `/proc/self/status`). */
 export function threadCount(): number {
   const status = readFileSync('/proc/self/status', 'utf8');
   return Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? NaN);

@@ -6,7 +6,10 @@
  * Runs in the worker thread. Imports only Node built-ins and `pyodide` (see pyodide-worker.ts
  * for why relative imports use `.ts`).
  */
-import { loadPyodide, type PyodideAPI } from 'pyodide';
+import { constants as fsConstants } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import type { PyodideAPI, loadPyodide as LoadPyodide } from 'pyodide';
+import { installJsBridgeGate, type JsBridgeGate } from './js-bridge-gate.ts';
 
 /** The parts of the WebAssembly API used here (the ES2023 lib does not declare it). */
 interface WasmMemory {
@@ -34,6 +37,10 @@ const ERRNO_ENOSYS = 52;
 const WASM_PAGE_BYTES = 65_536;
 
 export interface BootOptions {
+  /** File URL of `pyodide/pyodide.mjs` (the host resolves it; this process resolves no packages). */
+  readonly pyodideUrl: string;
+  /** File URL of `pyodide/pyodide.asm.mjs`. */
+  readonly pyodideAsmUrl: string;
   /** Upper bound of the WebAssembly heap, in bytes. */
   readonly memoryLimitBytes: number;
   /** Snapshot to restore (`_loadSnapshot`). */
@@ -47,6 +54,8 @@ export interface BootedPyodide {
   /** True once a heap growth was refused because of the memory cap (since the last reset). */
   readonly memoryCapHit: () => boolean;
   readonly resetMemoryCapHit: () => void;
+  /** Turns Python's access to JavaScript objects off (call once the sandbox is locked down). */
+  readonly jsBridge: JsBridgeGate;
 }
 
 /**
@@ -89,13 +98,27 @@ function capMemory(memory: WasmMemory, limitBytes: number, onRefused: () => void
   });
 }
 
+/**
+ * Emscripten's NODEFS reads `process.binding('constants')` while the filesystem starts, and Node's
+ * permission model (on in the sandbox process) refuses `process.binding`. Those constants are
+ * public: serve them, and nothing else, from here. (NODEFS itself is removed by hardenRealm.)
+ */
+function serveConstantsBinding(): void {
+  const host = process as unknown as { binding?: (name: string) => unknown };
+  const original = host.binding;
+  host.binding = (name: string): unknown =>
+    name === 'constants' ? { fs: fsConstants, os: osConstants } : original?.call(process, name);
+}
+
 /** Loads Pyodide (from its npm package, offline) with the restrictions above. */
 export async function bootPyodide(options: BootOptions): Promise<BootedPyodide> {
+  serveConstantsBinding();
+  const { loadPyodide } = (await import(options.pyodideUrl)) as { loadPyodide: typeof LoadPyodide };
   // The Emscripten factory ships in the package; importing it ourselves lets us wrap its settings.
-  const asmUrl = import.meta.resolve('pyodide/pyodide.asm.mjs');
-  const { default: createModule } = (await import(asmUrl)) as { default: CreatePyodideModule };
+  const { default: createModule } = (await import(options.pyodideAsmUrl)) as { default: CreatePyodideModule };
   let capHit = false;
   let memoryCapError: Error | undefined;
+  let jsBridge: JsBridgeGate | undefined;
 
   const createPyodideModule: CreatePyodideModule = (settings) => {
     const instantiate = settings.instantiateWasm;
@@ -104,6 +127,7 @@ export async function bootPyodide(options: BootOptions): Promise<BootedPyodide> 
     }
     settings.instantiateWasm = (imports, onSuccess) => {
       denyHostImports(imports.env);
+      jsBridge = installJsBridgeGate(imports.env);
       return instantiate(imports, (instance, module) => {
         const memory = instance.exports['memory'];
         if (!(memory instanceof (Memory as unknown as { new (): object }))) {
@@ -135,8 +159,10 @@ export async function bootPyodide(options: BootOptions): Promise<BootedPyodide> 
     createPyodideModule: createPyodideModule as never,
   });
   if (memoryCapError) throw memoryCapError;
+  if (!jsBridge) throw new Error('rlms: the WebAssembly imports were not seen; cannot gate the JavaScript bridge');
   return {
     pyodide,
+    jsBridge,
     memoryCapHit: () => capHit,
     resetMemoryCapHit: () => {
       capHit = false;

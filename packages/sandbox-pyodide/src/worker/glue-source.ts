@@ -5,10 +5,10 @@
  * Entry points called from the worker (all take and return plain strings):
  * - `prepare(runtime_source, runtime_path)`: before a snapshot, imports the runtime and warms up
  *   what it needs;
- * - `start(device_path, sleep_device_path, runtime_source, runtime_path)`: after boot or restore,
- *   opens the devices, installs an interruptible `time.sleep` and creates the `Runtime`;
- * - `lock_down()`: removes the JavaScript bridges from Python's reach;
- * - `configure(json)`, `load_context(path, format, variable)`, `execute(code)`: runtime requests,
+ * - `start(device_path, sleep_device_path, runtime_source, runtime_path, max_frame_bytes)`: after boot
+ *   or restore, opens the devices, installs an interruptible `time.sleep` and creates the `Runtime`;
+ * - `lock_down()`: removes the JavaScript bridges and raw-memory modules from Python's reach;
+ * - `configure(json, max_frame_bytes)`, `load_context(path, format, variable)`, `execute(code)`: runtime requests,
  *   replying JSON text `{"ok": true, "value": ...}` or `{"ok": false, "error": {"type", "message"}}`
  *   (a request that failed; Python exceptions of model code are inside an execute result).
  */
@@ -23,19 +23,18 @@ import sys
 _runtime = None
 _fd = -1
 _sleep_fd = -1
+# Largest host-call request (bytes); a larger one is refused here with a Python exception. The
+# device and the host enforce the same cap on their side and end the session when it is broken.
+_max_request = 64 << 20
 
-# Modules that give Python a way to JavaScript (the worker's realm) or to raw memory.
+# Modules that give Python a way to JavaScript (the worker's realm), to raw memory or to the
+# interpreter's internals (the _test* modules can read and write any address).
 _BLOCKED_ROOTS = frozenset({
     "js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core", "micropip", "pyodide_http",
-    "ctypes", "_ctypes", "_rlms_pyodide_glue",
+    "ctypes", "_ctypes", "_rlms_pyodide_glue", "_testcapi", "_testinternalcapi", "_testlimitedcapi",
+    "_testbuffer", "_testclinic", "_testclinic_limited", "_testmultiphase", "_testsinglephase",
+    "_xxtestfuzz", "_remote_debugging", "_ctypes_test",
 })
-# Functions of Pyodide's C core that create JavaScript objects from Python.
-_JS_FACTORIES = (
-    "to_js", "create_proxy", "create_once_callable", "create_promise_converter", "destroy_proxies",
-    "raw_call", "run_sync", "can_run_sync", "run_js", "register_js_module", "unregister_js_module",
-    "js2py_as_py_json", "js2py_deep", "js2py_default", "js2py_default_call_result", "js2py_promise",
-    "py2js_as_js_json", "py2js_deep", "py2js_default", "jsproxy_typedict", "trigger_fatal_error",
-)
 
 
 def _dumps(value):
@@ -66,9 +65,24 @@ def _load_runtime_module(source, path):
     return module
 
 
+def _allowed_builtin_modules():
+    """Imports every built-in module model code may use (cheap: they are compiled in)."""
+    import importlib
+    loaded = {}
+    for name in sys.builtin_module_names:
+        if name.partition(".")[0] in _BLOCKED_ROOTS:
+            continue
+        try:
+            loaded[name] = importlib.import_module(name)
+        except Exception:
+            pass
+    return loaded
+
+
 def prepare(runtime_source, runtime_path):
     """Imports the runtime (and so the stdlib modules it uses) so a snapshot contains them."""
     _load_runtime_module(runtime_source, runtime_path)
+    _allowed_builtin_modules()
 
 
 def _write_all(data):
@@ -101,6 +115,11 @@ def _host_error(error):
 
 def _host_call(op, payload):
     body = _dumps({"op": op, "payload": payload}).encode("ascii")
+    if len(body) > _max_request:
+        raise ValueError(
+            f"this {op} request is {len(body)} bytes, over the sandbox's limit of {_max_request} bytes "
+            "per host call (maxFrameBytes): send less data per call"
+        )
     _write_all(len(body).to_bytes(8, "little") + body)
     size = int.from_bytes(_read_exact(8), "little")
     reply = json.loads(_read_exact(size))
@@ -122,10 +141,11 @@ def _sleep(seconds):
     os.read(_sleep_fd, 1)
 
 
-def start(device_path, sleep_device_path, runtime_source, runtime_path):
+def start(device_path, sleep_device_path, runtime_source, runtime_path, max_frame_bytes):
     """Opens the devices and creates the session's Runtime. Returns the Python version."""
-    global _runtime, _fd, _sleep_fd
+    global _runtime, _fd, _sleep_fd, _max_request
     import time
+    _max_request = int(max_frame_bytes)
     module = _load_runtime_module(runtime_source, runtime_path)
     _fd = os.open(device_path, os.O_RDWR)
     _sleep_fd = os.open(sleep_device_path, os.O_RDWR)
@@ -162,32 +182,42 @@ def lock_down():
     finder = getattr(hook, "jsfinder", None)
     if finder is not None:
         getattr(finder, "jsproxies", {}).clear()
+    # Pyodide's finders (JsFinder, WindowsToLinuxPathFinder…) live in modules emptied below.
     sys.meta_path[:] = [
-        f for f in sys.meta_path if type(f).__name__ not in ("JsFinder", "WindowsFinder")
+        finder for finder in sys.meta_path
+        if str(getattr(finder if isinstance(finder, type) else type(finder), "__module__", "")).partition(".")[0]
+        not in _BLOCKED_ROOTS
     ]
     sys.meta_path.insert(0, _SandboxImportBlocker)
     for name in list(sys.modules):
         if name.partition(".")[0] in _BLOCKED_ROOTS:
-            module = sys.modules.pop(name, None)
-            namespace = getattr(module, "__dict__", None)
-            if namespace is not None and name != "_rlms_pyodide_glue":
-                for factory in _JS_FACTORIES:
-                    namespace.pop(factory, None)
-                for key, value in list(namespace.items()):
-                    if type(value).__name__.startswith("Js") and not isinstance(value, type):
-                        namespace.pop(key, None)
+            sys.modules.pop(name, None)
     sys.path_importer_cache.clear()
     import gc
-    # Module specs of "js" / "pyodide_js" keep their JavaScript objects in JsLoader instances.
-    # Other modules keep references to the core's JavaScript factories (from-imports).
-    for obj in gc.get_objects():
+    import types
+    # Module objects outlive sys.modules (functions keep their globals): every dict entry holding a
+    # function of a blocked C module (from-imports of the core's JavaScript factories) or a
+    # JavaScript object goes, then the blocked modules' namespaces are emptied, so what gc finds of
+    # them is an empty shell. Module specs of "js" / "pyodide_js" keep their JavaScript objects in
+    # JsLoader instances.
+    def blocked(name):
+        return type(name) is str and name.partition(".")[0] in _BLOCKED_ROOTS and name != "_rlms_pyodide_glue"
+
+    objects = gc.get_objects()
+    modules = [obj for obj in objects if isinstance(obj, types.ModuleType) and blocked(obj.__dict__.get("__name__"))]
+    module_ids = {id(module) for module in modules}
+    for obj in objects:
         if type(obj).__name__ in ("JsLoader", "JsFinder"):
             vars(obj).clear()
         elif isinstance(obj, dict):
             for key, value in list(obj.items()):
-                owner = getattr(value, "__self__", None)
-                if key in _JS_FACTORIES and getattr(owner, "__name__", None) == "_pyodide_core":
+                if id(getattr(value, "__self__", None)) in module_ids or (
+                    type(value).__name__.startswith("Js") and not isinstance(value, type)
+                ):
                     obj.pop(key, None)
+    for module in modules:
+        vars(module).clear()
+    del objects, modules
     _guard_builtin_loader()
     gc.collect()
 
@@ -248,16 +278,34 @@ def _restore_asyncio():
 
 
 def _guard_builtin_loader():
-    """_imp.create_builtin() would hand out a fresh _pyodide_core past the meta-path blocker."""
+    """_imp.create_builtin() would hand out a fresh _pyodide_core (or _ctypes) past the meta-path blocker.
+
+    The replacement must not keep the original anywhere Python can reach it (a closure cell, a
+    default argument, a global: introspection finds them all). So every allowed built-in module is
+    imported now, and the replacement only hands those module objects back (importlib asks for
+    one again when model code deletes it from sys.modules). The original function is dropped.
+    Extension modules (create_dynamic) are refused altogether: there are none in the sandbox,
+    and one written by model code would be foreign WebAssembly.
+    """
     import _imp
-    create_builtin = _imp.create_builtin
+    modules = _allowed_builtin_modules()
 
-    def guarded_create_builtin(spec):
-        if getattr(spec, "name", "").partition(".")[0] in _BLOCKED_ROOTS:
-            raise ModuleNotFoundError(f"No module named {spec.name!r}", name=spec.name)
-        return create_builtin(spec)
+    def create_builtin(spec):
+        name = getattr(spec, "name", None)
+        module = modules.get(name) if type(name) is str else None
+        if module is None:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name if type(name) is str else None)
+        return module
 
-    _imp.create_builtin = guarded_create_builtin
+    def create_dynamic(spec, file=None):
+        name = getattr(spec, "name", None)
+        raise ModuleNotFoundError(
+            f"No module named {name!r}: extension modules cannot be loaded in the rlms Pyodide sandbox",
+            name=name if type(name) is str else None,
+        )
+
+    _imp.create_builtin = create_builtin
+    _imp.create_dynamic = create_dynamic
 
 
 def _reply(value):
@@ -268,9 +316,14 @@ def _failure(error):
     return _dumps({"ok": False, "error": {"type": type(error).__name__, "message": str(error)}})
 
 
-def configure(config_json):
+def configure(config_json, max_frame_bytes):
+    global _max_request
     try:
-        _runtime.configure(json.loads(config_json))
+        _max_request = int(max_frame_bytes)
+        config = json.loads(config_json)
+        # The runtime learns the cap too: it splits large batches and explains an oversized prompt.
+        config["maxFrameBytes"] = _max_request
+        _runtime.configure(config)
         return _reply(None)
     except BaseException as error:
         return _failure(error)

@@ -2,12 +2,16 @@
  * The host-call bridge, worker side: a character device in Pyodide's in-memory filesystem.
  *
  * Python writes one request frame (8-byte little-endian length + JSON) to the device and reads
- * the reply frame back. The write handler posts the request to the main thread; the read handler
- * blocks the worker with `Atomics.wait` until the reply arrives on `hostPort` (drained
- * synchronously with `receiveMessageOnPort`), so Python sees an ordinary blocking call while the
- * host stays async. Replies of any size pass (structured clone, then copied out in the sizes
- * Python asks for). The wait wakes every `pollMs` to check the interrupt buffer; on SIGINT it
- * fails with EINTR, and CPython turns that into `KeyboardInterrupt`.
+ * the reply frame back. The write handler posts the request to the relay (and so to the host);
+ * the read handler blocks the worker with `Atomics.wait` until the reply arrives on `hostPort`
+ * (drained synchronously with `receiveMessageOnPort`), so Python sees an ordinary blocking call
+ * while the host stays async. Replies of any size pass (copied out in the sizes Python asks for).
+ * The wait wakes every `pollMs` to check the interrupt buffer; on SIGINT it fails with EINTR, and
+ * CPython turns that into `KeyboardInterrupt`.
+ *
+ * A request is limited to `maxFrameBytes` (the session's cap): one that announces more is never
+ * buffered; the device reports a `protocol-violation` (the host ends the session) and fails with
+ * EIO. The host enforces the same cap on its side, whatever this code does.
  *
  * Python never holds a JavaScript object here: only a file descriptor.
  */
@@ -42,43 +46,46 @@ interface DeviceOps {
 
 export interface HostDeviceOptions {
   readonly hostPort: MessagePort;
+  /** Largest request, in bytes (until `setMaxFrameBytes`). */
+  readonly maxFrameBytes: number;
   readonly hostSignal: Int32Array;
   readonly interrupt: Uint8Array;
   readonly pollMs: number;
   readonly post: (event: WorkerEvent) => void;
 }
 
-/** Registers the device and returns a function that drops any half-finished exchange. */
-export function installHostDevice(pyodide: PyodideAPI, options: HostDeviceOptions): { reset(): void } {
+/** The device's controls: drop a half-finished exchange, change the request cap. */
+export interface HostDevice {
+  reset(): void;
+  setMaxFrameBytes(bytes: number): void;
+}
+
+/** Registers the device. */
+export function installHostDevice(pyodide: PyodideAPI, options: HostDeviceOptions): HostDevice {
   const fs = pyodide.FS as unknown as EmscriptenFS;
-  const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
+  let maxFrameBytes = options.maxFrameBytes;
+  /** Set once Python broke the protocol: every later write fails. */
+  let violated = false;
 
   let nextCallId = 1;
-  /** Bytes of the request being written (a frame may arrive in several writes). */
-  let requestChunks: Uint8Array[] = [];
-  let requestBytes = 0;
+  /** The request being written (a frame may arrive in several writes): its 8-byte header, then its body. */
+  const header = new Uint8Array(HEADER_BYTES);
+  let headerFill = 0;
+  let body: Uint8Array | undefined;
+  let bodyFill = 0;
   /** The call whose reply Python is waiting for, or 0. */
   let pendingCallId = 0;
   /** Reply bytes not yet read by Python. */
   let reply: Uint8Array | undefined;
   let replyOffset = 0;
 
-  const frameLength = (bytes: Uint8Array): number =>
-    Number(new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES).getBigUint64(0, true));
-
-  const concat = (chunks: Uint8Array[], total: number): Uint8Array => {
-    if (chunks.length === 1 && chunks[0]) return chunks[0];
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const chunk of chunks) {
-      out.set(chunk, at);
-      at += chunk.length;
-    }
-    return out;
+  const clearRequest = (): void => {
+    headerFill = 0;
+    body = undefined;
+    bodyFill = 0;
   };
 
-  const sendRequest = (frame: Uint8Array): void => {
+  const sendRequest = (request: Uint8Array): void => {
     if (pendingCallId !== 0) {
       // Python abandoned the previous call (KeyboardInterrupt while waiting): let the host stop it.
       options.post({ type: 'host-cancel', callId: pendingCallId });
@@ -86,8 +93,14 @@ export function installHostDevice(pyodide: PyodideAPI, options: HostDeviceOption
     pendingCallId = nextCallId++;
     reply = undefined;
     replyOffset = 0;
-    const json = decoder.decode(frame.subarray(HEADER_BYTES));
-    options.post({ type: 'host-call', callId: pendingCallId, json });
+    options.post({ type: 'host-call', callId: pendingCallId, body: request });
+  };
+
+  const violation = (message: string): never => {
+    violated = true;
+    clearRequest();
+    options.post({ type: 'protocol-violation', message });
+    throw new fs.ErrnoError(ERRNO_EIO);
   };
 
   /** Blocks until the reply of `pendingCallId` is there; throws EINTR on an interrupt request. */
@@ -97,7 +110,7 @@ export function installHostDevice(pyodide: PyodideAPI, options: HostDeviceOption
       for (let message = receiveMessageOnPort(options.hostPort); message; message = receiveMessageOnPort(options.hostPort)) {
         const answer = message.message as HostReply;
         if (answer.callId !== pendingCallId) continue; // a late reply to an abandoned call
-        const body = encoder.encode(answer.json);
+        const body = answer.body;
         const framed = new Uint8Array(HEADER_BYTES + body.length);
         new DataView(framed.buffer).setBigUint64(0, BigInt(body.length), true);
         framed.set(body, HEADER_BYTES);
@@ -110,21 +123,32 @@ export function installHostDevice(pyodide: PyodideAPI, options: HostDeviceOption
 
   const ops: DeviceOps = {
     write(_stream, buffer, offset, length) {
-      requestChunks.push(buffer.slice(offset, offset + length));
-      requestBytes += length;
-      if (requestBytes < HEADER_BYTES) return length;
-      const head = concat(requestChunks, requestBytes);
-      requestChunks = [head];
-      const total = HEADER_BYTES + frameLength(head);
-      if (requestBytes > total) {
-        requestChunks = [];
-        requestBytes = 0;
-        throw new fs.ErrnoError(ERRNO_EIO);
+      if (violated) throw new fs.ErrnoError(ERRNO_EIO);
+      let at = offset;
+      const end = offset + length;
+      if (headerFill < HEADER_BYTES) {
+        const take = Math.min(HEADER_BYTES - headerFill, end - at);
+        header.set(buffer.subarray(at, at + take), headerFill);
+        headerFill += take;
+        at += take;
+        if (headerFill < HEADER_BYTES) return length;
+        const announced = new DataView(header.buffer).getBigUint64(0, true);
+        if (announced > BigInt(maxFrameBytes)) {
+          violation(`Python announced a host request of ${announced} bytes, over maxFrameBytes (${maxFrameBytes})`);
+        }
+        // Within the cap, so allocating it up front is bounded.
+        body = new Uint8Array(Number(announced));
+        bodyFill = 0;
       }
-      if (requestBytes === total) {
-        requestChunks = [];
-        requestBytes = 0;
-        sendRequest(head);
+      const request = body!;
+      if (bodyFill + (end - at) > request.byteLength) {
+        violation(`Python wrote more to the host device than the ${request.byteLength}-byte request it announced`);
+      }
+      request.set(buffer.subarray(at, end), bodyFill);
+      bodyFill += end - at;
+      if (bodyFill === request.byteLength) {
+        clearRequest();
+        sendRequest(request);
       }
       return length;
     },
@@ -151,9 +175,11 @@ export function installHostDevice(pyodide: PyodideAPI, options: HostDeviceOption
   installSleepDevice(fs, options);
 
   return {
+    setMaxFrameBytes(bytes: number) {
+      maxFrameBytes = bytes;
+    },
     reset() {
-      requestChunks = [];
-      requestBytes = 0;
+      clearRequest();
       reply = undefined;
       replyOffset = 0;
       if (pendingCallId !== 0) options.post({ type: 'host-cancel', callId: pendingCallId });

@@ -1,13 +1,15 @@
 /**
- * Messages between the main thread (`PyodideWorkerHandle`) and the Pyodide worker. Type-only.
+ * Messages between the sandbox process's main thread (`sandbox-process.ts`, the relay) and the
+ * Pyodide worker thread it runs. Type-only.
  *
  * Control requests travel on the worker's `parentPort`. Replies to host calls travel on a
  * dedicated `MessagePort` (`hostPort`) that the worker drains synchronously with
- * `receiveMessageOnPort` while Python is blocked in a host call; the main thread bumps
+ * `receiveMessageOnPort` while Python is blocked in a host call; the relay bumps
  * `hostSignal[0]` and `Atomics.notify`s it after each reply, so the worker wakes at once.
  *
- * Everything the worker sends is treated as untrusted by the main thread: model code that
- * escaped into the worker's JavaScript realm could forge any of these messages.
+ * Everything the worker sends is untrusted: model code that escaped into the worker's
+ * JavaScript realm could forge any of these messages. The relay only re-frames them; the host
+ * validates every frame (see `channel-messages.ts`).
  */
 import type { MessagePort } from 'node:worker_threads';
 
@@ -19,7 +21,7 @@ export interface WorkerBootData {
    * A memory snapshot to restore instead of booting CPython from scratch. When absent and
    * `makeSnapshot` is true, the worker boots normally and sends a snapshot back in `ready`.
    */
-  readonly snapshot?: SharedArrayBuffer;
+  readonly snapshot?: ArrayBuffer;
   readonly makeSnapshot: boolean;
   /** Upper bound of the WebAssembly heap, in bytes. */
   readonly memoryLimitBytes: number;
@@ -30,6 +32,14 @@ export interface WorkerBootData {
   /** How often a blocked host call wakes to check for an interrupt, in milliseconds. */
   readonly hostPollMs: number;
   readonly hostPort: MessagePort;
+  /** File URL of `pyodide/pyodide.mjs`, resolved by the host (the sandbox process resolves no packages). */
+  readonly pyodideUrl: string;
+  /** File URL of `pyodide/pyodide.asm.mjs`. */
+  readonly pyodideAsmUrl: string;
+  /** Largest host-call request Python may write to the device before `configure` sets the session's cap. */
+  readonly maxFrameBytes: number;
+  /** Test-only: source of an ES module whose default export Python can call (see `testing/`). */
+  readonly testHookSource?: string;
 }
 
 /** Main thread → worker, on `parentPort`. */
@@ -39,6 +49,8 @@ export type WorkerRequest =
       readonly id: number;
       /** JSON text of `{"tools": [...], "maxOutputChars": N}`. */
       readonly configJson: string;
+      /** Largest host-call request of the session, in bytes. */
+      readonly maxFrameBytes: number;
     }
   | {
       readonly type: 'load-context';
@@ -65,7 +77,7 @@ export type WorkerEvent =
       readonly type: 'ready';
       readonly pythonVersion: string;
       /** Present when the worker was asked to make a snapshot. */
-      readonly snapshot?: SharedArrayBuffer;
+      readonly snapshot?: ArrayBuffer;
     }
   | { readonly type: 'boot-failed'; readonly message: string }
   | {
@@ -82,14 +94,16 @@ export type WorkerEvent =
   | {
       readonly type: 'host-call';
       readonly callId: number;
-      /** JSON text of `{"op": ..., "payload": {...}}` exactly as Python sent it. */
-      readonly json: string;
+      /** UTF-8 JSON of `{"op": ..., "payload": {...}}` exactly as Python sent it. */
+      readonly body: Uint8Array;
     }
-  | { readonly type: 'host-cancel'; readonly callId: number };
+  | { readonly type: 'host-cancel'; readonly callId: number }
+  /** Python broke the device protocol (e.g. announced a request over `maxFrameBytes`): end the session. */
+  | { readonly type: 'protocol-violation'; readonly message: string };
 
-/** Main thread → worker, on `hostPort`: the answer to one `host-call`. */
+/** Relay → worker, on `hostPort`: the answer to one `host-call`. */
 export interface HostReply {
   readonly callId: number;
-  /** JSON text of `{"ok": true, "value": ...}` or `{"ok": false, "error": {"type", "message"}}`. */
-  readonly json: string;
+  /** UTF-8 JSON of `{"ok": true, "value": ...}` or `{"ok": false, "error": {"type", "message"}}`. */
+  readonly body: Uint8Array;
 }

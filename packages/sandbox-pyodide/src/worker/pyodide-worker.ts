@@ -1,7 +1,8 @@
 /**
- * Entry point of one Pyodide worker thread: boots CPython (from a memory snapshot when one is
- * given), starts the shared runtime, locks Python and the JavaScript realm down, then serves
- * `configure` / `load-context` / `execute` requests from the main thread one at a time.
+ * Entry point of the Pyodide worker thread of a sandbox process (started by `sandbox-process.ts`):
+ * boots CPython (from a memory snapshot when one is given), starts the shared runtime, locks
+ * Python, the Python → JavaScript bridge and the JavaScript realm down, then serves `configure` /
+ * `load-context` / `execute` requests one at a time.
  *
  * Relative imports in this folder name `.ts` files (rewritten to `.js` by tsc): the worker is
  * started from source by Node's type stripping in tests, from `dist/` in a published build.
@@ -13,45 +14,22 @@ import { bootPyodide } from './boot-pyodide.ts';
 import { GLUE_MODULE_NAME, GLUE_SOURCE } from './glue-source.ts';
 import { hardenRealm } from './harden-realm.ts';
 import { HOST_DEVICE_PATH, SLEEP_DEVICE_PATH, installHostDevice } from './host-device.ts';
+import { RawOutput } from './raw-output.ts';
+import { loadTestHook } from './test-hook.ts';
 import type { WorkerBootData, WorkerEvent, WorkerFailure, WorkerRequest } from './messages.ts';
 
 const PYTHON_LIB_DIR = '/lib/rlms';
 const RUNTIME_FILE = `${PYTHON_LIB_DIR}/rlms_runtime.py`;
 const GLUE_FILE = `${PYTHON_LIB_DIR}/${GLUE_MODULE_NAME}.py`;
 const CONTEXT_DIR = '/tmp/.rlms';
-/** Output written straight to fd 1/2 kept per request (head only); the session truncates further. */
-const RAW_OUTPUT_LIMIT = 1_000_000;
 
 interface Glue {
   prepare(runtimeSource: string, runtimePath: string): void;
-  start(devicePath: string, sleepDevicePath: string, runtimeSource: string, runtimePath: string): string;
+  start(devicePath: string, sleepDevicePath: string, runtimeSource: string, runtimePath: string, maxFrameBytes: number): string;
   lock_down(): void;
-  configure(configJson: string): string;
+  configure(configJson: string, maxFrameBytes: number): string;
   load_context(path: string, format: string, variable: string): string;
   execute(code: string): string;
-}
-
-class RawOutput {
-  private readonly decoder = new TextDecoder();
-  private parts: string[] = [];
-  private size = 0;
-  capturing = false;
-
-  write = (buffer: Uint8Array): number => {
-    if (this.capturing && this.size < RAW_OUTPUT_LIMIT) {
-      const text = this.decoder.decode(buffer, { stream: true });
-      this.parts.push(text);
-      this.size += text.length;
-    }
-    return buffer.length;
-  };
-
-  take(): string | undefined {
-    const text = this.parts.join('').slice(0, RAW_OUTPUT_LIMIT);
-    this.parts = [];
-    this.size = 0;
-    return text.length > 0 ? text : undefined;
-  }
 }
 
 function loadGlue(pyodide: PyodideAPI): Glue {
@@ -60,7 +38,17 @@ function loadGlue(pyodide: PyodideAPI): Glue {
   pyodide.runPython(
     `import sys\nif ${JSON.stringify(PYTHON_LIB_DIR)} not in sys.path: sys.path.insert(0, ${JSON.stringify(PYTHON_LIB_DIR)})`,
   );
-  return pyodide.pyimport(GLUE_MODULE_NAME) as unknown as Glue;
+  const module = pyodide.pyimport(GLUE_MODULE_NAME) as unknown as Glue;
+  // Each method is looked up once, now: after the bridge is locked, calling these (strings in,
+  // strings out) is all the worker does with Python.
+  return {
+    prepare: module.prepare,
+    start: module.start,
+    lock_down: module.lock_down,
+    configure: module.configure,
+    load_context: module.load_context,
+    execute: module.execute,
+  };
 }
 
 function describe(error: unknown): string {
@@ -68,9 +56,12 @@ function describe(error: unknown): string {
 }
 
 async function run(port: MessagePort, data: WorkerBootData): Promise<void> {
-  const post = (event: WorkerEvent): void => port.postMessage(event);
+  const post = (event: WorkerEvent): void =>
+    port.postMessage(event, event.type === 'host-call' ? [event.body.buffer as ArrayBuffer] : []);
 
-  const { pyodide, memoryCapHit, resetMemoryCapHit } = await bootPyodide({
+  const { pyodide, memoryCapHit, resetMemoryCapHit, jsBridge } = await bootPyodide({
+    pyodideUrl: data.pyodideUrl,
+    pyodideAsmUrl: data.pyodideAsmUrl,
     memoryLimitBytes: data.memoryLimitBytes,
     makeSnapshot: data.makeSnapshot && !data.snapshot,
     // Restored straight from shared memory (Pyodide copies it into the wasm heap).
@@ -78,13 +69,11 @@ async function run(port: MessagePort, data: WorkerBootData): Promise<void> {
   });
   const glue = loadGlue(pyodide);
 
-  let snapshot: SharedArrayBuffer | undefined;
+  let snapshot: ArrayBuffer | undefined;
   if (data.makeSnapshot && !data.snapshot) {
     glue.prepare(data.runtimeSource, RUNTIME_FILE);
-    const bytes = pyodide.makeMemorySnapshot();
-    // Shared memory: every later worker of the provider restores from this one copy.
-    snapshot = new SharedArrayBuffer(bytes.byteLength);
-    new Uint8Array(snapshot).set(bytes);
+    // An exact-size copy, moved to the relay, which sends it to the host.
+    snapshot = new Uint8Array(pyodide.makeMemorySnapshot()).buffer;
   }
 
   const interrupt = new Uint8Array(data.interruptBuffer);
@@ -93,8 +82,11 @@ async function run(port: MessagePort, data: WorkerBootData): Promise<void> {
     hostSignal: new Int32Array(data.hostSignal),
     interrupt,
     pollMs: data.hostPollMs,
+    maxFrameBytes: data.maxFrameBytes,
     post,
   });
+  // Test-only (never set by the public API): compiled now, while module loading still works.
+  const testHook = data.testHookSource === undefined ? undefined : await loadTestHook(pyodide, data.testHookSource);
   const stdout = new RawOutput();
   const stderr = new RawOutput();
   pyodide.setStdout({ write: stdout.write });
@@ -102,10 +94,13 @@ async function run(port: MessagePort, data: WorkerBootData): Promise<void> {
   pyodide.setStdin({ error: true });
   pyodide.FS.mkdirTree(CONTEXT_DIR);
 
-  const pythonVersion = glue.start(HOST_DEVICE_PATH, SLEEP_DEVICE_PATH, data.runtimeSource, RUNTIME_FILE);
+  const pythonVersion = glue.start(HOST_DEVICE_PATH, SLEEP_DEVICE_PATH, data.runtimeSource, RUNTIME_FILE, data.maxFrameBytes);
   pyodide.setInterruptBuffer(interrupt);
   glue.lock_down();
   hardenRealm(pyodide);
+  // From here on Python can neither read, call nor create a JavaScript object.
+  jsBridge.lock();
+  testHook?.arm();
 
   let contextCounter = 0;
   let dead = false;
@@ -135,7 +130,8 @@ async function run(port: MessagePort, data: WorkerBootData): Promise<void> {
     try {
       let json: string;
       if (request.type === 'configure') {
-        json = glue.configure(request.configJson);
+        device.setMaxFrameBytes(request.maxFrameBytes);
+        json = glue.configure(request.configJson, request.maxFrameBytes);
       } else if (request.type === 'load-context') {
         const path = `${CONTEXT_DIR}/context-${++contextCounter}`;
         // canOwn: MEMFS keeps this Uint8Array instead of copying it; unlinked right after reading.
@@ -164,7 +160,7 @@ async function run(port: MessagePort, data: WorkerBootData): Promise<void> {
   };
 
   port.on('message', handle);
-  post({ type: 'ready', pythonVersion, ...(snapshot ? { snapshot } : {}) });
+  port.postMessage({ type: 'ready', pythonVersion, ...(snapshot ? { snapshot } : {}) } satisfies WorkerEvent, snapshot ? [snapshot] : []);
 }
 
 const port = parentPort;

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Same limits as the repository's root config, for `pnpm vitest run` inside this package: the first
+// session of a test file boots CPython in a fresh sandbox process (seconds on a busy machine).
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
