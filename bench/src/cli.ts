@@ -8,6 +8,7 @@
  *              [--sub-model NAME] [--sizes 8k,32k,1m] [--tasks N] [--seed N] [--sandbox local|pyodide|docker]
  *              [--direct auto|always|never] [--context-window TOKENS] [--price-in USD --price-out USD]
  *              [--oracle] [--json FILE]
+ *   rlms-bench trajectories [--sandbox local|pyodide|both] [--filter TEXT] [--limit N] [--concurrency N]
  */
 import { writeFile } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { createSandboxProvider, SANDBOX_NAMES, type SandboxName } from './sandbo
 import { createOracleModel } from './suites/oracle-model.js';
 import { runSuite } from './suites/run-suite.js';
 import { getSuite, SUITE_IDS } from './suites/suites.js';
+import { TRAJECTORIES_HELP, trajectoriesCommand } from './trajectories/trajectories-command.js';
 import { parseTokenSize } from './util/format.js';
 
 /** Help text. */
@@ -51,7 +53,8 @@ export const HELP = `Usage:
     --price-in USD --price-out USD     prices per 1M input/output tokens, for costs
     --oracle                           use the scripted oracle model instead (offline harness check)
     --json FILE                        write the full report as JSON
-`;
+
+${TRAJECTORIES_HELP}`;
 
 function list(value: string | undefined): string[] | undefined {
   return value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
@@ -211,6 +214,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     if (argv[0] === 'suite') return await suiteCommand(argv.slice(1));
     if (argv[0] === 'report') return await reportCommand(argv.slice(1));
+    if (argv[0] === 'trajectories') return await trajectoriesCommand(argv.slice(1), new URL('../results/trajectories.json', import.meta.url).pathname);
     return await benchCommand(argv);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
