@@ -1,8 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BenchReport } from '../run-bench.js';
 import { buildCharts } from './charts.js';
 import { resultsMarkdown } from './results-markdown.js';
+import { keptSections } from './results-sections.js';
 
 /** Not measured by `pnpm bench`, said plainly at the end of RESULTS.md. */
 const LIMITS = [
@@ -22,5 +23,7 @@ export async function writeResults(report: BenchReport, outDir: string): Promise
   await mkdir(resultsDir, { recursive: true });
   for (const [name, svg] of buildCharts(report)) await writeFile(join(resultsDir, name), svg);
   await writeFile(join(resultsDir, 'latest.json'), `${JSON.stringify(report, null, 1)}\n`);
-  await writeFile(join(outDir, 'RESULTS.md'), resultsMarkdown(report, LIMITS));
+  // Sections other commands wrote (`pnpm bench trajectories`) survive a regeneration.
+  const kept = keptSections(await readFile(join(outDir, 'RESULTS.md'), 'utf8').catch(() => ''));
+  await writeFile(join(outDir, 'RESULTS.md'), [resultsMarkdown(report, LIMITS).trimEnd(), ...kept].join('\n\n').trimEnd() + '\n');
 }

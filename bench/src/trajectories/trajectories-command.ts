@@ -3,7 +3,9 @@
  */
 import { parseArgs } from 'node:util';
 import { runTrajectories, TRAJECTORY_SANDBOXES, type TrajectorySandbox } from './run-trajectories.js';
-import { renderTrajectoriesReport, writeTrajectoriesReport } from './trajectories-report.js';
+import { dirname, join } from 'node:path';
+import { writeResultsSection } from '../report/results-sections.js';
+import { renderTrajectoriesReport, trajectoriesResultsSection, writeTrajectoriesReport } from './trajectories-report.js';
 
 /** Help text of the subcommand. */
 export const TRAJECTORIES_HELP = `  rlms-bench trajectories [options]     replay the real recorded trajectories through the rlms CLI
@@ -68,6 +70,12 @@ export async function trajectoriesCommand(argv: readonly string[], defaultJsonPa
     const path = values.json ?? defaultJsonPath;
     await writeTrajectoriesReport(report, path);
     process.stderr.write(`rlms-bench: wrote ${path}\n`);
+    if (values.filter === undefined && limit === undefined && values.json === undefined) {
+      // A whole-corpus run is the figure of record: RESULTS.md keeps it across `pnpm bench` runs.
+      const results = join(dirname(dirname(path)), 'RESULTS.md');
+      await writeResultsSection(results, 'trajectories', trajectoriesResultsSection(report));
+      process.stderr.write(`rlms-bench: wrote the real-trajectories section of ${results}\n`);
+    }
   }
   return 0;
 }

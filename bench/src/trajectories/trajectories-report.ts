@@ -84,3 +84,54 @@ export async function writeTrajectoriesReport(report: TrajectoriesReport, path: 
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(report, null, 1)}\n`, 'utf8');
 }
+
+/**
+ * Why each remaining difference is there: deliberate (rlms behaves differently on purpose, and why)
+ * or a known gap (what it would take). Keyed by cause code; causes without an entry say so.
+ */
+export const CAUSE_EXPLANATIONS: Readonly<Partial<Record<CauseCode, string>>> = {
+  'reference-final-from-failed-code':
+    'deliberate: the reference scans the text of a block that raised for `FINAL(...)` and answers with the unevaluated name; rlms tells the model the block failed and goes on, so it never answers with program text',
+  'several-finals': 'deliberate: the first `FINAL` ends the run in rlms when it runs; the reference reads the text and keeps the first one it finds — both are defensible, rlms follows execution order',
+  'python-fence-run': 'deliberate: rlms runs ```` ```python ```` blocks too (models trained elsewhere use them); the reference only runs ```` ```repl ````',
+  'sub-replies-exhausted': 'replay artefact: rlms made more sub-calls than the recording has (its code took another path earlier); not a behaviour of rlms',
+  'answer-differs': 'replay artefact in most cases: recorded sub-call replies were cut at 200 characters by the terminal capture',
+  'closing-reply-read-differently': 'deliberate: the closing reply is parsed like any reply (code run, FINAL_VAR read), where the reference returns it verbatim',
+  'final-after-code-ignored': 'known gap (issue 20 point 1) until the parser accepts a final line after code that ran',
+  'final-var-value-nameerror': 'known gap (issue 20 point 2) until FINAL_VAR accepts a value',
+  'final-in-code-fence-invalid': 'known gap (issue 20 point 3)',
+  'final-in-other-fence': 'known gap (issue 20 point 3)',
+  'glued-closing-fence': 'known gap (issue 20 point 4)',
+  'context-name-undefined': 'known gap (issue 20 point 5)',
+  'text-final-to-last-paren': 'known gap (issue 20 point 7)',
+  'text-final-identifier': 'known gap (issue 20 point 6)',
+  'llm-query-call-error': 'deliberate for an unknown `model=` (sub-calls never go to an unconfigured model; the error lists the names); known gap for a dict as the second positional argument (issue 20 point 8)',
+  'module-missing': 'deliberate: Pyodide ships the standard library only (no numpy); the system prompt says so',
+  'unterminated-block': 'deliberate: a block that is never closed is not run (it is usually cut by the output limit); the model is told',
+  'code-error': 'model code that fails in rlms where it did not in the reference (different REPL state after an earlier divergence)',
+};
+
+/** The section `pnpm bench trajectories` keeps in RESULTS.md: the tables and why each difference remains. */
+export function trajectoriesResultsSection(report: TrajectoriesReport): string {
+  const causes = new Set<CauseCode>();
+  for (const summary of report.summaries) for (const code of Object.keys(summary.causes) as CauseCode[]) causes.add(code);
+  const explained = [...causes].sort().map((code) => row([`\`${code}\``, CAUSE_EXPLANATIONS[code] ?? 'not explained yet: look at the examples above']));
+  return [
+    '## Real trajectories: does a run end where the model meant?',
+    '',
+    `\`${report.command}\` — ${report.results.length} replays of the real recorded trajectories in \`../shared/real-trajectories/\` (the reference Python RLM with real models), through the rlms CLI against a scripted server, in ${Math.round(report.durationMs / 1000)} s.`,
+    '',
+    classTable(report),
+    '',
+    'Complete captures that did not end as the real run did, by cause:',
+    '',
+    causeTable(report),
+    '',
+    'Why each remaining difference is there:',
+    '',
+    row(['cause', 'deliberate or known gap']),
+    row(['---', '---']),
+    ...explained,
+    '',
+  ].join('\n');
+}
