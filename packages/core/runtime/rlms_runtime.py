@@ -481,6 +481,43 @@ def _describe_size(value) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+_WIRE_TAG = "__rlms_wire__"
+_WIRE_FLOATS = {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")}
+
+
+def _from_wire(value):
+    """Decodes the tagged values the host sends for what JSON cannot carry (NaN/Infinity, big ints)."""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, (list, dict)):
+                value[index] = _from_wire(item)
+        return value
+    if isinstance(value, dict):
+        tag = value.get(_WIRE_TAG)
+        if tag is not None and len(value) == 2 and isinstance(value.get("value"), str):
+            if tag == "float" and value["value"] in _WIRE_FLOATS:
+                return _WIRE_FLOATS[value["value"]]
+            if tag == "int":
+                try:
+                    return int(value["value"])
+                except ValueError:
+                    pass
+        for key, item in value.items():
+            if isinstance(item, (list, dict)):
+                value[key] = _from_wire(item)
+        return value
+    return value
+
+
+def _variable_holding(value, *scopes):
+    """The name of a user variable (not ``_``-prefixed) bound to this very object, or None."""
+    for scope in scopes:
+        for key, held in list(scope.items()):
+            if held is value and not key.startswith("_") and key not in API_NAMES:
+                return key
+    return None
+
+
 class Runtime:
     """A persistent Python REPL namespace with the rlms API (``llm_query``, ``FINAL``...) defined.
 
@@ -519,6 +556,8 @@ class Runtime:
         self._final = None
         self._cells = 0
         self._tool_names = []
+        self._api = {}
+        self._tools = {}
         self._module = types.ModuleType("__main__")
         self._module.__dict__["__builtins__"] = builtins
         self.namespace = self._module.__dict__
@@ -614,6 +653,7 @@ class Runtime:
             self.namespace.pop(old, None)
         self.namespace.update(functions)
         self._tool_names = list(functions)
+        self._tools = dict(functions)
         return None
 
     def _make_tool(self, name, description, parameters):
@@ -644,7 +684,7 @@ class Runtime:
             missing = [r for r in required if r not in call_args]
             if missing:
                 raise TypeError("%s() missing required argument(s): %s" % (name, ", ".join(missing)))
-            return call("tool", {"name": name, "args": call_args}, name, "arguments")
+            return _from_wire(call("tool", {"name": name, "args": call_args}, name, "arguments"))
 
         tool.__name__ = name
         tool.__qualname__ = name
@@ -685,6 +725,10 @@ class Runtime:
             value = json.loads(data)
         data = None
         self.namespace[variable] = value
+        if variable == "context":
+            # The reference RLM loads the context as ``context_0`` with ``context`` as an alias; real
+            # models write either name.
+            self.namespace["context_0"] = value
         try:
             length = len(value)
         except TypeError:
@@ -740,6 +784,7 @@ class Runtime:
             error = self._format_error(exc)
             exc = None
         duration_ms = (time.perf_counter() - started) * 1000.0
+        self._restore_api()
         for stream in (sys.__stdout__, sys.__stderr__):
             try:
                 if stream is not None:
@@ -764,6 +809,25 @@ class Runtime:
             "truncatedChars": cut_out + cut_err,
             "durationMs": round(duration_ms, 3),
         })
+
+    def _restore_api(self) -> None:
+        """Puts back the API functions and host tools a cell reassigned or deleted, and tells the model.
+
+        Within the cell the new value stays; later cells get the rlms function again, so the run can
+        still end through ``FINAL`` after ``FINAL = ...``.
+        """
+        restored = []
+        for name, function in list(self._api.items()) + list(self._tools.items()):
+            if self.namespace.get(name) is not function:
+                self.namespace[name] = function
+                restored.append(name)
+        if restored:
+            self._stderr.write(
+                "Note: this cell assigned or deleted %s, which %s part of the rlms REPL API; %s restored "
+                "for the next cells. Use other variable names.\n"
+                % (", ".join("`%s`" % name for name in restored), "is" if len(restored) == 1 else "are",
+                   "it was" if len(restored) == 1 else "they were")
+            )
 
     def _fit_result(self, result: dict) -> dict:
         """Makes the result fit in one message to the host (``maxFrameBytes``).
@@ -932,6 +996,16 @@ class Runtime:
                 raise TypeError("%s(): %s must be a str%s, got %s" % (
                     function, name, " or None" if optional else "", type(value).__name__))
 
+        def _check_model(function, model):
+            if model is None or isinstance(model, str):
+                return
+            raise TypeError(
+                "%s(): the second argument is model=, the name of a sub-model (a str), got %s. %s() takes no "
+                "context argument: put the text the sub-model needs into the prompt itself (e.g. "
+                "%s(question + \"\\n\\n\" + context[:20000])), or use rlm_query(prompt, context=...) to give "
+                "a child RLM its own context" % (function, type(model).__name__, function, function)
+            )
+
         def _check_prompts(function, prompts):
             if isinstance(prompts, str) or not isinstance(prompts, (list, tuple)):
                 raise TypeError("%s(): prompts must be a list of str, got %s%s" % (
@@ -952,7 +1026,7 @@ class Runtime:
                 raise TypeError("llm_query(): prompt must be a str, got %s; for many prompts use "
                                 "llm_query_batched(prompts)" % type(prompt).__name__)
             _check_str("llm_query", "prompt", prompt)
-            _check_str("llm_query", "model", model, optional=True)
+            _check_model("llm_query", model)
             payload = {"prompt": prompt}
             if model is not None:
                 payload["model"] = model
@@ -964,29 +1038,35 @@ class Runtime:
             Returns a list of str answers in the same order as prompts.
             """
             prompts = _check_prompts("llm_query_batched", prompts)
-            _check_str("llm_query_batched", "model", model, optional=True)
+            _check_model("llm_query_batched", model)
             if not prompts:
                 return []
             extra = {} if model is None else {"model": model}
             return call_batched("llm_query_batched", prompts, None, extra, "llm_query_batched", "prompts")
 
-        def rlm_query(prompt, context=None):
+        def rlm_query(prompt, context=None, model=None):
             """Runs a child RLM (with its own REPL) on prompt and returns its answer as a str.
 
             context: optional JSON-serialisable value loaded as the child's `context`.
+            model: optional sub-model name the child uses as its root model (the host decides which are allowed).
             """
             _check_str("rlm_query", "prompt", prompt)
+            _check_model("rlm_query", model)
             payload = {"prompt": prompt}
             if context is not None:
                 payload["context"] = context
+            if model is not None:
+                payload["model"] = model
             return call("rlm_query", payload, "rlm_query", "context")
 
-        def rlm_query_batched(prompts, contexts=None):
+        def rlm_query_batched(prompts, contexts=None, model=None):
             """Runs one child RLM per prompt (in parallel on the host); returns a list of str answers.
 
             contexts: optional list of JSON-serialisable values, one per prompt.
+            model: optional sub-model name the children use as their root model.
             """
             prompts = _check_prompts("rlm_query_batched", prompts)
+            _check_model("rlm_query_batched", model)
             if contexts is not None:
                 if isinstance(contexts, (str, bytes, dict)) or not isinstance(contexts, (list, tuple)):
                     raise TypeError("rlm_query_batched(): contexts must be a list (one context per prompt) or None, "
@@ -997,7 +1077,8 @@ class Runtime:
                 contexts = list(contexts)
             if not prompts:
                 return []
-            return call_batched("rlm_query_batched", prompts, contexts, {}, "rlm_query_batched", "contexts")
+            extra = {} if model is None else {"model": model}
+            return call_batched("rlm_query_batched", prompts, contexts, extra, "rlm_query_batched", "contexts")
 
         def FINAL(value):
             """Finishes the run with `value` as the answer (the cell still runs to its end)."""
@@ -1015,6 +1096,11 @@ class Runtime:
             elif key in namespace:
                 value = namespace[key]
             else:
+                holder = _variable_holding(name, caller.f_locals, namespace)
+                if holder is not None:
+                    # FINAL_VAR(answer) with the variable itself (a str) rather than its name.
+                    runtime._final = runtime._make_final(name, holder, "FINAL_VAR")
+                    return
                 raise NameError(
                     "FINAL_VAR(%r): no variable named %r is defined. Define it first in a code block "
                     "(e.g. %s = ...), then call FINAL_VAR(%r); to return a value directly use FINAL(value)."
@@ -1029,6 +1115,8 @@ class Runtime:
             for key, value in list(namespace.items()):
                 if key.startswith("_") or key in hidden or isinstance(value, types.ModuleType):
                     continue
+                if key == "context_0" and value is namespace.get("context"):
+                    continue  # the alias of `context`
                 rows.append("  %s: %s%s" % (key, type(value).__name__, _describe_size(value)))
             if rows:
                 print("Variables:\n" + "\n".join(rows))
@@ -1038,6 +1126,7 @@ class Runtime:
         for function in (llm_query, llm_query_batched, rlm_query, rlm_query_batched, FINAL, FINAL_VAR, SHOW_VARS):
             function.__module__ = "__main__"
             namespace[function.__name__] = function
+            runtime._api[function.__name__] = function
 
 
 # --------------------------------------------------------------------------------------------

@@ -34,10 +34,11 @@ describe('parseResponse', () => {
     expect(parsed).toEqual({ blocks: ['a = 1'], unterminated: true });
   });
 
-  it('ignores a FINAL in text when the response has code', () => {
+  it('reports a FINAL in text after the code, marked as after the code', () => {
     const parsed = parseResponse('```repl\nprint(1)\n```\nFINAL(42)');
-    expect(parsed.textFinal).toBeUndefined();
+    expect(parsed.textFinal).toEqual({ kind: 'FINAL', value: '42', afterCode: true });
     expect(parsed.blocks).toHaveLength(1);
+    expect(parseResponse('FINAL(42)\n```repl\nprint(1)\n```').textFinal).toEqual({ kind: 'FINAL', value: '42', afterCode: false });
   });
 
   it('accepts a text FINAL when there is no code', () => {

@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { ConfigurationError, type ModelPricing } from '@rlms/core';
+import { ConfigurationError, type ModelPricing } from '@rlms/core/spec';
 import type { ModelTraits } from './openai-api-adapter.js';
 import { chatCompletionsAdapter } from './openai-chat-api.js';
 import { openAIContextWindow } from './openai-context-windows.js';
@@ -15,9 +15,6 @@ export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 export const PLACEHOLDER_API_KEY = 'rlms-no-key';
 
 const DEFAULTS = {
-  maxRetries: 3,
-  retryBaseDelayMs: 500,
-  retryMaxDelayMs: 60_000,
   timeoutMs: 600_000,
 } as const;
 
@@ -35,6 +32,9 @@ const DEFAULTS = {
  * @throws {ConfigurationError} `code: 'missing-api-key'` when no key is given, `OPENAI_API_KEY` is
  *   unset and no custom `baseURL` is set; `code: 'invalid-setting'` for a bad setting (empty
  *   model, negative retries, non-positive timeout, malformed URL, negative prices).
+ *
+ * The provider does not retry: the engine does (`maxRetries` of `createRLM`). The settings
+ * `maxRetries`, `retryBaseDelayMs` and `retryMaxDelayMs` are deprecated and ignored.
  */
 export function createOpenAIProvider(settings: OpenAIProviderSettings): OpenAIProvider {
   if (typeof settings !== 'object' || settings === null) {
@@ -46,9 +46,10 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): OpenAIPr
   }
   const api = settings.api ?? 'chat';
   if (api !== 'chat' && api !== 'responses') throw invalid(`\`api\` must be 'chat' or 'responses', got ${JSON.stringify(api)}.`);
-  const maxRetries = integerSetting('maxRetries', settings.maxRetries, DEFAULTS.maxRetries, 0);
-  const retryBaseDelayMs = numberSetting('retryBaseDelayMs', settings.retryBaseDelayMs, DEFAULTS.retryBaseDelayMs, 0);
-  const retryMaxDelayMs = numberSetting('retryMaxDelayMs', settings.retryMaxDelayMs, DEFAULTS.retryMaxDelayMs, 0);
+  // Deprecated retry settings (the engine retries): still checked, so a bad value is not silently kept.
+  integerSetting('maxRetries', settings.maxRetries, 0, 0);
+  numberSetting('retryBaseDelayMs', settings.retryBaseDelayMs, 0, 0);
+  numberSetting('retryMaxDelayMs', settings.retryMaxDelayMs, 0, 0);
   const timeoutMs = numberSetting('timeoutMs', settings.timeoutMs, DEFAULTS.timeoutMs, 1);
   if (settings.contextWindowTokens !== undefined) integerSetting('contextWindowTokens', settings.contextWindowTokens, 0, 1);
   if (settings.pricing !== undefined) checkPricing(settings.pricing);
@@ -84,6 +85,7 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): OpenAIPr
     organization: settings.organization ?? (isOpenAI ? undefined : null),
     project: settings.project ?? (isOpenAI ? undefined : null),
     ...(settings.headers === undefined ? {} : { defaultHeaders: { ...settings.headers } }),
+    // One request per call: the engine owns retries (see OpenAIProvider).
     maxRetries: 0,
     timeout: timeoutMs,
     ...(settings.fetch === undefined ? {} : { fetch: settings.fetch }),
@@ -96,7 +98,6 @@ export function createOpenAIProvider(settings: OpenAIProviderSettings): OpenAIPr
     baseURL,
     client,
     adapter: api === 'chat' ? chatCompletionsAdapter(traits) : responsesAdapter(traits, provider),
-    retry: { maxRetries, baseDelayMs: retryBaseDelayMs, maxDelayMs: retryMaxDelayMs },
     timeoutMs,
     contextWindowTokens: settings.contextWindowTokens ?? openAIContextWindow(modelId),
     pricing: settings.pricing ?? openAIPricing(modelId),

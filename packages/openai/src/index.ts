@@ -6,7 +6,7 @@ export type {
   OpenAIReasoningEffort,
   OpenAISystemMessageRole,
 } from './openai-provider-settings.js';
-export { computeCostUsd } from '@rlms/core';
+export { computeCostUsd } from '@rlms/core/sandbox';
 export { OPENAI_PRICES, openAIPricing } from './openai-prices.js';
 export { OPENAI_CONTEXT_WINDOWS, openAIContextWindow } from './openai-context-windows.js';
 export { isReasoningModel } from './openai-model-quirks.js';

@@ -1,5 +1,5 @@
 import type OpenAI from 'openai';
-import type { ChatMessage, FinishReason, ModelCallOptions, TokenUsage } from '@rlms/core';
+import type { ChatMessage, FinishReason, ModelCallOptions, TokenUsage } from '@rlms/core/spec';
 import type { OpenAIReasoningEffort, OpenAISystemMessageRole } from './openai-provider-settings.js';
 
 /** Model facts the request builders need. */

@@ -1,6 +1,6 @@
 import type OpenAI from 'openai';
 import type { ChatCompletionCreateParams } from 'openai/resources/chat/completions';
-import type { FinishReason, ModelCallOptions, TokenUsage } from '@rlms/core';
+import type { FinishReason, ModelCallOptions, TokenUsage } from '@rlms/core/spec';
 import {
   isRecord,
   roleOf,

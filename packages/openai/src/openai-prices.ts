@@ -1,4 +1,4 @@
-import type { ModelPricing, PricingTable } from '@rlms/core';
+import type { ModelPricing, PricingTable } from '@rlms/core/spec';
 
 /**
  * OpenAI list prices (standard tier, text tokens) in US dollars per million tokens, by model id,

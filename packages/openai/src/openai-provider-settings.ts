@@ -1,4 +1,4 @@
-import type { ModelPricing } from '@rlms/core';
+import type { ModelPricing } from '@rlms/core/spec';
 
 /** Which OpenAI endpoint the provider calls. */
 export type OpenAIApi = 'chat' | 'responses';
@@ -37,16 +37,27 @@ export interface OpenAIProviderSettings {
    */
   readonly api?: OpenAIApi;
   /**
-   * Retries after the first attempt on 408/409/429/5xx, dropped connections and timeouts, with
-   * exponential backoff and jitter, honouring `retry-after-ms` / `retry-after`. Default `3`.
+   * @deprecated Ignored (still checked to be an integer ≥ 0). The provider makes one request per
+   * call and classifies failures (`retryable`, `retryAfterMs`); the engine is the one place that
+   * retries, so a call makes at most `maxRetries + 1` requests instead of a product of two loops.
+   * Set `maxRetries` on `createRLM` / `RecursiveLanguageModel` (default 2); outside the engine,
+   * call `generateWithRetries(provider, options, { maxRetries })` from `@rlms/core`.
    */
   readonly maxRetries?: number;
-  /** First backoff wait in milliseconds; doubles per retry. Default `500`. */
+  /**
+   * @deprecated Ignored (still checked to be a number ≥ 0): the engine retries. Use `retryBaseDelayMs`
+   * on `createRLM` / `RecursiveLanguageModel`, or `baseDelayMs` of `generateWithRetries`.
+   */
   readonly retryBaseDelayMs?: number;
-  /** Longest wait between attempts in milliseconds, also caps `retry-after`. Default `60_000`. */
+  /**
+   * @deprecated Ignored (still checked to be a number ≥ 0): the engine retries and caps
+   * `retry-after`. Use `retryMaxDelayMs` on `createRLM` / `RecursiveLanguageModel`, or `maxDelayMs`
+   * of `generateWithRetries`.
+   */
   readonly retryMaxDelayMs?: number;
   /**
-   * Time limit of one attempt in milliseconds. For `generate` it covers the whole attempt; for
+   * Time limit of one request in milliseconds; a request that passes it fails with a retryable
+   * `ModelProviderError` (`code: 'timeout'`). For `generate` it covers the whole request; for
    * `stream` it covers the wait for the response and then each gap between chunks. Default
    * `600_000` (10 minutes). Note: Node's built-in fetch gives up waiting for response headers
    * after 5 minutes; pass an undici `fetch` with a longer `headersTimeout` for slower servers.

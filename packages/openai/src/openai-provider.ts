@@ -1,17 +1,8 @@
 import OpenAI from 'openai';
-import {
-  ModelProviderError,
-  RLMAbortError,
-  type ModelCallOptions,
-  type ModelPricing,
-  type ModelProviderV1,
-  type ModelResponse,
-  type ModelStreamPart,
-} from '@rlms/core';
+import { ModelProviderError, RLMAbortError, type ModelCallOptions, type ModelPricing, type ModelProviderV1, type ModelResponse, type ModelStreamPart } from '@rlms/core/spec';
 import { AttemptController } from './attempt-controller.js';
-import { computeCostUsd, redactSecrets } from '@rlms/core';
+import { computeCostUsd, redactSecrets } from '@rlms/core/sandbox';
 import type { OpenAIApiAdapter, ReplySummary } from './openai-api-adapter.js';
-import { backoffDelayMs, sleep, type RetryPolicy } from './retry-policy.js';
 import { StopSequenceFilter, applyStopSequences } from './stop-sequence-filter.js';
 import { toModelProviderError, type ErrorContext } from './to-model-provider-error.js';
 
@@ -22,7 +13,6 @@ export interface OpenAIProviderConfig {
   readonly baseURL: string;
   readonly client: OpenAI;
   readonly adapter: OpenAIApiAdapter;
-  readonly retry: RetryPolicy;
   readonly timeoutMs: number;
   readonly contextWindowTokens: number | undefined;
   readonly pricing: ModelPricing | undefined;
@@ -34,10 +24,12 @@ export interface OpenAIProviderConfig {
  * A `ModelProviderV1` backed by the official `openai` SDK: OpenAI itself or any
  * OpenAI-compatible server. Create it with {@link createOpenAIProvider}.
  *
- * Retries are ours (the SDK's are off): transient failures (408/409/429/5xx, dropped
- * connections, timeouts) are retried up to `maxRetries` times with backoff; streams are retried
- * only before their first delta. Errors are `ModelProviderError` (`retryable`, `statusCode`,
- * `code`) or, on abort, `RLMAbortError` (`name === 'AbortError'`).
+ * Each call is one HTTP request: the provider does not retry, and the SDK's own retries are off.
+ * It classifies failures instead: transient ones (408/409/429/5xx, dropped connections, attempt
+ * timeouts, a body cut short) are `ModelProviderError`s with `retryable: true` and, when the
+ * server asked for a wait, `retryAfterMs`. The engine (`createRLM`'s `maxRetries`) is the one
+ * owner of retries; outside the engine, use `generateWithRetries` from `@rlms/core`. On abort the
+ * error is `RLMAbortError` (`name === 'AbortError'`).
  */
 export class OpenAIProvider implements ModelProviderV1 {
   readonly specificationVersion = 'rlms-model-v1' as const;
@@ -66,83 +58,75 @@ export class OpenAIProvider implements ModelProviderV1 {
   }
 
   /**
-   * One complete call.
-   * @throws {RLMAbortError} when `abortSignal` aborts (before or during the call, or while waiting to retry).
-   * @throws {ModelProviderError} when the server fails for good (after retries for transient failures).
+   * One complete call: one HTTP request.
+   * @throws {RLMAbortError} when `abortSignal` aborts (before or during the call).
+   * @throws {ModelProviderError} when the request fails; `retryable` and `retryAfterMs` say whether and when to try again.
    */
   async generate(options: ModelCallOptions): Promise<ModelResponse> {
     this.checkOptions(options);
     const { adapter } = this.config;
     const plan = adapter.plan(options, false);
-    let attemptIndex = 0;
-    for (;;) {
-      const attempt = this.startAttempt(options.abortSignal);
-      try {
-        const raw = await adapter.send(this.config.client, plan.body, this.requestOptions(options, attempt));
-        if (attempt.callerAborted) throw new RLMAbortError();
-        const reply = adapter.parse(raw);
-        const stopped = applyStopSequences(reply.text, plan.clientStopSequences);
-        return this.response(reply.text === stopped.text ? reply : { ...reply, finishReason: 'stop' }, stopped.text);
-      } catch (error) {
-        await this.handleFailure(error, attempt, attemptIndex, options.abortSignal);
-      } finally {
-        attempt.dispose();
-      }
-      attemptIndex += 1;
+    const attempt = this.startAttempt(options.abortSignal);
+    try {
+      const raw = await adapter.send(this.config.client, plan.body, this.requestOptions(options, attempt));
+      if (attempt.callerAborted) throw new RLMAbortError();
+      const reply = adapter.parse(raw);
+      const stopped = applyStopSequences(reply.text, plan.clientStopSequences);
+      return this.response(reply.text === stopped.text ? reply : { ...reply, finishReason: 'stop' }, stopped.text);
+    } catch (error) {
+      throw toModelProviderError(error, attempt, this.errorContext);
+    } finally {
+      attempt.dispose();
     }
   }
 
   /**
-   * Streams one call: `text-delta` parts, then one `finish` part with usage (requested with
-   * `stream_options.include_usage`) and cost. Retried only before the first delta.
+   * Streams one call (one HTTP request): `text-delta` parts, then one `finish` part with usage
+   * (requested with `stream_options.include_usage`) and cost.
    * @throws {RLMAbortError} when `abortSignal` aborts.
-   * @throws {ModelProviderError} on failure, including a stream that ends before the model finished (`code: 'truncated-stream'`).
+   * @throws {ModelProviderError} on failure, including a stream that ends before the model finished
+   *   (`code: 'truncated-stream'`). A failure after partial output says so in its message: a retry
+   *   starts the reply over, so a caller that showed the partial text must discard it first.
    */
   async *stream(options: ModelCallOptions): AsyncGenerator<ModelStreamPart, void, undefined> {
     this.checkOptions(options);
     const { adapter } = this.config;
     const plan = adapter.plan(options, true);
-    let attemptIndex = 0;
-    for (;;) {
-      const attempt = this.startAttempt(options.abortSignal);
-      let yielded = false;
-      try {
-        const stream = (await adapter.send(this.config.client, plan.body, this.requestOptions(options, attempt))) as AsyncIterable<unknown>;
-        const folder = adapter.streamFolder();
-        const filter = new StopSequenceFilter(plan.clientStopSequences);
-        for await (const event of stream) {
-          attempt.arm();
-          const delta = filter.push(folder.accept(event));
-          if (delta !== '') {
-            yielded = true;
-            yield { type: 'text-delta', delta };
-          }
-        }
-        // The SDK ends a stream quietly when its signal aborts: find out why it ended.
-        if (attempt.callerAborted || attempt.timedOut) throw new RLMAbortError();
-        const rest = filter.flush();
-        if (rest !== '') {
+    const attempt = this.startAttempt(options.abortSignal);
+    let yielded = false;
+    try {
+      const stream = (await adapter.send(this.config.client, plan.body, this.requestOptions(options, attempt))) as AsyncIterable<unknown>;
+      const folder = adapter.streamFolder();
+      const filter = new StopSequenceFilter(plan.clientStopSequences);
+      for await (const event of stream) {
+        attempt.arm();
+        const delta = filter.push(folder.accept(event));
+        if (delta !== '') {
           yielded = true;
-          yield { type: 'text-delta', delta: rest };
+          yield { type: 'text-delta', delta };
         }
-        const summary = folder.end();
-        if (summary === undefined) throw this.truncatedStreamError();
-        const finish = this.response(filter.stopped ? { ...summary, finishReason: 'stop' } : summary, '');
-        yield {
-          type: 'finish',
-          usage: finish.usage,
-          finishReason: finish.finishReason,
-          ...(finish.costUsd === undefined ? {} : { costUsd: finish.costUsd }),
-          ...(finish.responseModelId === undefined ? {} : { responseModelId: finish.responseModelId }),
-        };
-        return;
-      } catch (error) {
-        if (yielded) throw this.partialStreamError(error, attempt);
-        await this.handleFailure(error, attempt, attemptIndex, options.abortSignal);
-      } finally {
-        attempt.dispose();
       }
-      attemptIndex += 1;
+      // The SDK ends a stream quietly when its signal aborts: find out why it ended.
+      if (attempt.callerAborted || attempt.timedOut) throw new RLMAbortError();
+      const rest = filter.flush();
+      if (rest !== '') {
+        yielded = true;
+        yield { type: 'text-delta', delta: rest };
+      }
+      const summary = folder.end();
+      if (summary === undefined) throw this.truncatedStreamError();
+      const finish = this.response(filter.stopped ? { ...summary, finishReason: 'stop' } : summary, '');
+      yield {
+        type: 'finish',
+        usage: finish.usage,
+        finishReason: finish.finishReason,
+        ...(finish.costUsd === undefined ? {} : { costUsd: finish.costUsd }),
+        ...(finish.responseModelId === undefined ? {} : { responseModelId: finish.responseModelId }),
+      };
+    } catch (error) {
+      throw yielded ? this.partialStreamError(error, attempt) : toModelProviderError(error, attempt, this.errorContext);
+    } finally {
+      attempt.dispose();
     }
   }
 
@@ -171,39 +155,10 @@ export class OpenAIProvider implements ModelProviderV1 {
     };
   }
 
-  /** Maps a failed attempt; throws when it must not be retried, else waits the backoff. */
-  private async handleFailure(
-    error: unknown,
-    attempt: AttemptController,
-    attemptIndex: number,
-    signal: AbortSignal | undefined,
-  ): Promise<void> {
-    const mapped = toModelProviderError(error, attempt, this.errorContext);
-    if (!ModelProviderError.isInstance(mapped) || !mapped.retryable) throw mapped;
-    const { retry } = this.config;
-    if (attemptIndex >= retry.maxRetries) {
-      if (retry.maxRetries === 0) throw mapped;
-      throw new ModelProviderError(
-        `${mapped.message} (gave up after ${attemptIndex + 1} attempts; maxRetries is ${retry.maxRetries})`,
-        {
-          provider: mapped.provider,
-          modelId: mapped.modelId,
-          code: mapped.code,
-          // Our own retries are spent: callers (the engine) must not retry again on top.
-          retryable: false,
-          cause: mapped,
-          ...(mapped.statusCode === undefined ? {} : { statusCode: mapped.statusCode }),
-          ...(mapped.retryAfterMs === undefined ? {} : { retryAfterMs: mapped.retryAfterMs }),
-        },
-      );
-    }
-    await sleep(backoffDelayMs(attemptIndex, retry, mapped.retryAfterMs), signal);
-  }
-
   private partialStreamError(error: unknown, attempt: AttemptController): ModelProviderError | RLMAbortError {
     const mapped = toModelProviderError(error, attempt, this.errorContext);
     if (!ModelProviderError.isInstance(mapped)) return mapped;
-    return new ModelProviderError(`${mapped.message} (the stream broke after partial output, so it was not retried)`, {
+    return new ModelProviderError(`${mapped.message} (the stream broke after partial output; a retry starts the reply over)`, {
       provider: mapped.provider,
       modelId: mapped.modelId,
       code: mapped.code,

@@ -1,7 +1,7 @@
 import type OpenAI from 'openai';
 import type { ResponseCreateParams } from 'openai/resources/responses/responses';
-import type { FinishReason, ModelCallOptions, TokenUsage } from '@rlms/core';
-import { ModelProviderError } from '@rlms/core';
+import type { FinishReason, ModelCallOptions, TokenUsage } from '@rlms/core/spec';
+import { ModelProviderError } from '@rlms/core/spec';
 import {
   isRecord,
   roleOf,

@@ -1,7 +1,11 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { ModelProviderError, RLMAbortError, RLMError, isAbortError, redactSecrets } from '@rlms/core';
+import { ModelProviderError, RLMAbortError, RLMError, isAbortError } from '@rlms/core/spec';
+import { redactSecrets } from '@rlms/core/sandbox';
 import type { AttemptController } from './attempt-controller.js';
-import { retryAfterMsFromHeaders } from './retry-policy.js';
+import { retryAfterMsFromHeaders } from './retry-after.js';
+
+/** Wording of servers (OpenAI, vLLM, llama.cpp, Ollama…) for a prompt longer than the context window. */
+const CONTEXT_LENGTH = /context[ _-]?(length|window)|maximum context|context_length_exceeded|too many tokens|prompt is too long|input is too long/i;
 
 /** Who was called, for error messages. */
 export interface ErrorContext {
@@ -139,6 +143,10 @@ function fromApiError(
       return make(`${target} is rate limited (429): ${detail}`, { ...base, code: 'rate-limit' });
     default:
       if (status >= 500) return make(`${target} had a server error (${status}): ${detail}`, { ...base, code: 'server-error' });
+      if ((status === 400 || status === 413) && CONTEXT_LENGTH.test(detail)) {
+        // The engine compacts the conversation and tries again (see `isContextLengthError` in @rlms/core).
+        return make(`${target} refused the prompt as longer than the model's context window (${status}): ${detail}`, { ...base, retryable: false, code: 'context-length' });
+      }
       return make(
         `${target} rejected the request (${status}): ${detail}. Check the model name and the call options ` +
           '(maxOutputTokens, temperature, stopSequences) against what this model accepts.',

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigurationError } from '@rlms/core';
 import { PLACEHOLDER_API_KEY, computeCostUsd, createOpenAIProvider, isReasoningModel, openAIPricing } from '../src/index.js';
-import { backoffDelayMs, retryAfterMsFromHeaders } from '../src/retry-policy.js';
+import { retryAfterMsFromHeaders } from '../src/retry-after.js';
 import { StopSequenceFilter, applyStopSequences } from '../src/stop-sequence-filter.js';
 import { useServer } from './server-fixture.js';
 
@@ -115,21 +115,7 @@ describe('model tables and quirks', () => {
   });
 });
 
-describe('retry timing', () => {
-  const policy = { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 1_000 };
-
-  it('backs off exponentially with equal jitter, capped', () => {
-    expect(backoffDelayMs(0, policy, undefined, () => 0)).toBe(50);
-    expect(backoffDelayMs(0, policy, undefined, () => 1)).toBe(100);
-    expect(backoffDelayMs(2, policy, undefined, () => 0)).toBe(200);
-    expect(backoffDelayMs(10, policy, undefined, () => 1)).toBe(1_000);
-  });
-
-  it('uses the server-given wait, capped', () => {
-    expect(backoffDelayMs(0, policy, 300)).toBe(300);
-    expect(backoffDelayMs(0, policy, 60_000)).toBe(1_000);
-  });
-
+describe('retry-after', () => {
   it('parses retry-after-ms, retry-after seconds and HTTP dates', () => {
     expect(retryAfterMsFromHeaders(new Headers({ 'retry-after-ms': '250', 'retry-after': '9' }))).toBe(250);
     expect(retryAfterMsFromHeaders(new Headers({ 'retry-after': '2' }))).toBe(2_000);

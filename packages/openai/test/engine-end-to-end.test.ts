@@ -18,6 +18,6 @@ testRLMEndToEnd({
   rootModel: async (replies) => {
     const server = await startOpenAICompatibleServer({ replies: [...replies] });
     servers.push(server);
-    return createOpenAIProvider({ baseURL: server.baseURL, model: 'scripted-root', apiKey: 'test-key', maxRetries: 0 });
+    return createOpenAIProvider({ baseURL: server.baseURL, model: 'scripted-root', apiKey: 'test-key' });
   },
 });

@@ -26,7 +26,7 @@ describe('OpenAIProvider keeps keys out of its errors', () => {
     await start({
       faultRules: [{ when: () => true, fault: { type: 'http-error', status: 401, message: `Incorrect API key provided: ${KEY}. You can find your API key at https://platform.example/account.` } }],
     });
-    const error = await failure(provider({ apiKey: KEY, maxRetries: 0 }).generate({ messages }));
+    const error = await failure(provider({ apiKey: KEY }).generate({ messages }));
     expect(error.statusCode).toBe(401);
     expect(error.code).toBe('authentication');
     expect(error.message).toContain('rejected the API key (401): Incorrect API key provided: [REDACTED].');
@@ -45,7 +45,7 @@ describe('OpenAIProvider keeps keys out of its errors', () => {
         },
       ],
     });
-    const error = await failure(provider({ maxRetries: 0 }).generate({ messages }));
+    const error = await failure(provider({}).generate({ messages }));
     const shown = everything(error);
     for (const secret of [leaked, 'hunter2', 'zzz999zzz', `${KEY}x`]) expect(shown).not.toContain(secret);
     expect(error.message).toContain('https://[REDACTED]@10.0.0.5:8000/v1?api_key=[REDACTED]');
@@ -53,24 +53,24 @@ describe('OpenAIProvider keeps keys out of its errors', () => {
 
   it('redacts secret header values and credentials in the base URL', async () => {
     const server = await start({ faultRules: [{ when: () => true, fault: { type: 'http-error', status: 403, message: 'header api-key=azure-secret-value-1 not allowed' } }] });
-    const denied = await failure(provider({ headers: { 'api-key': 'azure-secret-value-1' }, maxRetries: 0 }).generate({ messages }));
+    const denied = await failure(provider({ headers: { 'api-key': 'azure-secret-value-1' } }).generate({ messages }));
     expect(denied.message).toContain('denied access (403)');
     expect(everything(denied)).not.toContain('azure-secret-value-1');
     // fetch refuses a URL with credentials; the error that says so must not repeat them.
     const withCredentials = server.baseURL.replace('http://', 'http://svc:url-password-1@');
-    const refused = await failure(provider({ baseURL: withCredentials, maxRetries: 0 }).generate({ messages }));
+    const refused = await failure(provider({ baseURL: withCredentials }).generate({ messages }));
     expect(refused.message).toContain('http://[REDACTED]@127.0.0.1');
     expect(everything(refused)).not.toContain('url-password-1');
   });
 
-  it('redacts after retries are spent and for stream errors too', async () => {
+  it('redacts a retryable server error and stream errors too', async () => {
     await start({ faultRules: [{ when: () => true, fault: { type: 'server-error', message: `upstream for key ${KEY} is down` } }] });
-    const error = await failure(provider({ apiKey: KEY, maxRetries: 1 }).generate({ messages }));
-    expect(error.message).toMatch(/gave up after 2 attempts/);
+    const error = await failure(provider({ apiKey: KEY }).generate({ messages }));
+    expect([error.statusCode, error.retryable]).toEqual([500, true]);
     expect(everything(error)).not.toContain(KEY);
     const streamed = await (async () => {
       try {
-        for await (const _part of provider({ apiKey: KEY, maxRetries: 0 }).stream({ messages })) {
+        for await (const _part of provider({ apiKey: KEY }).stream({ messages })) {
           // no parts: the request fails
         }
       } catch (caught) {

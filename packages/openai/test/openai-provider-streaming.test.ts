@@ -36,7 +36,7 @@ describe.each(['chat', 'responses'] as const)('stream() over the %s API', (api) 
     if (api === 'chat') expect(server.modelRequests[0]?.body).toMatchObject({ stream_options: { include_usage: true } });
   });
 
-  it('fails with a typed error, not retried, when the stream is cut after partial output', async () => {
+  it('fails with a typed error, one request, when the stream is cut after partial output', async () => {
     const server = await start({
       replies: ['one two three four five'],
       faults: [{ type: 'truncated-stream', afterChunks: 2 }],
@@ -53,23 +53,24 @@ describe.each(['chat', 'responses'] as const)('stream() over the %s API', (api) 
     expect(server.modelRequests).toHaveLength(1);
   });
 
-  it('retries a stream cut before its first delta', async () => {
+  it('a stream cut before its first delta: one request, a retryable error (the caller retries)', async () => {
     const server = await start({ replies: ['complete reply'], faults: [{ type: 'truncated-stream', afterChunks: 0 }] });
-    const parts = await collect(provider({ api }).stream({ messages }));
-    expect(deltas(parts).join('')).toBe('complete reply');
-    expect(server.modelRequests).toHaveLength(2);
+    const error = await collect(provider({ api }).stream({ messages })).catch((caught: unknown) => caught);
+    expect(ModelProviderError.isInstance(error), String(error)).toBe(true);
+    expect((error as ModelProviderError).retryable).toBe(true);
+    expect(server.modelRequests).toHaveLength(1);
   });
 
-  it('retries a 429 before the stream starts', async () => {
+  it('a 429 before the stream starts: one request, retryable with retryAfterMs', async () => {
     const server = await start({ replies: ['after wait'], faults: [{ type: 'rate-limit', retryAfterMs: 20 }] });
-    const parts = await collect(provider({ api }).stream({ messages }));
-    expect(deltas(parts).join('')).toBe('after wait');
-    expect(server.modelRequests.map((request) => request.status)).toEqual([429, 200]);
+    const error = await collect(provider({ api }).stream({ messages })).catch((caught: unknown) => caught);
+    expect([(error as ModelProviderError).statusCode, (error as ModelProviderError).retryable, (error as ModelProviderError).retryAfterMs]).toEqual([429, true, 20]);
+    expect(server.modelRequests.map((request) => request.status)).toEqual([429]);
   });
 
   it('cuts a stream that stalls between chunks after timeoutMs', async () => {
     await start({ replies: ['slow words here'], streamChunkDelayMs: 2_000 });
-    const error = await collect(provider({ api, timeoutMs: 150, maxRetries: 0 }).stream({ messages })).catch(
+    const error = await collect(provider({ api, timeoutMs: 150 }).stream({ messages })).catch(
       (caught: unknown) => caught,
     );
     expect(ModelProviderError.isInstance(error), String(error)).toBe(true);

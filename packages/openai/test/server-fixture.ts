@@ -8,7 +8,7 @@ import { createOpenAIProvider, type OpenAIProvider, type OpenAIProviderSettings 
 
 /**
  * One local server per test: `start()` launches it, an `afterEach` closes it. `provider()` points
- * a provider at it with fast retries (tests must not wait for production backoff).
+ * a provider at it (one request per call: the engine owns retries).
  */
 export function useServer(): {
   start: (options?: OpenAICompatibleServerOptions) => Promise<OpenAICompatibleServer>;
@@ -31,7 +31,6 @@ export function useServer(): {
         model: 'test-model',
         baseURL: server.baseURL,
         apiKey: 'test-key',
-        retryBaseDelayMs: 5,
         ...settings,
       });
     },

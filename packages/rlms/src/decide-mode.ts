@@ -1,29 +1,17 @@
-import type { ContextInput, ModelProviderV1 } from '@rlms/core';
+import { buildDirectMessages, renderContext, type ContextInput, type ModelProviderV1 } from '@rlms/core';
 import { chooseMode, DEFAULT_DIRECT_MAX_FRACTION, UNKNOWN_CONTEXT_WINDOW_TOKENS, type ModeChoice, type QueryMode } from './choose-mode.js';
-import { countTokens, countTokensWithin } from './count-tokens.js';
-import { buildDirectMessages } from './direct-prompt.js';
+import { contextChars } from './context-chars.js';
+import { countTokensWithin } from './count-tokens.js';
 import { lookupModelFacts } from './model-catalog.js';
 import type { RecursiveLanguageModelSettings } from './recursive-language-model-settings.js';
-import { contextChars, renderContext } from './render-context.js';
 
 /** No text averages more characters per token than this; larger contexts skip counting in `'auto'`. */
 const MAX_CHARS_PER_TOKEN = 12;
 
-/** What a query runs as, with the rendered context and prompt tokens when they were computed. */
-export interface ModeDecision {
-  readonly choice: ModeChoice;
-  readonly rendered?: string;
-  readonly promptTokens?: number;
-}
-
-function directPromptTokens(rendered: string, question: string, modelRef: string): number {
-  return buildDirectMessages(rendered, question).reduce((sum, message) => sum + countTokens(message.content, modelRef), 0) + 10;
-}
-
 /**
- * Applies the requested mode: `'rlm'` and `'direct'` as asked; `'auto'` counts the direct prompt
- * (up to the root window, skipped for contexts obviously too large) and applies `chooseMode`,
- * never picking a direct call over `maxTotalTokens`.
+ * The policy of `mode`: `'rlm'` and `'direct'` as asked; `'auto'` counts the direct prompt (up to
+ * the root window, skipped for contexts obviously too large) and applies `chooseMode`, never
+ * picking a direct call over `maxTotalTokens`. The engine runs what it decides.
  */
 export async function decideMode(options: {
   readonly requested: QueryMode;
@@ -35,24 +23,20 @@ export async function decideMode(options: {
   /** Name shown in reasons. */
   readonly modelName: string;
   readonly settings: RecursiveLanguageModelSettings;
-}): Promise<ModeDecision> {
+}): Promise<ModeChoice> {
   const { requested, context, question, modelRef, settings } = options;
-  if (requested === 'rlm') return { choice: { mode: 'rlm', fits: false, fitsComfortably: false, reason: 'mode "rlm" was requested' } };
+  if (requested === 'rlm') return { mode: 'rlm', fits: false, fitsComfortably: false, reason: 'mode "rlm" was requested' };
+  if (requested === 'direct') return { mode: 'direct', fits: true, fitsComfortably: true, reason: 'mode "direct" was requested' };
   let window = settings.contextWindowTokens ?? options.model.contextWindowTokens;
   if (window === undefined) {
     const facts = await lookupModelFacts(modelRef, settings.importModule === undefined ? {} : { importer: settings.importModule });
     window = facts.contextWindowTokens;
   }
   const fraction = settings.directMaxFraction ?? DEFAULT_DIRECT_MAX_FRACTION;
-  if (requested === 'direct') {
-    const rendered = renderContext(context);
-    const promptTokens = directPromptTokens(rendered, question, modelRef);
-    return { choice: { mode: 'direct', fits: true, fitsComfortably: true, reason: 'mode "direct" was requested' }, rendered, promptTokens };
-  }
   // Count up to the whole window (not just the direct limit) so the reason can say how full it is.
   const limit = window ?? UNKNOWN_CONTEXT_WINDOW_TOKENS;
   if (contextChars(context) > limit * MAX_CHARS_PER_TOKEN) {
-    return { choice: chooseMode({ promptTokens: undefined, windowTokens: window, modelName: options.modelName, directMaxFraction: fraction }) };
+    return chooseMode({ promptTokens: undefined, windowTokens: window, modelName: options.modelName, directMaxFraction: fraction });
   }
   const rendered = renderContext(context);
   const [system, user] = buildDirectMessages(rendered, question);
@@ -60,8 +44,7 @@ export async function decideMode(options: {
   const promptTokens = within === false ? undefined : within + 10;
   const maxTotal = settings.maxTotalTokens;
   if (promptTokens !== undefined && maxTotal !== undefined && promptTokens > maxTotal) {
-    return { choice: { mode: 'rlm', fits: true, fitsComfortably: true, reason: `the prompt (${promptTokens} tokens) exceeds maxTotalTokens (${maxTotal})` } };
+    return { mode: 'rlm', fits: true, fitsComfortably: true, reason: `the prompt (${promptTokens} tokens) exceeds maxTotalTokens (${maxTotal})` };
   }
-  const choice = chooseMode({ promptTokens, windowTokens: window, modelName: options.modelName, directMaxFraction: fraction });
-  return { choice, rendered, ...(promptTokens === undefined ? {} : { promptTokens }) };
+  return chooseMode({ promptTokens, windowTokens: window, modelName: options.modelName, directMaxFraction: fraction });
 }

@@ -1,10 +1,8 @@
-import { ConfigurationError, computeCostUsd, type ContextInput, type ModelPricing, type PricingTable } from '@rlms/core';
+import { ConfigurationError, buildDirectMessages, computeCostUsd, renderContext, type ContextInput, type ModelPricing, type PricingTable } from '@rlms/core';
 import { chooseMode, outputReserve } from './choose-mode.js';
 import { countTokens, tokenizerFor, type TokenizerInfo } from './count-tokens.js';
 import type { ModuleImporter } from './import-optional.js';
 import { lookupModelFacts } from './model-catalog.js';
-import { buildDirectMessages } from './direct-prompt.js';
-import { renderContext } from './render-context.js';
 
 /** Options of {@link estimateCost}. */
 export interface EstimateCostOptions {

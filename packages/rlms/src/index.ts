@@ -14,9 +14,8 @@ export {
   type QueryMode,
   type ModeChoice,
 } from './choose-mode.js';
-export { runDirect, type DirectRunOptions } from './direct-query.js';
-export { DIRECT_SYSTEM_PROMPT, buildDirectMessages } from './direct-prompt.js';
-export { renderContext } from './render-context.js';
+// The direct prompt is the engine's (direct runs are `createRLM(...).query({ mode: 'direct' })`); re-exported for callers of this package.
+export { DIRECT_SYSTEM_PROMPT, buildDirectMessages, renderContext } from '@rlms/core';
 export { countTokens, countTokensWithin, tokenizerFor, type TokenizerInfo, type TokenEncoding } from './count-tokens.js';
 export { estimateCost, RLM_ESTIMATE_ASSUMPTIONS, type EstimateCostOptions, type CostEstimate, type Range } from './estimate-cost.js';
 export { lookupModelFacts, type ModelFacts } from './model-catalog.js';

@@ -52,8 +52,11 @@ export interface RecursiveLanguageModelSettings extends Omit<RLMSettings, 'model
  * Options of `query` and `stream`: those of `createRLM`'s query (`context`, `question`,
  * `abortSignal`, `saveTrajectory`, `onEvent`, `schema`) plus `mode`.
  */
-export interface QueryOptions<S extends AnswerSchema | undefined = undefined> extends RLMQueryOptions<S> {
-  /** Overrides the settings' `mode` for this query. A `schema` needs the REPL: `'auto'` then runs the RLM, `'direct'` is refused. */
+export interface QueryOptions<S extends AnswerSchema | undefined = undefined> extends Omit<RLMQueryOptions<S>, 'mode'> {
+  /**
+   * Overrides the settings' `mode` for this query: `'auto'` decides here, `'rlm'` and `'direct'` run
+   * as the engine's modes. A `schema` needs the REPL: `'auto'` then runs the RLM, `'direct'` is refused.
+   */
   readonly mode?: QueryMode;
 }
 

@@ -3,7 +3,6 @@ import {
   ContextError,
   createRLM,
   EventQueue,
-  saveTrajectory,
   type AnswerOf,
   type AnswerSchema,
   type ContextInput,
@@ -16,8 +15,7 @@ import {
 } from '@rlms/core';
 import type { QueryMode } from './choose-mode.js';
 import { decideMode } from './decide-mode.js';
-import { runDirect } from './direct-query.js';
-import { engineSettingsOf, validateEngineSettings } from './engine-settings.js';
+import { engineSettingsOf, NO_SANDBOX, validateEngineSettings } from './engine-settings.js';
 import { estimateCost, type CostEstimate } from './estimate-cost.js';
 import { loadModel } from './load-model.js';
 import { planModel, providerFamily, type ModelPlan, type ModelSpec } from './model-spec.js';
@@ -73,6 +71,7 @@ export class RecursiveLanguageModel implements AsyncDisposable {
   private models: Promise<ResolvedModels> | undefined;
   private sandbox: Promise<SandboxProviderV1> | undefined;
   private engine: RLM | undefined;
+  private directEngine: RLM | undefined;
 
   constructor(settings: RecursiveLanguageModelSettings) {
     if (typeof settings !== 'object' || settings === null) {
@@ -144,7 +143,7 @@ export class RecursiveLanguageModel implements AsyncDisposable {
       });
     }
     const models = await this.resolveModels();
-    const decision =
+    const choice =
       options.schema === undefined
         ? await decideMode({
             requested,
@@ -155,37 +154,12 @@ export class RecursiveLanguageModel implements AsyncDisposable {
             modelName: this.modelPlan.label,
             settings: this.settings,
           })
-        : { choice: { mode: 'rlm' as const, fits: false, fitsComfortably: false, reason: 'a `schema` was given: structured answers are built and validated in the REPL' } };
-    if (verbose !== undefined) process.stderr.write(`[rlms] mode: ${decision.choice.mode} (${decision.choice.reason})\n`);
-    const forwarded = { ...options, ...(onEvent === undefined ? {} : { onEvent }) };
-
-    if (decision.choice.mode === 'direct') {
-      const s = this.settings;
-      const result = await runDirect({
-        model: models.model,
-        context: options.context,
-        ...(decision.rendered === undefined ? {} : { renderedContext: decision.rendered }),
-        question: options.question,
-        ...(decision.promptTokens === undefined ? {} : { promptTokens: decision.promptTokens }),
-        ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
-        ...(onEvent === undefined ? {} : { onEvent }),
-        ...(s.pricing === undefined ? {} : { pricing: s.pricing }),
-        ...(s.maxRetries === undefined ? {} : { maxRetries: s.maxRetries }),
-        ...(s.maxOutputTokens === undefined ? {} : { maxOutputTokens: s.maxOutputTokens }),
-        ...(s.temperature === undefined ? {} : { temperature: s.temperature }),
-        ...(s.timeoutMs === undefined ? {} : { timeoutMs: s.timeoutMs }),
-        ...(s.maxTotalTokens === undefined ? {} : { maxTotalTokens: s.maxTotalTokens }),
-        ...(s.maxCostUsd === undefined ? {} : { maxCostUsd: s.maxCostUsd }),
-        ...(s.trajectoryIncludesContext === undefined ? {} : { trajectoryIncludesContext: s.trajectoryIncludesContext }),
-        ...(s.cache === undefined ? {} : { cache: s.cache }),
-      });
-      if (options.saveTrajectory !== undefined) await saveTrajectory(result.trajectory, options.saveTrajectory);
-      // No schema here (a schema always runs the RLM), so the answer is the text.
-      return { ...result, mode: 'direct', modeReason: decision.choice.reason } as QueryResult<AnswerOf<S>>;
-    }
-    const engine = await this.resolveEngine(models);
-    const result = await engine.query<S>(forwarded);
-    return { ...result, mode: 'rlm', modeReason: decision.choice.reason };
+        : { mode: 'rlm' as const, reason: 'a `schema` was given: structured answers are built and validated in the REPL' };
+    if (verbose !== undefined) process.stderr.write(`[rlms] mode: ${choice.mode} (${choice.reason})\n`);
+    // The policy decided the mode; the engine runs either on the same run tree.
+    const engine = choice.mode === 'direct' ? this.resolveDirectEngine(models) : await this.resolveEngine(models);
+    const result = await engine.query<S>({ ...options, ...(onEvent === undefined ? {} : { onEvent }), mode: choice.mode });
+    return { ...result, mode: choice.mode, modeReason: choice.reason };
   }
 
   /** Like `query`, as an async iterable of events ending with `run-end`; `result` resolves with the result. */
@@ -214,6 +188,24 @@ export class RecursiveLanguageModel implements AsyncDisposable {
   async ready(): Promise<void> {
     await this.resolveModels();
     await this.resolveSandbox();
+  }
+
+  /**
+   * Starts one sandbox session and closes it, so the first query does not pay the sandbox's start-up
+   * (Pyodide boots CPython, takes its memory snapshot and fills its warm pool). `rlms serve` calls it
+   * before it says it is listening. Resolves with the milliseconds it took.
+   *
+   * @throws what `ready()` throws, or the sandbox's `SandboxError` when it cannot start.
+   */
+  async warmUp(options: { readonly abortSignal?: AbortSignal } = {}): Promise<number> {
+    const started = performance.now();
+    const sandbox = await this.resolveSandbox();
+    const session = await sandbox.createSession({
+      host: { call: () => Promise.reject(new Error('the warm-up session makes no host calls')) },
+      ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
+    });
+    await session.destroy();
+    return Math.round(performance.now() - started);
   }
 
   /**
@@ -275,6 +267,7 @@ export class RecursiveLanguageModel implements AsyncDisposable {
     const sandbox = this.sandbox;
     this.sandbox = undefined;
     this.engine = undefined;
+    this.directEngine = undefined;
     if (sandbox === undefined || this.sandboxPlan.kind === 'instance') return;
     const provider = await sandbox.catch(() => undefined);
     await provider?.close?.();
@@ -320,6 +313,12 @@ export class RecursiveLanguageModel implements AsyncDisposable {
       });
     }
     return this.sandbox;
+  }
+
+  /** The engine of direct runs: the root model only, no sandbox (a direct run opens no session, so no sandbox package loads). */
+  private resolveDirectEngine(models: ResolvedModels): RLM {
+    this.directEngine ??= createRLM({ ...engineSettingsOf(this.settings), model: models.model, sandbox: NO_SANDBOX });
+    return this.directEngine;
   }
 
   private async resolveEngine(models: ResolvedModels): Promise<RLM> {

@@ -152,7 +152,7 @@ describe('rlms ask errors a newcomer hits', () => {
   it('an unset --api-key-env variable, an unknown model, an unknown sandbox', async () => {
     const keyless = await runCli(['ask', 'q', '-c', project, '--api-key-env', 'MY_LLM_KEY']);
     expect(keyless.code).toBe(1);
-    expect(keyless.stderr).toContain('The environment variable MY_LLM_KEY (from --api-key-env) is not set.');
+    expect(keyless.stderr).toContain('The environment variable MY_LLM_KEY (from --api-key-env) is not set: set it to the API key, or drop --api-key-env.');
 
     const model = await runCli(['ask', 'q', '-c', project, '-m', 'claude-3.5'], { env: cleanEnv({ OPENAI_API_KEY: 'sk-test' }) });
     expect(model.code).toBe(1);
@@ -167,9 +167,15 @@ describe('rlms ask errors a newcomer hits', () => {
   });
 
   it('a missing optional package, before any context is read', async () => {
-    const run = await runCli(['ask', 'q', '-c', join(project, 'not-read-yet'), '-m', 'anthropic:claude-sonnet-4-5'], { env: cleanEnv({ ANTHROPIC_API_KEY: 'sk-ant-test' }) });
-    expect(run.code).toBe(1);
-    expect(run.stderr.trim()).toBe('rlms: The model "anthropic:claude-sonnet-4-5" needs the package @ai-sdk/anthropic: install it with `npm install @ai-sdk/anthropic`.');
+    // The folder holds nothing readable: reading it would fail, so the package error proves it was not read yet.
+    const unreadable = await makeTree({ 'a.png': PNG_HEADER });
+    try {
+      const run = await runCli(['ask', 'q', '-c', unreadable, '-m', 'anthropic:claude-sonnet-4-5'], { env: cleanEnv({ ANTHROPIC_API_KEY: 'sk-ant-test' }) });
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim()).toBe('rlms: The model "anthropic:claude-sonnet-4-5" needs the package @ai-sdk/anthropic: install it with `npm install @ai-sdk/anthropic`.');
+    } finally {
+      await removeTree(unreadable);
+    }
   });
 
   it('an unreachable base URL', async () => {

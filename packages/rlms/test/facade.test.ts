@@ -104,7 +104,25 @@ describe('RecursiveLanguageModel: modes', () => {
     const budget = create({ model: new MockModel({ replies: ['never'] }), mode: 'direct', maxTotalTokens: 10 });
     const limited = await budget.query({ context: 'word '.repeat(100), question: 'q' });
     expect(limited.status).toBe('budget_exhausted');
-    expect(limited.statusDetail).toMatch(/maxTotalTokens \(10\) is below the \d+ tokens of the direct prompt/);
+    expect(limited.statusDetail).toMatch(/maxTotalTokens \(10\) would be exceeded by the next prompt alone/);
+    expect(limited.usage.total.calls).toBe(0);
+  });
+
+  it('direct runs come from the engine: events and trajectory carry the mode, retries are the engine\'s', async () => {
+    const busy = new ModelProviderError('503 busy', { provider: 'mock', modelId: 'mock-model', statusCode: 503, retryable: true, retryAfterMs: 0 });
+    const model = new MockModel({ contextWindowTokens: 100_000, replies: [busy, busy, 'third time'] });
+    const events: RLMEvent[] = [];
+    const rlm = create({ model, mode: 'direct', maxRetries: 2 });
+    const result = await rlm.query({ context: SMALL, question: 'q', onEvent: (event) => events.push(event) });
+    expect([result.status, result.answer, result.mode, result.trajectory.mode]).toEqual(['completed', 'third time', 'direct', 'direct']);
+    expect(model.calls).toHaveLength(3);
+    expect(events.map((event) => event.type)).toEqual(['run-start', 'iteration-start', 'model-response', 'run-end']);
+    expect(events[0]).toMatchObject({ type: 'run-start', mode: 'direct', depth: 0 });
+    expect(events.every((event) => event.runId === result.trajectory.runId)).toBe(true);
+
+    const failing = new MockModel({ replies: [busy, busy, busy, 'never'] });
+    const spent = await create({ model: failing, mode: 'direct', maxRetries: 2 }).query({ context: SMALL, question: 'q' });
+    expect([spent.status, spent.error?.message, failing.calls.length]).toEqual(['error', '503 busy', 3]);
   });
 
   it('direct calls use the model-call cache like RLM runs', async () => {

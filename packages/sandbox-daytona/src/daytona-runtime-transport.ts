@@ -1,12 +1,4 @@
-import {
-  RUNTIME_FILE_NAME,
-  TransportRelay,
-  exitFromStatus,
-  readRuntimeSource,
-  shellQuote,
-  type FrameTransport,
-  type FrameTransportHandlers,
-} from '@rlms/core';
+import { RUNTIME_FILE_NAME, TransportRelay, exitFromStatus, readRuntimeSource, shellQuote, type FrameTransport, type FrameTransportHandlers } from '@rlms/core/sandbox';
 import type { DaytonaSandbox } from './daytona-client.js';
 
 /** How long (seconds) the `kill` helper command may take. */

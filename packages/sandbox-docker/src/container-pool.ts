@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import { SandboxError } from '@rlms/core';
+import { SandboxError } from '@rlms/core/spec';
 import type { ResolvedDockerSandboxSettings } from './docker-sandbox-settings.js';
 import { SandboxContainer } from './sandbox-container.js';
 

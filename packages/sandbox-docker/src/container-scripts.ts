@@ -1,4 +1,4 @@
-import { RUNTIME_FILE_NAME } from '@rlms/core';
+import { RUNTIME_FILE_NAME } from '@rlms/core/sandbox';
 
 /**
  * The small Python programs the Docker sandbox runs inside its containers (besides the runtime),

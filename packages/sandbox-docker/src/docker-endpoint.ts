@@ -1,5 +1,5 @@
 import Dockerode from 'dockerode';
-import { ConfigurationError } from '@rlms/core';
+import { ConfigurationError } from '@rlms/core/spec';
 import { DockerEngineUnavailableError, engineError } from './docker-errors.js';
 
 /**

@@ -1,4 +1,4 @@
-import { RLMError, SandboxError } from '@rlms/core';
+import { RLMError, SandboxError } from '@rlms/core/spec';
 
 const SANDBOX = 'docker';
 

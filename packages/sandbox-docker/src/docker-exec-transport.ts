@@ -1,4 +1,4 @@
-import { createStreamTransport, type FrameTransport, type TransportExit } from '@rlms/core';
+import { createStreamTransport, type FrameTransport, type TransportExit } from '@rlms/core/sandbox';
 import type { AttachedExec, SandboxContainer } from './sandbox-container.js';
 import { PYTHON_TOO_OLD_EXIT_CODE } from './container-scripts.js';
 

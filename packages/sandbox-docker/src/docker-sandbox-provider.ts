@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Dockerode from 'dockerode';
-import {
-  RLMAbortError,
-  SandboxError,
-  createFrameSession,
-  type CreateSessionOptions,
-  type SandboxCapabilities,
-  type SandboxProviderV1,
-} from '@rlms/core';
+import { RLMAbortError, SandboxError, type CreateSessionOptions, type SandboxCapabilities, type SandboxProviderV1 } from '@rlms/core/spec';
+import { createFrameSession } from '@rlms/core/sandbox';
 import { cleanupStaleContainers, type CleanupStaleContainersResult } from './cleanup-stale-containers.js';
 import { ContainerPool } from './container-pool.js';
 import { createDefaultDockerClient } from './docker-endpoint.js';

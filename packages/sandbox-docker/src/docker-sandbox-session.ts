@@ -1,13 +1,5 @@
-import {
-  SandboxSessionDeadError,
-  type ContextInfo,
-  type ContextPayload,
-  type ExecuteOptions,
-  type ExecutionResult,
-  type FrameSession,
-  type LoadContextOptions,
-  type SandboxSessionV1,
-} from '@rlms/core';
+import { SandboxSessionDeadError, type ContextInfo, type ContextPayload, type ExecuteOptions, type ExecutionResult, type LoadContextOptions, type SandboxSessionV1 } from '@rlms/core/spec';
+import { type FrameSession } from '@rlms/core/sandbox';
 import type { DockerExecTransport } from './docker-exec-transport.js';
 
 /**

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@rlms/core';
+import { ConfigurationError } from '@rlms/core/spec';
 import type Dockerode from 'dockerode';
 
 /** Settings of {@link createDockerSandbox}. Every field is optional. */

@@ -1,6 +1,6 @@
 import { PassThrough, type Duplex } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { RUNTIME_FILE_NAME, readRuntimeSource } from '@rlms/core';
+import { RUNTIME_FILE_NAME, readRuntimeSource } from '@rlms/core/sandbox';
 import { ownerLabels } from './container-labels.js';
 import {
   ENV,

@@ -1,12 +1,4 @@
-import {
-  RUNTIME_FILE_NAME,
-  TransportRelay,
-  readRuntimeSource,
-  shellQuote,
-  type FrameTransport,
-  type FrameTransportHandlers,
-  type TransportExit,
-} from '@rlms/core';
+import { RUNTIME_FILE_NAME, TransportRelay, readRuntimeSource, shellQuote, type FrameTransport, type FrameTransportHandlers, type TransportExit } from '@rlms/core/sandbox';
 import type { E2BCommandHandle, E2BSandboxInstance } from './e2b-client.js';
 
 /** Largest piece handed to one `sendStdin` call (each call is one RPC). */

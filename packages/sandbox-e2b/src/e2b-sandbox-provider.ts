@@ -1,16 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  ConfigurationError,
-  RLMError,
-  SandboxError,
-  SessionTracker,
-  raceAbort,
-  throwIfAborted,
-  type CreateSessionOptions,
-  type SandboxCapabilities,
-  type SandboxProviderV1,
-  type SandboxSessionV1,
-} from '@rlms/core';
+import { ConfigurationError, RLMError, SandboxError, type CreateSessionOptions, type SandboxCapabilities, type SandboxProviderV1, type SandboxSessionV1 } from '@rlms/core/spec';
+import { SessionTracker, raceAbort, throwIfAborted } from '@rlms/core/sandbox';
 import type { SandboxOpts } from 'e2b';
 import { loadDefaultE2BFactory, type E2BSandboxFactory, type E2BSandboxInstance } from './e2b-client.js';
 import { E2BRuntimeTransport } from './e2b-runtime-transport.js';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { RUNTIME_PATH, createStreamTransport, type FrameTransport, type TransportExit } from '@rlms/core';
+import { RUNTIME_PATH, createStreamTransport, type FrameTransport, type TransportExit } from '@rlms/core/sandbox';
 
 /** What {@link spawnLocalRuntime} needs. */
 export interface LocalRuntimeSpawnOptions {

@@ -2,16 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ConfigurationError,
-  RLMAbortError,
-  SandboxError,
-  createFrameSession,
-  type CreateSessionOptions,
-  type FrameSession,
-  type SandboxCapabilities,
-  type SandboxProviderV1,
-} from '@rlms/core';
+import { ConfigurationError, RLMAbortError, SandboxError, type CreateSessionOptions, type SandboxCapabilities, type SandboxProviderV1 } from '@rlms/core/spec';
+import { createFrameSession, type FrameSession } from '@rlms/core/sandbox';
 import { SESSION_MARKER_VARIABLE, spawnLocalRuntime } from './local-process-transport.js';
 import { PythonNotFoundError } from './python-not-found-error.js';
 

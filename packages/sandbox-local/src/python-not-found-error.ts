@@ -1,4 +1,4 @@
-import { RLMError, SandboxError } from '@rlms/core';
+import { RLMError, SandboxError } from '@rlms/core/spec';
 
 /**
  * The Python interpreter for the local sandbox is missing or too old (the runtime needs

@@ -1,12 +1,4 @@
-import {
-  RUNTIME_FILE_NAME,
-  TransportRelay,
-  exitFromStatus,
-  readRuntimeSource,
-  shellQuote,
-  type FrameTransport,
-  type FrameTransportHandlers,
-} from '@rlms/core';
+import { RUNTIME_FILE_NAME, TransportRelay, exitFromStatus, readRuntimeSource, shellQuote, type FrameTransport, type FrameTransportHandlers } from '@rlms/core/sandbox';
 import type { ModalProcess, ModalSandbox } from './modal-client.js';
 
 /** Largest piece handed to one stdin write (each write is one RPC). */

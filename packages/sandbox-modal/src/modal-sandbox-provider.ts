@@ -2,18 +2,8 @@ import { access } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import {
-  ConfigurationError,
-  RLMError,
-  SandboxError,
-  SessionTracker,
-  raceAbort,
-  throwIfAborted,
-  type CreateSessionOptions,
-  type SandboxCapabilities,
-  type SandboxProviderV1,
-  type SandboxSessionV1,
-} from '@rlms/core';
+import { ConfigurationError, RLMError, SandboxError, type CreateSessionOptions, type SandboxCapabilities, type SandboxProviderV1, type SandboxSessionV1 } from '@rlms/core/spec';
+import { SessionTracker, raceAbort, throwIfAborted } from '@rlms/core/sandbox';
 import type { ModalClientParams } from 'modal';
 import { createDefaultModalClient, type ModalClientLike, type ModalSandbox } from './modal-client.js';
 import { ModalRuntimeTransport } from './modal-runtime-transport.js';

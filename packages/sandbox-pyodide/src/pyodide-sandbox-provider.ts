@@ -1,11 +1,4 @@
-import {
-  ConfigurationError,
-  RLMAbortError,
-  type CreateSessionOptions,
-  type HostToolInfo,
-  type SandboxCapabilities,
-  type SandboxProviderV1,
-} from '@rlms/core';
+import { ConfigurationError, RLMAbortError, type CreateSessionOptions, type HostToolInfo, type SandboxCapabilities, type SandboxProviderV1 } from '@rlms/core/spec';
 import { PyodideSandboxSession } from './pyodide-sandbox-session.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './pyodide-worker-handle.js';
 import {

@@ -1,20 +1,5 @@
-import {
-  ConfigurationError,
-  ContextError,
-  ExecutionClock,
-  ProtocolError,
-  RLMAbortError,
-  SandboxError,
-  SandboxSessionDeadError,
-  parseContextInfo,
-  parseExecutionResult,
-  type ContextInfo,
-  type ContextPayload,
-  type ExecuteOptions,
-  type ExecutionResult,
-  type LoadContextOptions,
-  type SandboxSessionV1,
-} from '@rlms/core';
+import { ConfigurationError, ContextError, ProtocolError, RLMAbortError, SandboxError, SandboxSessionDeadError, type ContextInfo, type ContextPayload, type ExecuteOptions, type ExecutionResult, type LoadContextOptions, type SandboxSessionV1 } from '@rlms/core/spec';
+import { ExecutionClock, parseContextInfo, parseExecutionResult } from '@rlms/core/sandbox';
 import { mergeRawOutput } from './merge-raw-output.js';
 import { SANDBOX_NAME, type PyodideWorkerHandle, type WorkerReply } from './pyodide-worker-handle.js';
 

@@ -1,4 +1,5 @@
-import { ConfigurationError, readRuntimeSource } from '@rlms/core';
+import { ConfigurationError } from '@rlms/core/spec';
+import { readRuntimeSource } from '@rlms/core/sandbox';
 
 /** Settings of `createPyodideSandbox()`. Every field is optional. */
 export interface PyodideSandboxSettings {

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { ProtocolError, SandboxError, SandboxSessionDeadError, type HostBridge, type HostCallActivity } from '@rlms/core';
+import { ProtocolError, SandboxError, SandboxSessionDeadError, type HostBridge } from '@rlms/core/spec';
+import { type HostCallActivity } from '@rlms/core/sandbox';
 import { MemoryWatchdog } from './memory-watchdog.js';
 import { SandboxHostCalls } from './sandbox-host-calls.js';
 import { SandboxFrameError, checkSandboxFrame, type CheckedFrame } from './sandbox-frame-guard.js';

@@ -1,4 +1,5 @@
-import { hostCallFromWire, hostErrorToWire, type HostBridge, type HostCall } from '@rlms/core';
+import { type HostBridge, type HostCall } from '@rlms/core/spec';
+import { hostCallFromWire, hostErrorToWire } from '@rlms/core/sandbox';
 
 /** Host calls started and not yet settled (Python abandons one per interrupt); more is a protocol breach. */
 export const MAX_UNSETTLED_HOST_CALLS = 32;

@@ -1,13 +1,5 @@
 export { createRLMServer, type RLMServer, type ListeningRLMServer, type CloseOptions } from './create-rlm-server.js';
 export { type RLMServerSettings, type ServerLogEntry, type ServableRLM } from './rlm-server-settings.js';
-export {
-  runServeCommand,
-  SERVE_EXIT,
-  type ServeCommandDeps,
-  type ServeCommandIO,
-  type ServeFlags,
-} from './run-serve-command.js';
-export { SERVE_HELP, SERVE_OPTIONS, API_KEYS_ENV, type ParsedServeFlags } from './serve-flags.js';
 export { messagesToQuery, type MessagesQuery } from './messages-to-query.js';
 export {
   parseChatRequest,

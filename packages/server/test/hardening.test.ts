@@ -1,9 +1,8 @@
 import { ConfigurationError, ModelProviderError, type RLMResult } from '@rlms/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clientStatusDetail } from '../src/client-errors.js';
-import { createRLMServer, SERVE_HELP, type RLMServerSettings, type ServableRLM, type ServerLogEntry } from '../src/index.js';
+import { createRLMServer, type RLMServerSettings, type ServableRLM, type ServerLogEntry } from '../src/index.js';
 import { SchemaValidationPool } from '../src/schema-validation-pool.js';
-import { resolveServeFlags } from '../src/serve-flags.js';
 import { API_KEY, startFixture, type Fixture } from './server-fixture.js';
 
 let fixture: Fixture | undefined;
@@ -146,39 +145,12 @@ describe('errors reach clients as a status and a generic message; details go to 
   });
 });
 
-describe('settings and flags of the limits', () => {
+describe('settings of the limits', () => {
   it('validates the new settings', () => {
     const rlm = { query: (async () => undefined) as unknown as ServableRLM['query'] };
     expect(() => createRLMServer({ rlm, apiKeys: 'none', maxBodyBytes: 1_000, maxPendingBodyBytes: 999 })).toThrow(/`maxPendingBodyBytes` must be an integer ≥ 1000/);
     for (const name of ['bodyTimeoutMs', 'headersTimeoutMs', 'maxSchemaBytes', 'maxSchemaDepth', 'maxSchemaSubschemas', 'schemaValidationTimeoutMs']) {
       expect(() => createRLMServer({ rlm, apiKeys: 'none', [name]: 0 })).toThrow(new RegExp(`\`${name}\` must be an integer`));
-    }
-  });
-
-  it('parses --body-timeout, --headers-timeout and the schema limits, documented in --help', async () => {
-    const flags = await resolveServeFlags(
-      {
-        'no-auth': true,
-        'body-timeout': '90s',
-        'headers-timeout': '500ms',
-        'max-schema-size': '128k',
-        'max-schema-depth': '16',
-        'max-schema-subschemas': '2000',
-        'schema-timeout': '2s',
-      },
-      {},
-    );
-    expect(flags).toMatchObject({
-      bodyTimeoutMs: 90_000,
-      headersTimeoutMs: 500,
-      maxSchemaBytes: 128 * 1024,
-      maxSchemaDepth: 16,
-      maxSchemaSubschemas: 2_000,
-      schemaValidationTimeoutMs: 2_000,
-    });
-    await expect(resolveServeFlags({ 'no-auth': true, 'body-timeout': '0s' }, {})).rejects.toThrow(/--body-timeout must be at least 1ms/);
-    for (const flag of ['--body-timeout', '--headers-timeout', '--max-schema-size', '--max-schema-depth', '--max-schema-subschemas', '--schema-timeout']) {
-      expect(SERVE_HELP).toContain(flag);
     }
   });
 });

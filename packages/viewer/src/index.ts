@@ -6,7 +6,6 @@ export {
   defaultHtmlPath,
   type WriteViewerOptions,
 } from './write-trajectory-viewer.js';
-export { runViewCommand, VIEW_HELP, VIEW_EXIT, type ViewCommandIO } from './run-view-command.js';
 export { prepareTrajectory, assertTrajectory, type PrepareOptions } from './prepare-trajectory.js';
 export type { ContextPreview, ContextDocumentPreview } from './prepare-context.js';
 export { TrajectoryFormatError } from './trajectory-format-error.js';

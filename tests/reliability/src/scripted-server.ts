@@ -50,15 +50,12 @@ export function startScriptedServer(options: ScriptedServerOptions): Promise<Ope
   });
 }
 
-/** An `@rlms/openai` provider on the server, with fast retries for tests. */
+/** An `@rlms/openai` provider on the server (it makes one request per call: the engine owns retries). */
 export function serverModel(server: OpenAICompatibleServer, settings: Partial<OpenAIProviderSettings> = {}) {
   return createOpenAIProvider({
     model: 'test-model',
     baseURL: server.baseURL,
     apiKey: 'test-key',
-    maxRetries: 3,
-    retryBaseDelayMs: 5,
-    retryMaxDelayMs: 50,
     timeoutMs: 10_000,
     ...settings,
   });

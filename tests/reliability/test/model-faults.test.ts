@@ -2,8 +2,8 @@
  * Model faults on the wire (429 storms, 500s, dropped connections, hangs, truncated bodies and
  * streams, garbage JSON, missing usage), injected by the local OpenAI-compatible server and seen
  * through `@rlms/openai` by the engine. Nothing may crash or hang; retries are bounded (the
- * provider's `1 + maxRetries` attempts per call, never multiplied by the engine); the result says
- * what happened.
+ * engine is the one retry owner: `1 + maxRetries` requests per call, the provider makes one request
+ * per attempt and only classifies the failure); the result says what happened.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ModelProviderError, createRLM, type RLMResult } from '@rlms/core';
@@ -19,6 +19,8 @@ const ROOT = ['```repl\nr = llm_query("ping")\nprint(r)\n```', '```repl\nFINAL(r
 const CLEAN_REQUESTS = 3;
 const MAX_RETRIES = 3;
 const ATTEMPTS = 1 + MAX_RETRIES;
+/** The engine's retry settings in these tests: fast backoff (tests must not wait for production delays). */
+const RETRIES = { maxRetries: MAX_RETRIES, retryBaseDelayMs: 5, retryMaxDelayMs: 50 };
 
 const mark = createProcessMark();
 const sandbox = createLocalSandbox({ env: mark.env });
@@ -55,12 +57,22 @@ function times(count: number, fault: ServerFault, when: ServerFaultRule['when'] 
   return { when, fault, times: count };
 }
 
-async function run(options: { rules?: ServerFaultRule[]; model?: Parameters<typeof serverModel>[1]; timeoutMs?: number; abortAfterMs?: number } = {}) {
+async function run(
+  options: {
+    rules?: ServerFaultRule[];
+    model?: Parameters<typeof serverModel>[1];
+    retries?: Partial<typeof RETRIES>;
+    timeoutMs?: number;
+    abortAfterMs?: number;
+  } = {},
+) {
   for (const rule of options.rules ?? []) server.addFaultRule(rule);
   const rlm = createRLM({
     model: serverModel(server, options.model),
     sandbox,
     maxIterations: 5,
+    ...RETRIES,
+    ...options.retries,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
   const controller = new AbortController();
@@ -93,13 +105,12 @@ describe('model faults through @rlms/openai', () => {
     expect(result.usage.total.calls).toBe(CLEAN_REQUESTS); // failed attempts cost nothing
   });
 
-  it('an endless 429 storm: 1 + maxRetries attempts, no engine retries on top, status error with the 429', async () => {
+  it('an endless 429 storm: 1 + maxRetries requests (the engine retries, the provider does not), status error with the 429', async () => {
     const { result, requests } = await run({ rules: [always({ type: 'rate-limit', retryAfterMs: 5 })] });
     const error = providerError(result);
     expect(error.statusCode).toBe(429);
     expect(error.code).toBe('rate-limit');
-    expect(error.retryable).toBe(false);
-    expect(error.message).toContain(`gave up after ${ATTEMPTS} attempts`);
+    expect(error.retryable).toBe(true); // the provider's classification; the engine spent its retries
     expect(requests).toBe(ATTEMPTS);
     expect(result.statusDetail).toContain('429');
   });
@@ -123,7 +134,7 @@ describe('model faults through @rlms/openai', () => {
     expect(endless.requests).toBe(ATTEMPTS);
   });
 
-  it('a hung server: each attempt times out (provider timeoutMs), bounded, typed', async () => {
+  it('a hung server: each request times out (provider timeoutMs), the engine retries, bounded, typed', async () => {
     const { result, requests } = await run({ rules: [always({ type: 'hang' })], model: { timeoutMs: 300 } });
     const error = providerError(result);
     expect(error.code).toBe('timeout');
@@ -144,7 +155,8 @@ describe('model faults through @rlms/openai', () => {
   it('a hung server under a run timeout, the closing call failing too: status timeout, not aborted', async () => {
     const { result } = await run({
       rules: [always({ type: 'hang' })],
-      model: { timeoutMs: 300, maxRetries: 0 },
+      // 1 + maxRetries requests of 300 ms each outlast the 1 s limit: the run times out mid-retries.
+      model: { timeoutMs: 300 },
       timeoutMs: 1_000,
     });
     expect(result.status).toBe('timeout');
@@ -221,14 +233,14 @@ describe('model faults through @rlms/openai', () => {
     // The server asks for an hour's wait: reaching the assertions at all shows the abort cut the wait short.
     const { result, requests } = await run({
       rules: [always({ type: 'rate-limit', retryAfterMs: 3_600_000 })],
-      model: { retryMaxDelayMs: 3_600_000 },
+      retries: { retryMaxDelayMs: 3_600_000 },
       abortAfterMs: 300,
     });
     expect(result.status).toBe('aborted');
     expect(requests).toBe(1);
   });
 
-  it('stream(): a stream cut after partial output is a typed error and not retried; one cut before any output is retried', async () => {
+  it('stream(): one request per call; a cut after partial output says so, a cut before any output is a retryable error', async () => {
     server.setReplies(['Hello there, this reply is streamed in several pieces.']);
     const model = serverModel(server);
     server.addFaultRule(times(1, { type: 'truncated-stream', afterChunks: 1 }));
@@ -249,12 +261,16 @@ describe('model faults through @rlms/openai', () => {
 
     server.reset({ replies: ['Hello again.'] });
     server.addFaultRule(times(1, { type: 'truncated-stream', afterChunks: 0 }));
-    let text = '';
-    for await (const part of model.stream!({ messages: [{ role: 'user', content: 'hi' }] })) {
-      if (part.type === 'text-delta') text += part.delta;
-    }
-    expect(text).toBe('Hello again.');
-    expect(server.modelRequests.length).toBe(2);
+    const cut = await (async () => {
+      for await (const _part of model.stream!({ messages: [{ role: 'user', content: 'hi' }] })) {
+        // no part: the stream is cut before its first chunk
+      }
+    })().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(ModelProviderError.isInstance(cut) && cut.retryable, String(cut)).toBe(true);
+    expect(server.modelRequests.length).toBe(1);
     faultsInjected++;
   });
 });

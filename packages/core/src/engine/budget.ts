@@ -60,7 +60,8 @@ export interface Reservation {
  * a cost allowance (the price table applied to those tokens, else the largest cost seen from that
  * model, scaled up for a larger call). A call whose reservation does not fit waits for calls in
  * flight to finish; with nothing in flight it starts alone (so the tree overshoots by at most that
- * one call) unless even the typical estimate of its prompt is past the limit. A model's first call,
+ * one call) unless even the typical estimate of its prompt (or, with a price table, that prompt's
+ * cost) is past the limit. A model's first call,
  * whose output is unknown, also runs alone while a limit is set. When a call ends, its real usage
  * is charged and its reservation released. Backends that report no usage are charged the typical
  * estimate (prompt + answer, UTF-8 bytes / 4).
@@ -139,6 +140,10 @@ export class Budget {
         const estimate = request.promptEstimate ?? request.promptTokens;
         if (this.inFlight === 0 && maxTotalTokens !== undefined && this.spentTokens + estimate > maxTotalTokens) {
           return this.stop('budget_exhausted', `maxTotalTokens (${maxTotalTokens}) would be exceeded by the next prompt alone${this.estimateNote()}`);
+        }
+        const promptCost = request.pricing === undefined ? undefined : computeCostUsd({ inputTokens: estimate, outputTokens: 0 }, request.pricing);
+        if (this.inFlight === 0 && maxCostUsd !== undefined && promptCost !== undefined && this.spentCost + promptCost > maxCostUsd) {
+          return this.stop('budget_exhausted', `maxCostUsd ($${maxCostUsd}) would be exceeded by the next prompt alone (about $${promptCost.toFixed(4)})`);
         }
         return this.hold(tokens, costAllowance ?? 0);
       }

@@ -1,5 +1,6 @@
 import type { SandboxSessionV1 } from '../spec/sandbox-provider-v1.js';
-import { findTextFinal, parseResponse } from './code-blocks.js';
+import { findTextFinal, parseResponse, type TextFinal } from './code-blocks.js';
+import { resolveTextFinal, type CellRunner } from './final-answer.js';
 
 /** Longest a code block of the closing reply may run, in ms (it should only read a variable). */
 const CLOSING_CODE_TIMEOUT_MS = 10_000;
@@ -27,15 +28,26 @@ export async function readClosingAnswer(
     session === undefined
       ? undefined
       : await session.execute(code, { timeoutMs: CLOSING_CODE_TIMEOUT_MS, abortSignal: signal }).catch(() => undefined);
+  const runner: CellRunner = async (code) => ({ result: await run(code) });
+  /** A text final, read against the REPL (a `FINAL(name)` naming a variable answers with its value). */
+  const fromText = async (final: TextFinal): Promise<{ answer: string; source: ClosingAnswerSource } | undefined> => {
+    const resolved = await resolveTextFinal(final, runner, 2_000);
+    if (resolved.kind === 'feedback') return undefined;
+    return { answer: resolved.text, source: final.kind === 'FINAL' && resolved.note === undefined ? 'text-final' : 'final-var' };
+  };
 
-  if (parsed.textFinal?.kind === 'FINAL') return { answer: parsed.textFinal.value, source: 'text-final' };
-  if (parsed.textFinal?.kind === 'FINAL_VAR') {
-    const result = await run(`FINAL_VAR(${JSON.stringify(parsed.textFinal.name)})`);
-    if (result?.final !== undefined) return { answer: result.final.text, source: 'final-var' };
+  // Without code, the text final is the answer; with code, the code runs first (the value is read after it ran).
+  if (parsed.textFinal !== undefined && parsed.blocks.length === 0) {
+    const answer = await fromText(parsed.textFinal);
+    if (answer !== undefined) return answer;
   }
   for (const code of parsed.blocks) {
     const result = await run(code);
     if (result?.final !== undefined) return { answer: result.final.text, source: 'code-final' };
+  }
+  if (parsed.textFinal !== undefined && parsed.blocks.length > 0) {
+    const answer = await fromText(parsed.textFinal);
+    if (answer !== undefined) return answer;
   }
   if (parsed.blocks.length > 0) {
     const inCode = findTextFinal(parsed.blocks.join('\n'));

@@ -4,7 +4,10 @@ import { prepareContext, type ContextInput, type PreparedContext } from './conte
 import type { RLMEvent } from './events.js';
 import { resolveSettings, type ResolvedSettings } from './resolve-settings.js';
 import type { RLMResult } from './result.js';
+import { executeDirectRun } from './direct-run.js';
+import { RUN_MODES, type RunMode } from './run-mode.js';
 import { executeRun, type PersistentSession } from './run.js';
+import type { ExtraContext } from './run-repl.js';
 import { createRLMSession, type RLMSession, type RLMSessionOptions } from './rlm-session.js';
 import type { RunTree } from './run-tree.js';
 import { Semaphore } from './semaphore.js';
@@ -21,10 +24,18 @@ export type AnswerOf<S> = S extends AnswerSchema ? InferSchema<S> : string;
 
 /** Options of one query. */
 export interface RLMQueryOptions<S extends AnswerSchema | undefined = undefined> {
-  /** The input, loaded as `context` in the REPL. */
+  /** The input, loaded as `context` in the REPL (or rendered into the prompt of a direct run). */
   readonly context: ContextInput;
   /** What to answer. */
   readonly question: string;
+  /**
+   * How to answer. `'rlm'` (default): an RLM run in the sandbox. `'direct'`: one plain call to the
+   * root model with the whole context in the prompt (`renderContext`, `DIRECT_SYSTEM_PROMPT`); the
+   * sandbox is not used. Both run on the same run tree: budgets, `timeoutMs`, abort, retries,
+   * cache, usage, events (`run-start` carries the mode), telemetry, trajectory and result. A direct
+   * run takes no `schema` (`ConfigurationError`): structured answers are validated in the REPL.
+   */
+  readonly mode?: RunMode;
   /** Aborts the run: the result has status `aborted` and the sandbox is freed. */
   readonly abortSignal?: AbortSignal;
   /** Writes the trajectory JSON here when the run ends (whatever its status). */
@@ -115,6 +126,8 @@ export interface RunExtras {
   readonly persistent?: PersistentSession;
   readonly setupCode?: string;
   readonly note?: string;
+  /** Contexts of later session turns, each under its own variable (`context_1`…). */
+  readonly extraContexts?: readonly ExtraContext[];
 }
 
 /** Runs one query (or one session turn): builds the run tree, runs the root, saves the trajectory. */
@@ -130,6 +143,19 @@ export async function runQuery(
   return runPrepared(resolved, options, context, extras);
 }
 
+/** Refuses an unknown `mode`, and `mode: 'direct'` with a `schema` or in a session. */
+function checkMode(options: { readonly mode?: unknown; readonly schema?: unknown }, extras: RunExtras): void {
+  if (options.mode !== undefined && !RUN_MODES.includes(options.mode as RunMode)) {
+    throw new ConfigurationError(`\`mode\` must be ${RUN_MODES.map((mode) => `"${mode}"`).join(' or ')}; got ${JSON.stringify(options.mode)}.`, { code: 'invalid-setting' });
+  }
+  if (options.mode === 'direct' && options.schema !== undefined) {
+    throw new ConfigurationError('A `schema` needs an RLM run (the REPL validates structured answers): use mode "rlm", or drop `schema`.', { code: 'invalid-setting' });
+  }
+  if (options.mode === 'direct' && extras.persistent !== undefined) {
+    throw new ConfigurationError('A session turn is an RLM run (it keeps the REPL): ask direct questions with rlm.query({ mode: "direct" }).', { code: 'invalid-setting' });
+  }
+}
+
 /** Like `runQuery` with the context already prepared (sessions prepare it once). */
 export async function runPrepared(
   resolved: ResolvedSettings,
@@ -137,6 +163,7 @@ export async function runPrepared(
   context: PreparedContext,
   extras: RunExtras,
 ): Promise<RLMResult<unknown>> {
+  checkMode(options, extras);
   const userController = new AbortController();
   const forwardAbort = () => userController.abort(options.abortSignal?.reason);
   if (options.abortSignal?.aborted) forwardAbort();
@@ -185,14 +212,17 @@ export async function runPrepared(
     nextId: (prefix) => `${prefix}_${treeId}_${(++ids).toString(36)}`,
   };
   try {
-    const result = await executeRun(tree, {
-      question: options.question,
-      context,
-      depth: 0,
-      signal,
-      ...(options.schema === undefined ? {} : { schema: options.schema }),
-      ...extras,
-    });
+    const result =
+      options.mode === 'direct'
+        ? await executeDirectRun(tree, { question: options.question, context, signal })
+        : await executeRun(tree, {
+            question: options.question,
+            context,
+            depth: 0,
+            signal,
+            ...(options.schema === undefined ? {} : { schema: options.schema }),
+            ...extras,
+          });
     const checked =
       options.verifyQuotes === true && context.value !== undefined
         ? { ...result, citations: verifyQuotes(typeof result.answer === 'string' ? result.answer : JSON.stringify(result.answer) ?? '', context.value) }

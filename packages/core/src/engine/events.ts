@@ -3,6 +3,7 @@ import type { HostCall } from '../spec/host-bridge.js';
 import type { TokenUsage } from '../spec/usage.js';
 import type { ContextMetadata } from './context.js';
 import type { RLMResult } from './result.js';
+import type { RunMode } from './run-mode.js';
 import type { RunUsage } from './usage.js';
 
 interface EventBase {
@@ -16,6 +17,8 @@ interface EventBase {
 
 export interface RunStartEvent extends EventBase {
   readonly type: 'run-start';
+  /** How the run answers: an RLM run with a REPL, or one direct model call. Child runs are `'rlm'`. */
+  readonly mode: RunMode;
   readonly parentRunId?: string;
   readonly question: string;
   readonly context: ContextMetadata;
@@ -89,6 +92,22 @@ export interface BudgetExhaustedEvent extends EventBase {
   readonly detail: string;
 }
 
+/** A sandbox session is being opened (first use in a run, or after a restart): start-up can take seconds. */
+export interface SandboxStartEvent extends EventBase {
+  readonly type: 'sandbox-start';
+  /** The sandbox provider's name (`'pyodide'`, `'docker'`…). */
+  readonly sandbox: string;
+}
+
+/** The session is open and the context loaded: `durationMs` covers start-up and the context load. */
+export interface SandboxReadyEvent extends EventBase {
+  readonly type: 'sandbox-ready';
+  readonly sandbox: string;
+  readonly durationMs: number;
+  /** Of `durationMs`, the time spent loading the context into the session. */
+  readonly loadContextMs: number;
+}
+
 export interface SandboxRestartEvent extends EventBase {
   readonly type: 'sandbox-restart';
   readonly reason: string;
@@ -109,5 +128,7 @@ export type RLMEvent =
   | SubcallStartEvent
   | SubcallEndEvent
   | BudgetExhaustedEvent
+  | SandboxStartEvent
+  | SandboxReadyEvent
   | SandboxRestartEvent
   | RunEndEvent;

@@ -2,6 +2,9 @@ import type { ExecutionResult } from '../spec/sandbox-provider-v1.js';
 import type { TrajectorySubcall } from './trajectory.js';
 import { truncateMiddle } from './truncate.js';
 
+/** Room for the runtime's truncation line beyond `maxOutputChars`. */
+const RUNTIME_MARKER_SLACK = 200;
+
 /** Renders one execution as text for the model, cutting stdout/stderr to `maxChars` each. Deterministic for the same result. */
 export function formatExecution(result: ExecutionResult, index: number, count: number, maxChars: number): string {
   const parts: string[] = [];
@@ -9,8 +12,11 @@ export function formatExecution(result: ExecutionResult, index: number, count: n
   parts.push(count > 1 ? `Code block ${index + 1} of ${count}:` : 'Code block:');
   const stdout = result.stdout.replace(/\s+$/, '');
   const stderr = result.stderr.replace(/\s+$/, '');
-  if (stdout.length > 0) parts.push(`stdout:\n${truncateMiddle(stdout, maxChars).text}`);
-  if (stderr.length > 0) parts.push(`stderr:\n${truncateMiddle(stderr, maxChars).text}`);
+  // The runtime already cut each stream to `maxChars` (plus its "[N characters truncated]" line, N
+  // the true count): cutting again would report only the few characters of that line.
+  const limit = (result.truncatedChars ?? 0) > 0 ? maxChars + RUNTIME_MARKER_SLACK : maxChars;
+  if (stdout.length > 0) parts.push(`stdout:\n${truncateMiddle(stdout, limit).text}`);
+  if (stderr.length > 0) parts.push(`stderr:\n${truncateMiddle(stderr, limit).text}`);
   if (result.timedOut) {
     parts.push('The code was interrupted: it ran Python past the execution time limit, or waited that long on sub-calls none of which finished (time spent waiting on sub-calls that keep finishing does not count). Variables assigned before the interruption are kept. Make it faster (search before reading, batch sub-calls) or split the work.');
   } else if (result.error !== undefined) {

@@ -1,5 +1,6 @@
 import { ModelProviderError, RLMAbortError, isAbortError } from '../errors/errors.js';
 import type { HostBridge, HostCall } from '../spec/host-bridge.js';
+import type { ModelProviderV1 } from '../spec/model-provider-v1.js';
 import type { TokenUsage } from '../spec/usage.js';
 import { BudgetStop, callModel } from './model-call.js';
 import { modelKey, type RunTree } from './run-tree.js';
@@ -9,6 +10,7 @@ import type { Trajectory, TrajectorySubcall } from './trajectory.js';
 import type { LimitLog } from './limit-log.js';
 import { jsonFitsWithin, type TrajectoryTexts } from './trajectory-text.js';
 import { REFUSED_PROMPT_PREVIEW_CHARS, checkPromptSize, pickSubModel } from './subcall-guards.js';
+import { toWireValue } from '../protocol/wire-conversions.js';
 
 /** An error raised in Python as `pythonType` (a builtin exception name). */
 export class HostCallError extends Error {
@@ -35,7 +37,7 @@ export interface HostCallScope {
   /** Counts one sub-call for the run and its ancestors. */
   countSubcall(): void;
   /** Starts a child run (depth + 1) and returns its answer and trajectory. */
-  startChild(prompt: string, context: unknown, signal: AbortSignal): Promise<{ answer: string; trajectory: Trajectory; error?: string }>;
+  startChild(prompt: string, context: unknown, signal: AbortSignal, model?: ModelProviderV1): Promise<{ answer: string; trajectory: Trajectory; error?: string }>;
 }
 
 function combine(a: AbortSignal, b: AbortSignal | undefined): AbortSignal {
@@ -173,16 +175,19 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
     }
   }
 
-  async function rlm(prompt: string, context: unknown, signal: AbortSignal, batchIndex?: number): Promise<string> {
+  async function rlm(prompt: string, context: unknown, signal: AbortSignal, batchIndex?: number, modelName?: string): Promise<string> {
     if (typeof prompt !== 'string') throw new HostCallError('prompt must be a str', 'TypeError');
     const limit = settings.maxSubcallPromptChars;
+    // `model=` names a configured sub-model: the child's root model (or the plain call's at maxDepth).
+    const childModel = modelName === undefined ? undefined : pickSubModel(settings, modelName, 'rlm_query');
+    if (typeof childModel === 'string') throw new HostCallError(childModel, 'ValueError');
     if (scope.depth + 1 >= settings.maxDepth) {
       // A plain sub-call sends prompt and context as one prompt: never build one far past the limit.
       if (context !== undefined && typeof context !== 'string' && !jsonFitsWithin(context, limit)) {
         refuse(`rlm_query(): at maxDepth the prompt and its context are sent as one prompt, and this context alone is more than maxSubcallPromptChars (${limit.toLocaleString('en-US')}) characters as JSON, so it was not sent. Pass smaller pieces of the context.`, 'rlm_query', 'sub-model', prompt);
       }
       const text = context === undefined ? prompt : `${prompt}\n\nContext:\n${typeof context === 'string' ? context : JSON.stringify(context, null, 1)}`;
-      return llm(text, undefined, signal, 'rlm_query', batchIndex);
+      return llm(text, modelName, signal, 'rlm_query', batchIndex);
     }
     if (prompt.length > limit) {
       refuse(`rlm_query(): this prompt has ${prompt.length.toLocaleString('en-US')} characters, more than maxSubcallPromptChars (${limit.toLocaleString('en-US')}), so no child run was started. Pass the long text as context= and keep the prompt short.`, 'rlm_query', `child@${scope.depth + 1}`, prompt);
@@ -192,7 +197,7 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
     let release: (() => void) | undefined;
     try {
       release = await tree.childSlots(scope.depth + 1).acquire(signal);
-      const child = await scope.startChild(prompt, context === undefined ? prompt : context, signal);
+      const child = await scope.startChild(prompt, context === undefined ? prompt : context, signal, childModel);
       end(prompt, child.answer, { child: child.trajectory, ...(child.error === undefined ? {} : { error: child.error }) });
       if (child.error !== undefined && child.answer === '') throw new HostCallError(`child RLM failed: ${child.error}`);
       return child.answer;
@@ -242,7 +247,7 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
     }
     try {
       const value = await definition.execute(validated, { abortSignal: signal });
-      const output = value === undefined ? null : value;
+      const output = toWireValue(value, `${name}() result`);
       end(input, typeof output === 'string' ? output : JSON.stringify(output) ?? 'null', {});
       return output;
     } catch (error) {
@@ -268,14 +273,14 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
           return batch(request.prompts, (prompt, index) => llm(prompt, request.model ?? undefined, signal, 'llm_query_batched', index), options?.onProgress);
         }
         case 'rlm_query':
-          return rlm(request.prompt, request.context ?? undefined, signal);
+          return rlm(request.prompt, request.context ?? undefined, signal, undefined, request.model ?? undefined);
         case 'rlm_query_batched': {
           if (!Array.isArray(request.prompts)) throw new HostCallError('prompts must be a list of str', 'TypeError');
           const contexts = request.contexts ?? undefined;
           if (contexts !== undefined && contexts.length !== request.prompts.length) {
             throw new HostCallError(`contexts has ${contexts.length} items but prompts has ${request.prompts.length}`, 'ValueError');
           }
-          return batch(request.prompts, (prompt, index) => rlm(prompt, contexts?.[index] ?? undefined, signal, index), options?.onProgress);
+          return batch(request.prompts, (prompt, index) => rlm(prompt, contexts?.[index] ?? undefined, signal, index, request.model ?? undefined), options?.onProgress);
         }
         case 'tool':
           return tool(request.name, request.args ?? {}, signal);

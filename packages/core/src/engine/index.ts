@@ -1,4 +1,8 @@
 export { createRLM, type RLM, type RLMQueryOptions, type RLMStream, type AnswerOf } from './create-rlm.js';
+export type { RunMode } from './run-mode.js';
+export { DIRECT_SYSTEM_PROMPT, buildDirectMessages } from './direct-prompt.js';
+export { renderContext } from './render-context.js';
+export { generateWithRetries, type ModelRetryPolicy } from './model-retry.js';
 export { type RLMSession, type RLMSessionOptions, type SessionTurn, type SessionQuery } from './rlm-session.js';
 export { defineTool, type RLMSettings, type RLMTool, type PromptStyle } from './settings.js';
 export {
@@ -26,6 +30,8 @@ export type {
   SubcallStartEvent,
   SubcallEndEvent,
   BudgetExhaustedEvent,
+  SandboxStartEvent,
+  SandboxReadyEvent,
   SandboxRestartEvent,
   RunEndEvent,
 } from './events.js';

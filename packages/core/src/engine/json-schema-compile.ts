@@ -1,6 +1,6 @@
 import { dereference, type Schema, type SchemaDraft } from '@cfworker/json-schema';
 import { ConfigurationError } from '../errors/errors.js';
-import type { JsonSchema, JsonSchemaLimits } from './json-schema-validate.js';
+import type { JsonSchema, JsonSchemaLimits } from './json-schema-types.js';
 
 const SCHEMA_KEYWORDS = new Set(['additionalItems', 'unevaluatedItems', 'items', 'contains', 'additionalProperties', 'unevaluatedProperties', 'propertyNames', 'not', 'if', 'then', 'else']);
 const SCHEMA_ARRAY_KEYWORDS = new Set(['prefixItems', 'items', 'allOf', 'anyOf', 'oneOf']);

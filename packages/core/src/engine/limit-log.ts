@@ -7,7 +7,9 @@ export type LimitSetting =
   /** The sub-model's context window (`contextWindowTokens`); a prompt estimated past 90 % of it is refused. */
   | 'contextWindowTokens'
   /** Characters of one text stored in the trajectory; a longer one is stored as head + tail. */
-  | 'maxTrajectoryTextChars';
+  | 'maxTrajectoryTextChars'
+  /** Root iterations in a row whose code failed (or that had no code); then the run stops (`budget_exhausted`). */
+  | 'maxConsecutiveErrors';
 
 /** A limit a run reached: which setting, its value, and how many times it refused or cut something. */
 export interface LimitReached {

@@ -1,9 +1,9 @@
-import { ModelProviderError, RLMAbortError, isAbortError } from '../errors/errors.js';
+import { RLMAbortError } from '../errors/errors.js';
 import type { ChatMessage, ModelProviderV1, ModelResponse } from '../spec/model-provider-v1.js';
 import { estimateTokens, promptTokenEstimate, promptTokenUpperBound } from './token-bounds.js';
 import type { Reservation, StopReason } from './budget.js';
 import { modelKey, type RunTree } from './run-tree.js';
-import { sleep } from './semaphore.js';
+import { withModelRetries } from './model-retry.js';
 import { computeCostUsd, findPricing, hasUsage, usageTokens, type UsageTracker } from './usage.js';
 import { modelCallKey } from './model-cache.js';
 
@@ -37,15 +37,12 @@ export interface ModelCallOutcome {
   readonly cached?: boolean;
 }
 
-function isRetryable(error: unknown): error is ModelProviderError {
-  return ModelProviderError.isInstance(error) && error.retryable;
-}
-
 /**
  * Calls a model for a run tree: reserves an upper bound of the prompt's tokens in the budget (released,
- * and the real usage charged, when the call ends), retries retryable
- * failures (`maxRetries`, honouring `retryAfterMs`), records usage and cost in the tree. Throws
- * `BudgetStop` when the budget is spent, `RLMAbortError` when aborted, or the provider's error.
+ * and the real usage charged, when the call ends), retries retryable failures (the engine's one retry
+ * loop: `maxRetries`, exponential backoff with jitter, `retryAfterMs` honoured up to `retryMaxDelayMs`
+ * and the time left), records usage and cost in the tree. Throws `BudgetStop` when the budget is
+ * spent, `RLMAbortError` when aborted, or the provider's error.
  */
 export async function callModel(tree: RunTree, request: ModelCallRequest): Promise<ModelCallOutcome> {
   const cache = tree.settings.cache;
@@ -83,35 +80,34 @@ async function callProvider(tree: RunTree, request: ModelCallRequest): Promise<M
     reservation = reserved;
   }
   const started = Date.now();
+  const { settings } = tree;
   try {
-    for (let attempt = 0; ; attempt++) {
-      if (request.signal.aborted) throw new RLMAbortError();
-      try {
-        const response = await request.model.generate({
+    const response = await withModelRetries(
+      () =>
+        request.model.generate({
           messages: request.messages,
           abortSignal: request.signal,
           ...(request.maxOutputTokens === undefined ? {} : { maxOutputTokens: request.maxOutputTokens }),
           ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-        });
-        const costUsd = response.costUsd ?? computeCostUsd(response.usage, pricing);
-        (request.usage ?? tree.usage).record(key, request.depth, response.usage, costUsd);
-        const reported = hasUsage(response.usage);
-        const outputTokens = response.usage.outputTokens ?? estimateTokens(response.text);
-        tree.budget.charge({
-          model: key,
-          tokens: reported ? usageTokens(response.usage) : estimate + outputTokens,
-          outputTokens,
-          costUsd,
-          estimated: !reported,
-        });
-        return { response, costUsd, durationMs: Date.now() - started };
-      } catch (error) {
-        if (request.signal.aborted || isAbortError(error)) throw request.signal.aborted ? new RLMAbortError(undefined, { cause: error }) : error;
-        if (!isRetryable(error) || attempt >= tree.settings.maxRetries) throw error;
-        const wait = error.retryAfterMs ?? Math.min(30_000, 500 * 2 ** attempt) * (0.75 + Math.random() * 0.5);
-        await sleep(Math.min(wait, Math.max(0, tree.budget.remainingMs())), request.signal);
-      }
-    }
+        }),
+      {
+        policy: { maxRetries: settings.maxRetries, baseDelayMs: settings.retryBaseDelayMs, maxDelayMs: settings.retryMaxDelayMs },
+        signal: request.signal,
+        maxWaitMs: () => tree.budget.remainingMs(),
+      },
+    );
+    const costUsd = response.costUsd ?? computeCostUsd(response.usage, pricing);
+    (request.usage ?? tree.usage).record(key, request.depth, response.usage, costUsd);
+    const reported = hasUsage(response.usage);
+    const outputTokens = response.usage.outputTokens ?? estimateTokens(response.text);
+    tree.budget.charge({
+      model: key,
+      tokens: reported ? usageTokens(response.usage) : estimate + outputTokens,
+      outputTokens,
+      costUsd,
+      estimated: !reported,
+    });
+    return { response, costUsd, durationMs: Date.now() - started };
   } finally {
     reservation?.release();
   }

@@ -14,6 +14,16 @@ export interface PromptFacts {
   readonly tools: Readonly<Record<string, RLMTool<any>>>;
   /** The expected shape of the answer, when the query has a schema. */
   readonly answerSchema?: AnswerSchema;
+  /** Whether the sandbox can import native packages (numpy, pandas…) or has the standard library only (`sandbox.capabilities.nativePackages`). */
+  readonly nativePackages?: boolean;
+}
+
+/** One line telling the model which Python packages it may import. */
+function packagesLine(nativePackages: boolean | undefined): string {
+  if (nativePackages === undefined) return '';
+  return nativePackages
+    ? "\nThe REPL has Python's standard library and the third-party packages installed in the sandbox (try `import numpy` before relying on it).\n"
+    : "\nThe REPL has Python's standard library only (re, json, collections, math, statistics…): numpy, pandas and other third-party packages cannot be imported.\n";
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -46,7 +56,7 @@ export function buildSystemPrompt(facts: PromptFacts): string {
       ? 'Keep each sub-call prompt well below the sub-model\'s context window (a few hundred thousand characters at most).'
       : `Each sub-call prompt can hold about ${facts.subModelCapacityChars.toLocaleString('en-US')} characters; split larger inputs.`;
   const rlm = facts.recursive
-    ? '- `rlm_query(prompt, context=None) -> str`: starts a child RLM with its own REPL over `context` (any JSON-compatible value) for sub-problems that are themselves too large or need code. `rlm_query_batched(prompts, contexts=None) -> list[str]` runs several.'
+    ? '- `rlm_query(prompt, context=None, model=None) -> str`: starts a child RLM with its own REPL over `context` (any JSON-compatible value) for sub-problems that are themselves too large or need code (`model=` picks a configured sub-model as the child\'s root model). `rlm_query_batched(prompts, contexts=None, model=None) -> list[str]` runs several.'
     : '- `rlm_query(prompt, context=None) -> str` and `rlm_query_batched(...)`: at this depth, a plain sub-model call on prompt + context.';
   const models =
     facts.subModelNames.length > 0
@@ -55,7 +65,7 @@ export function buildSystemPrompt(facts: PromptFacts): string {
   const finish =
     facts.style === 'paper'
       ? `When you are done, write on its own line, outside any code block, either FINAL(your final answer) or FINAL_VAR(variable_name) to return a variable you created in the REPL. Only do this once you have seen the output of your code.`
-      : `When you are done, call \`FINAL(answer)\` in a \`\`\`repl block, or \`FINAL_VAR("variable_name")\` to return a variable you built in the REPL. The value may be a string or any JSON-compatible structure. Outside code, a line \`FINAL(answer)\` is accepted only in a response with no code block.`;
+      : `When you are done, call \`FINAL(answer)\` in a \`\`\`repl block, or \`FINAL_VAR("variable_name")\` to return a variable you built in the REPL. The value may be a string or any JSON-compatible structure. Outside code, a line \`FINAL(answer)\` or \`FINAL_VAR(variable_name)\` is accepted after your code in the same response once that code ran without error (the value is read after it ran), or in a response with no code.`;
 
   return `You are answering a question about a large input that is NOT in this conversation. It is loaded in a Python REPL as the variable \`context\`. You explore it by writing Python code; the REPL runs it and shows you the output. Variables persist between code blocks.
 
@@ -71,7 +81,7 @@ Functions available in the REPL:
 - \`llm_query_batched(prompts, model=None) -> list[str]\`: many independent prompts at once, run in parallel: much faster than a loop of llm_query.
 ${rlm}
 - \`SHOW_VARS()\`: lists the variables you have defined.
-${models}${toolSection(facts.tools)}
+${models}${toolSection(facts.tools)}${packagesLine(facts.nativePackages)}
 How to work:
 1. Probe first: look at the type, size and structure of \`context\` (keys, first items, a few hundred characters) before anything else.
 2. Narrow down with code: search with \`re\`, \`in\`, filters and counts before reading. Never print the whole context.

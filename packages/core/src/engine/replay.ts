@@ -1,5 +1,6 @@
 import { RLMError } from '../errors/rlm-error.js';
 import type { ModelCallOptions, ModelProviderV1, ModelResponse } from '../spec/model-provider-v1.js';
+import { COMPACTION_PREFIX } from './compaction.js';
 import { FINAL_ANSWER_PREFIX, QUESTION_PREFIX, QUESTION_SUFFIX } from './prompts.js';
 import type { Trajectory, TrajectoryStep } from './trajectory.js';
 
@@ -30,10 +31,12 @@ interface RunSteps {
   readonly question: string;
   readonly steps: readonly TrajectoryStep[];
   readonly used: Set<TrajectoryStep>;
+  /** The run compacted its conversation: its iteration steps are matched in order, not by count. */
+  readonly compacted: boolean;
 }
 
 function collectRuns(trajectory: Trajectory, runs: RunSteps[], subcalls: Map<string, string[]>): void {
-  runs.push({ question: trajectory.question, steps: trajectory.steps, used: new Set() });
+  runs.push({ question: trajectory.question, steps: trajectory.steps, used: new Set(), compacted: trajectory.steps.some((step) => step.kind === 'compaction') });
   for (const step of trajectory.steps) {
     for (const call of step.subcalls) {
       if (call.child !== undefined) collectRuns(call.child, runs, subcalls);
@@ -74,12 +77,14 @@ export function createReplay(trajectory: Trajectory): Replay {
     modelId: trajectory.model,
     async generate(options) {
       const question = questionOf(options);
-      const iteration = options.messages.filter((message) => message.role === 'assistant').length + 1;
       const last = options.messages.at(-1)?.content ?? '';
-      const kind = last.startsWith(FINAL_ANSWER_PREFIX) ? 'final-answer' : 'iteration';
+      const kind = last.startsWith(FINAL_ANSWER_PREFIX) ? 'final-answer' : last.startsWith(COMPACTION_PREFIX) ? 'compaction' : 'iteration';
+      // A run's root calls are sequential: the next unused step of the kind is the one (a compaction
+      // restarts the conversation, so counting its assistant messages would not find it).
+      const iteration = kind === 'compaction' ? 'next' : options.messages.filter((message) => message.role === 'assistant').length + 1;
       for (const run of runs) {
         if (run.question !== question) continue;
-        const step = run.steps.find((candidate) => candidate.kind === kind && candidate.iteration === iteration && !run.used.has(candidate));
+        const step = run.steps.find((candidate) => candidate.kind === kind && !run.used.has(candidate) && (iteration === 'next' || run.compacted || candidate.iteration === iteration));
         if (step === undefined) continue;
         run.used.add(step);
         return reply(step.action.response, step.action.usage);

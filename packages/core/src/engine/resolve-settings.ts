@@ -1,5 +1,7 @@
 import { ConfigurationError } from '../errors/errors.js';
 import type { ModelProviderV1 } from '../spec/model-provider-v1.js';
+import { DEFAULT_MODEL_RETRY_POLICY } from './model-retry.js';
+import { reservedNameReason } from './python-names.js';
 import type { RLMSettings } from './settings.js';
 
 /** Settings with every default applied. */
@@ -13,7 +15,11 @@ export type ResolvedSettings = RLMSettings & {
   readonly maxSubcalls: number;
   readonly maxSubcallPromptChars: number;
   readonly maxTrajectoryTextChars: number;
+  readonly compactAtFraction: number;
+  readonly maxConsecutiveErrors: number;
   readonly maxRetries: number;
+  readonly retryBaseDelayMs: number;
+  readonly retryMaxDelayMs: number;
   readonly maxSandboxRestarts: number;
   readonly maxSchemaRetries: number;
   readonly promptStyle: NonNullable<RLMSettings['promptStyle']>;
@@ -27,6 +33,14 @@ function positive(name: string, value: number | undefined, fallback: number, { i
     throw new ConfigurationError(`\`${name}\` must be ${integer ? 'an integer' : 'a number'} ≥ ${min}; got ${String(value)}.`, {
       code: 'invalid-setting',
     });
+  }
+  return value;
+}
+
+function fraction(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0 && value <= 1)) {
+    throw new ConfigurationError(`\`${name}\` must be a number in (0, 1], e.g. 0.85; got ${String(value)}.`, { code: 'invalid-setting' });
   }
   return value;
 }
@@ -66,11 +80,11 @@ export function resolveSettings(settings: RLMSettings): ResolvedSettings {
     );
   }
   for (const name of Object.keys(settings.tools ?? {})) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || RESERVED_NAMES.has(name)) {
-      throw new ConfigurationError(
-        `Tool name "${name}" is not usable in Python: use an identifier that is not one of ${[...RESERVED_NAMES].join(', ')}.`,
-        { code: 'invalid-tool' },
-      );
+    const reason = reservedNameReason(name);
+    if (reason !== undefined) {
+      throw new ConfigurationError(`Tool name "${name}" is not usable in Python: ${reason}. Rename the tool (e.g. "${toolRename(name)}").`, {
+        code: 'invalid-tool',
+      });
     }
   }
   if (settings.maxTotalTokens !== undefined) positive('maxTotalTokens', settings.maxTotalTokens, 0);
@@ -88,7 +102,11 @@ export function resolveSettings(settings: RLMSettings): ResolvedSettings {
     maxSubcalls: positive('maxSubcalls', settings.maxSubcalls, 2_000),
     maxSubcallPromptChars: positive('maxSubcallPromptChars', settings.maxSubcallPromptChars, 2_000_000),
     maxTrajectoryTextChars: positive('maxTrajectoryTextChars', settings.maxTrajectoryTextChars, 200_000, { min: 100 }),
-    maxRetries: positive('maxRetries', settings.maxRetries, 2, { min: 0 }),
+    compactAtFraction: fraction('compactAtFraction', settings.compactAtFraction, 0.85),
+    maxConsecutiveErrors: positive('maxConsecutiveErrors', settings.maxConsecutiveErrors, 10),
+    maxRetries: positive('maxRetries', settings.maxRetries, DEFAULT_MODEL_RETRY_POLICY.maxRetries, { min: 0 }),
+    retryBaseDelayMs: positive('retryBaseDelayMs', settings.retryBaseDelayMs, DEFAULT_MODEL_RETRY_POLICY.baseDelayMs, { integer: false, min: 0 }),
+    retryMaxDelayMs: positive('retryMaxDelayMs', settings.retryMaxDelayMs, DEFAULT_MODEL_RETRY_POLICY.maxDelayMs, { integer: false, min: 0 }),
     maxSandboxRestarts: positive('maxSandboxRestarts', settings.maxSandboxRestarts, 2, { min: 0 }),
     maxSchemaRetries: positive('maxSchemaRetries', settings.maxSchemaRetries, 2, { min: 0 }),
     promptStyle: settings.promptStyle ?? 'default',
@@ -97,14 +115,8 @@ export function resolveSettings(settings: RLMSettings): ResolvedSettings {
   };
 }
 
-/** Names the runtime defines; tools may not shadow them. */
-const RESERVED_NAMES = new Set([
-  'context',
-  'llm_query',
-  'llm_query_batched',
-  'rlm_query',
-  'rlm_query_batched',
-  'FINAL',
-  'FINAL_VAR',
-  'SHOW_VARS',
-]);
+/** A suggested tool name for a reserved one. */
+function toolRename(name: string): string {
+  const base = name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^_+/, '');
+  return `${/^[A-Za-z]/.test(base) ? base : 'tool'}_tool`;
+}

@@ -6,6 +6,7 @@ import type { RLMEvent } from './events.js';
 import type { ResolvedSettings } from './resolve-settings.js';
 import type { RLMResult, RunStatus } from './result.js';
 import { ForwardingHostBridge, type PersistentSession } from './run.js';
+import type { ExtraContext } from './run-repl.js';
 import type { AnswerSchema } from './schema.js';
 import { truncateMiddle } from './truncate.js';
 
@@ -25,8 +26,14 @@ export interface SessionTurn {
   readonly status: RunStatus;
 }
 
-/** Options of one turn: a question, or the query options without `context`. */
-export type SessionQuery<S extends AnswerSchema | undefined> = string | Omit<RLMQueryOptions<S>, 'context'>;
+/**
+ * Options of one turn: a question, or the query options (a turn is always an RLM run). A turn's
+ * `context` is loaded next to the earlier ones as `context_1`, `context_2`… and becomes `context`
+ * for this and later turns; the session's first context stays `context_0`.
+ */
+export type SessionQuery<S extends AnswerSchema | undefined> =
+  | string
+  | (Omit<RLMQueryOptions<S>, 'context' | 'mode'> & { readonly context?: ContextInput });
 
 /** A multi-turn conversation over one context, with one sandbox and one REPL namespace. */
 export interface RLMSession {
@@ -48,16 +55,26 @@ function answerText(answer: unknown): string {
 /** Creates a session (no I/O until the first turn opens the sandbox). */
 export function createRLMSession(settings: ResolvedSettings, options: RLMSessionOptions): RLMSession {
   const context: PreparedContext = prepareContext(options.context);
-  const persistent: PersistentSession = { session: undefined, host: new ForwardingHostBridge() };
+  const persistent: PersistentSession = { session: undefined, host: new ForwardingHostBridge(), loaded: new Set() };
+  /** Contexts given on later turns, in order (`context_1`…). */
+  const extraContexts: ExtraContext[] = [];
   const history: SessionTurn[] = [];
   let closed = false;
   let queue: Promise<unknown> = Promise.resolve();
 
   async function turn(query: SessionQuery<AnswerSchema | undefined>): Promise<RLMResult<unknown>> {
     if (closed) throw new RLMError('This session is closed: open a new one with rlm.session({ context }).', { code: 'session-closed' });
-    const turnOptions = typeof query === 'string' ? { question: query } : query;
+    const { context: turnContext, ...turnOptions } = typeof query === 'string' ? { question: query, context: undefined } : query;
+    let contextNote: string | undefined;
+    if (turnContext !== undefined) {
+      const prepared = prepareContext(turnContext);
+      const variable = `context_${extraContexts.length + 1}`;
+      extraContexts.push({ variable, payload: prepared.payload });
+      const { type, totalChars } = prepared.metadata;
+      contextNote = `This turn brings a new context: \`${variable}\` (a ${type} of ${totalChars.toLocaleString('en-US')} characters), which is now also \`context\`. The earlier ones stay loaded: ${['context_0', ...extraContexts.slice(0, -1).map((extra) => extra.variable)].map((name) => `\`${name}\``).join(', ')}.`;
+    }
     const previous = history.at(-1);
-    const note =
+    const turnNote =
       previous === undefined
         ? undefined
         : [
@@ -66,7 +83,13 @@ export function createRLMSession(settings: ResolvedSettings, options: RLMSession
             `The previous question was: ${previous.question}`,
             `Its answer began: ${truncateMiddle(previous.answer, PREVIOUS_ANSWER_CHARS).text}`,
           ].join('\n');
-    const setupCode = `history = __import__("json").loads(${JSON.stringify(JSON.stringify(history))})`;
+    const note = [turnNote, contextNote].filter((part) => part !== undefined).join('\n\n') || undefined;
+    const current = extraContexts.at(-1)?.variable;
+    const setupCode = [
+      `history = __import__("json").loads(${JSON.stringify(JSON.stringify(history))})`,
+      // The newest context is `context` (the runtime keeps `context_0` as the first one).
+      ...(current === undefined ? [] : [`context = ${current}`]),
+    ].join('\n');
     const onEvent = (event: RLMEvent) => {
       options.onEvent?.(event);
       turnOptions.onEvent?.(event);
@@ -74,6 +97,7 @@ export function createRLMSession(settings: ResolvedSettings, options: RLMSession
     const result = await runPrepared(settings, { ...turnOptions, onEvent }, context, {
       persistent,
       setupCode,
+      ...(extraContexts.length === 0 ? {} : { extraContexts: [...extraContexts] }),
       ...(note === undefined ? {} : { note }),
     });
     history.push({ question: turnOptions.question, answer: answerText(result.answer), status: result.status });
@@ -93,6 +117,7 @@ export function createRLMSession(settings: ResolvedSettings, options: RLMSession
       await queue;
       const session = persistent.session;
       persistent.session = undefined;
+      persistent.loaded.clear();
       await session?.destroy();
     },
   };

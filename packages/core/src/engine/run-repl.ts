@@ -1,6 +1,6 @@
 import { SandboxSessionDeadError } from '../errors/errors.js';
 import type { HostBridge, HostCall, HostCallOptions } from '../spec/host-bridge.js';
-import type { ExecutionResult, SandboxSessionV1 } from '../spec/sandbox-provider-v1.js';
+import type { ContextPayload, ExecutionResult, SandboxSessionV1 } from '../spec/sandbox-provider-v1.js';
 import type { Budget } from './budget.js';
 import type { PreparedContext } from './context.js';
 import { frameLimitBytes } from './frame-limit.js';
@@ -11,6 +11,14 @@ import { toJsonSchema, type AnswerSchema } from './schema.js';
 export interface PersistentSession {
   session: SandboxSessionV1 | undefined;
   readonly host: ForwardingHostBridge;
+  /** Variables of extra contexts (`context_1`…) already loaded into `session` (cleared with it). */
+  readonly loaded: Set<string>;
+}
+
+/** A context loaded under its own name after the run's own (a session turn's new `context`). */
+export interface ExtraContext {
+  readonly variable: string;
+  readonly payload: ContextPayload;
 }
 
 /** A HostBridge that forwards to the bridge of whichever run currently uses the session. */
@@ -36,8 +44,12 @@ export interface RunReplOptions {
   readonly schema?: AnswerSchema;
   /** Python run once per run (and after a restart) before the model's first cell. */
   readonly setupCode?: string;
+  /** Contexts loaded after the main one, each under its own variable (a session's later turns). */
+  readonly extraContexts?: readonly ExtraContext[];
   /** Called when a dead session is replaced. */
   readonly onRestart: (reason: string) => void;
+  /** Told when a session starts opening and when it is ready (context loaded), with the times. */
+  readonly onSandbox?: (phase: { readonly type: 'start' } | { readonly type: 'ready'; readonly durationMs: number; readonly loadContextMs: number }) => void;
 }
 
 /**
@@ -48,10 +60,13 @@ export interface RunReplOptions {
 export class RunRepl {
   #session: SandboxSessionV1 | undefined;
   #restarts = 0;
+  /** Extra contexts loaded into the current session (the persistent session's set when there is one). */
+  readonly #loaded: Set<string>;
   #prepared = false;
   readonly #setupCode: string;
 
   constructor(private readonly options: RunReplOptions) {
+    this.#loaded = options.persistent?.loaded ?? new Set();
     this.#session = options.persistent?.session;
     if (options.persistent !== undefined) options.persistent.host.target = options.host;
     const answerJson = options.schema === undefined ? undefined : toJsonSchema(options.schema);
@@ -107,6 +122,12 @@ export class RunRepl {
     if (this.#session === undefined) {
       this.#session = await this.#open();
       this.#prepared = false;
+      this.#loaded.clear();
+    }
+    for (const extra of this.options.extraContexts ?? []) {
+      if (this.#loaded.has(extra.variable)) continue;
+      await this.#session.loadContext(extra.payload, { variableName: extra.variable, abortSignal: this.options.signal });
+      this.#loaded.add(extra.variable);
     }
     if (!this.#prepared) {
       this.#prepared = true;
@@ -120,6 +141,8 @@ export class RunRepl {
 
   async #open(): Promise<SandboxSessionV1> {
     const { settings, persistent, host, context, signal } = this.options;
+    const started = performance.now();
+    this.options.onSandbox?.({ type: 'start' });
     const created = await settings.sandbox.createSession({
       host: persistent?.host ?? host,
       abortSignal: signal,
@@ -131,18 +154,22 @@ export class RunRepl {
         ...(tool.parameters === undefined ? {} : { parameters: toJsonSchema(tool.parameters) ?? {} }),
       })),
     });
+    const loading = performance.now();
     try {
       await created.loadContext(context.payload, { abortSignal: signal });
     } catch (error) {
       await created.destroy();
       throw error;
     }
+    const ready = performance.now();
+    this.options.onSandbox?.({ type: 'ready', durationMs: Math.round(ready - started), loadContextMs: Math.round(ready - loading) });
     if (persistent !== undefined) persistent.session = created;
     return created;
   }
 
   #forget(): void {
     this.#session = undefined;
+    this.#loaded.clear();
     if (this.options.persistent !== undefined) this.options.persistent.session = undefined;
   }
 }

@@ -1,8 +1,12 @@
 import { AnswerValidationError, isAbortError } from '../errors/errors.js';
-import type { ChatMessage } from '../spec/model-provider-v1.js';
+import type { ChatMessage, ModelProviderV1 } from '../spec/model-provider-v1.js';
 import { parseResponse } from './code-blocks.js';
 import { prepareContext, type PreparedContext } from './context.js';
 import { readClosingAnswer } from './closing-answer.js';
+import { Compactor } from './compact-conversation.js';
+import { isContextLengthError, shouldCompact } from './compaction.js';
+import { promptTokenEstimate } from './token-bounds.js';
+import { finalOfFailedBlock, resolveFinalAfterCode, resolveTextFinal, type TextFinalResolution } from './final-answer.js';
 import { formatExecution, formatInterruptedSubcalls } from './format-observation.js';
 import { createHostBridge } from './host-calls.js';
 import { BudgetStop, callModel } from './model-call.js';
@@ -13,29 +17,18 @@ import {
   buildMetadataMessage,
   buildSystemPrompt,
 } from './prompts.js';
-import type { RLMResult, RunStatus } from './result.js';
+import type { RLMResult } from './result.js';
+import { openAccounts, RunRecord, type RunAccounts, type RunOutcome } from './run-record.js';
 import { modelKey, type RunTree } from './run-tree.js';
 import { checkSchema, type AnswerSchema } from './schema.js';
-import { TRAJECTORY_VERSION, type Trajectory, type TrajectoryStep } from './trajectory.js';
-import { UsageTracker } from './usage.js';
-import { LimitLog } from './limit-log.js';
-import { TrajectoryTexts } from './trajectory-text.js';
+import type { TrajectoryStep } from './trajectory.js';
 import { windowCapacityChars } from './subcall-guards.js';
-import { RunRepl, type PersistentSession } from './run-repl.js';
-
-/** What ends a run's loop. */
-interface Outcome {
-  status: RunStatus;
-  answer: string;
-  answerValue?: unknown;
-  /** The schema-validated value, when the query has a schema and the answer matched it. */
-  typed?: { value: unknown };
-  detail?: string;
-  error?: Error;
-}
+import { RunRepl, type ExtraContext, type PersistentSession } from './run-repl.js';
 
 export interface RunInput {
   readonly question: string;
+  /** The root model of this run, when not `settings.model` (a child started with `rlm_query(p, model=…)`). */
+  readonly model?: ModelProviderV1;
   readonly context: PreparedContext;
   readonly depth: number;
   readonly parentRunId?: string;
@@ -49,31 +42,23 @@ export interface RunInput {
   readonly setupCode?: string;
   /** Appended to the first user message (e.g. "this is turn 3…"). */
   readonly note?: string;
+  /** Contexts of later session turns, loaded under their own variables (`context_1`…). */
+  readonly extraContexts?: readonly ExtraContext[];
   /** The parent run's usage tracker and sub-call counter (child runs only). */
   readonly parent?: RunAccounts;
-}
-
-/** What a run counts for itself; a child's counts also reach its parent's. */
-export interface RunAccounts {
-  readonly usage: UsageTracker;
-  readonly subcalls: { count: number; readonly parent?: RunAccounts['subcalls'] };
-  /** Limits that refused a sub-call or cut a stored text. */
-  readonly limits: LimitLog;
 }
 
 /** Time the closing "answer now" call may take after a timeout. */
 const FINAL_ANSWER_GRACE_MS = 60_000;
 
+export { ForwardingHostBridge, type PersistentSession } from './run-repl.js';
+
 /**
  * Runs one RLM (root or child) to its end. Never throws for model, sandbox or budget failures:
  * the result's `status` says what happened. The sandbox session is always destroyed.
  */
-export { ForwardingHostBridge, type PersistentSession } from './run-repl.js';
-
 export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMResult<unknown>> {
   const { settings } = tree;
-  const runId = tree.nextId('run');
-  const started = Date.now();
   const depth = input.depth;
   const recursive = depth + 1 < settings.maxDepth;
   const capacity = windowCapacityChars(settings.subModel);
@@ -83,30 +68,26 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
       style: settings.promptStyle,
       recursive,
       subModelNames: Object.keys(settings.subModels ?? {}),
+      nativePackages: settings.sandbox.capabilities?.nativePackages,
       tools: settings.tools,
       ...(input.schema === undefined ? {} : { answerSchema: input.schema }),
       ...(capacity === undefined ? {} : { subModelCapacityChars: capacity }),
     });
-  const accounts: RunAccounts =
-    input.parent === undefined
-      ? { usage: tree.usage, subcalls: { count: 0 }, limits: new LimitLog() }
-      : { usage: new UsageTracker(input.parent.usage), subcalls: { count: 0, parent: input.parent.subcalls }, limits: new LimitLog(input.parent.limits) };
-  const texts = new TrajectoryTexts(settings.maxTrajectoryTextChars, () => accounts.limits.record('maxTrajectoryTextChars', settings.maxTrajectoryTextChars));
-  const trajectory: Trajectory = {
-    version: TRAJECTORY_VERSION,
-    runId,
+  const accounts = openAccounts(tree, input.parent);
+  const rootModel = input.model ?? settings.model;
+  const record = new RunRecord(tree, {
+    ...(input.model === undefined ? {} : { model: input.model }),
+    mode: 'rlm',
+    question: input.question,
+    context: input.context,
     depth,
-    startedAt: started,
-    question: texts.text(input.question),
-    model: modelKey(settings.model),
-    subModel: modelKey(settings.subModel),
+    ...(input.parentRunId === undefined ? {} : { parentRunId: input.parentRunId }),
+    systemPrompt,
     sandbox: settings.sandbox.name,
-    systemPrompt: texts.text(systemPrompt),
-    context: { metadata: input.context.metadata, ...storedContext(settings.trajectoryIncludesContext ? input.context.value : undefined, depth, texts) },
-    steps: [],
-  };
-  const emitBase = () => ({ runId, depth, timestamp: Date.now() });
-  tree.emit({ type: 'run-start', ...emitBase(), question: input.question, context: input.context.metadata, ...(input.parentRunId === undefined ? {} : { parentRunId: input.parentRunId }) });
+    accounts,
+  });
+  const { runId, trajectory, texts } = record;
+  const emitBase = () => record.base();
 
   let currentStep: TrajectoryStep | undefined;
   const orphanSubcalls: TrajectoryStep['subcalls'] = [];
@@ -121,8 +102,8 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
     countSubcall: () => {
       for (let counter: RunAccounts['subcalls'] | undefined = accounts.subcalls; counter !== undefined; counter = counter.parent) counter.count++;
     },
-    startChild: async (prompt, context, signal) => {
-      const child = await executeRun(tree, { question: prompt, context: prepareContext(context as never), depth: depth + 1, parentRunId: runId, signal, parent: accounts });
+    startChild: async (prompt, context, signal, model) => {
+      const child = await executeRun(tree, { question: prompt, context: prepareContext(context as never), depth: depth + 1, parentRunId: runId, signal, parent: accounts, ...(model === undefined ? {} : { model }) });
       return {
         answer: String(child.answer),
         trajectory: child.trajectory,
@@ -138,9 +119,16 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
     context: input.context,
     signal: input.signal,
     ...(input.persistent === undefined ? {} : { persistent: input.persistent }),
+    ...(input.extraContexts === undefined ? {} : { extraContexts: input.extraContexts }),
     ...(input.schema === undefined ? {} : { schema: input.schema }),
     ...(input.setupCode === undefined ? {} : { setupCode: input.setupCode }),
     onRestart: (reason) => tree.emit({ type: 'sandbox-restart', ...emitBase(), reason }),
+    onSandbox: (phase) =>
+      tree.emit(
+        phase.type === 'start'
+          ? { type: 'sandbox-start', ...emitBase(), sandbox: settings.sandbox.name }
+          : { type: 'sandbox-ready', ...emitBase(), sandbox: settings.sandbox.name, durationMs: phase.durationMs, loadContextMs: phase.loadContextMs },
+      ),
   });
   const execute = (code: string) => repl.execute(code);
 
@@ -149,11 +137,29 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
     { role: 'user', content: buildMetadataMessage(input.context.metadata, input.question) + (input.note === undefined ? '' : `\n\n${input.note}`) },
   ];
   let iterations = 0;
-  let outcome: Outcome | undefined;
+  let outcome: RunOutcome | undefined;
+  // Keeps the root conversation inside the model's window (see compaction.ts).
+  const compactor = new Compactor({
+    tree,
+    settings,
+    usage: accounts.usage,
+    depth,
+    signal: input.signal,
+    messages,
+    repl,
+    trajectory,
+    texts,
+    variable: input.persistent === undefined ? 'history' : 'turn_history',
+    model: rootModel,
+    iteration: () => iterations,
+  });
+  let compactedForError = false;
+  /** Root iterations in a row that failed (see `maxConsecutiveErrors`). */
+  let consecutiveFailures = 0;
   let schemaFailures = 0;
 
   /** Accepts a final answer, or returns the feedback asking the model to fix it (schema mismatch). */
-  const acceptFinal = async (text: string, value: unknown): Promise<Outcome | string> => {
+  const acceptFinal = async (text: string, value: unknown): Promise<RunOutcome | string> => {
     const base = { status: 'completed' as const, answer: text, ...(value === undefined ? {} : { answerValue: value }) };
     if (input.schema === undefined) return base;
     const check = await checkSchema(input.schema, parseMaybeJson(value ?? text));
@@ -166,7 +172,7 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
     return `Your final answer does not match the required shape:\n- ${check.issues.join('\n- ')}\nFix the value and call FINAL again (structured data, not a JSON string).`;
   };
 
-  const finishEarly = async (status: 'max_iterations' | 'budget_exhausted' | 'timeout', detail: string): Promise<Outcome> => {
+  const finishEarly = async (status: 'max_iterations' | 'budget_exhausted' | 'timeout', detail: string): Promise<RunOutcome> => {
     tree.emit({ type: 'budget-exhausted', ...emitBase(), reason: status, detail });
     const stepStart = Date.now();
     const request = buildFinalAnswerRequest(detail);
@@ -174,7 +180,7 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
     try {
       const { response, costUsd } = await callModel(tree, {
         usage: accounts.usage,
-        model: settings.model,
+        model: rootModel,
         messages: [...messages, { role: 'user', content: request }],
         depth,
         signal,
@@ -216,6 +222,11 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
         outcome = await finishEarly(stop, stop === 'timeout' ? `the time limit (${settings.timeoutMs} ms) was reached` : tree.budget.detail);
         break;
       }
+      if (consecutiveFailures >= settings.maxConsecutiveErrors) {
+        accounts.limits.record('maxConsecutiveErrors', settings.maxConsecutiveErrors);
+        outcome = await finishEarly('budget_exhausted', `maxConsecutiveErrors (${settings.maxConsecutiveErrors}) iterations in a row failed`);
+        break;
+      }
       if (iterations >= settings.maxIterations) {
         outcome = await finishEarly('max_iterations', `maxIterations (${settings.maxIterations}) was reached`);
         break;
@@ -225,9 +236,12 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
       const stepStart = Date.now();
       let call;
       try {
+        if (shouldCompact(messages, compactor.window, settings.compactAtFraction)) {
+          await compactor.compact(`The conversation reached ${Math.round(settings.compactAtFraction * 100)}% of the root model's context window.`);
+        }
         call = await callModel(tree, {
           usage: accounts.usage,
-          model: settings.model,
+          model: rootModel,
           messages,
           depth,
           signal: input.signal,
@@ -239,10 +253,19 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
           iterations--;
           continue;
         }
+        if (isContextLengthError(error) && !compactedForError && messages.length > 2) {
+          // The provider says the prompt is too long: learn a window below it, compact, retry once.
+          compactor.learntWindow ??= Math.floor(promptTokenEstimate(messages) * 0.8);
+          compactedForError = true;
+          await compactor.compact(`The model's provider refused the conversation as too long: ${(error as Error).message}`);
+          iterations--;
+          continue;
+        }
         throw error;
       }
+      compactedForError = false;
       const { response, costUsd } = call;
-      tree.emit({ type: 'model-response', ...emitBase(), iteration: iterations, model: modelKey(settings.model), cached: call.cached === true, text: response.text, usage: response.usage, costUsd, durationMs: call.durationMs, totalUsage: tree.usage.snapshot() });
+      tree.emit({ type: 'model-response', ...emitBase(), iteration: iterations, model: modelKey(rootModel), cached: call.cached === true, text: response.text, usage: response.usage, costUsd, durationMs: call.durationMs, totalUsage: tree.usage.snapshot() });
       const parsed = parseResponse(response.text);
       const step: TrajectoryStep = {
         iteration: iterations,
@@ -257,21 +280,20 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
       trajectory.steps.push(step);
       messages.push({ role: 'assistant', content: response.text });
       const feedback: string[] = [];
+      /** Accepts a text final read against the REPL (final-answer.ts), or passes its feedback on. */
+      const settle = async (resolution: TextFinalResolution): Promise<void> => {
+        if (resolution.kind === 'feedback') return void feedback.push(resolution.feedback);
+        if (resolution.note !== undefined) feedback.push(resolution.note);
+        const accepted = await acceptFinal(resolution.text, resolution.value);
+        if (typeof accepted === 'string') feedback.push(accepted);
+        else outcome = accepted;
+      };
+      let failure: string | undefined;
 
       if (parsed.blocks.length === 0) {
         if (parsed.unterminated) feedback.push(NUDGE_UNTERMINATED);
-        else if (parsed.textFinal?.kind === 'FINAL') {
-          const accepted = await acceptFinal(parsed.textFinal.value, undefined);
-          if (typeof accepted === 'string') feedback.push(accepted);
-          else outcome = accepted;
-        } else if (parsed.textFinal?.kind === 'FINAL_VAR') {
-          const { result, restartNote } = await execute(`FINAL_VAR(${JSON.stringify(parsed.textFinal.name)})`);
-          if (result?.final !== undefined) {
-            const accepted = await acceptFinal(result.final.text, result.final.value);
-            if (typeof accepted === 'string') feedback.push(accepted);
-            else outcome = accepted;
-          } else feedback.push(restartNote ?? formatExecution(result!, 0, 1, settings.maxOutputChars));
-        } else feedback.push(NUDGE_NO_CODE);
+        else if (parsed.textFinal !== undefined) await settle(await resolveTextFinal(parsed.textFinal, execute, settings.maxOutputChars));
+        else feedback.push(NUDGE_NO_CODE);
       } else {
         for (const [index, code] of parsed.blocks.entries()) {
           tree.emit({ type: 'code-execution-start', ...emitBase(), iteration: iterations, block: index, code });
@@ -279,6 +301,7 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
           const { result, restartNote } = await execute(code);
           if (result === undefined) {
             feedback.push(restartNote!);
+            failure ??= `the REPL restarted during code block ${index + 1}`;
             break;
           }
           step.observation.executions.push(texts.execution(code, result));
@@ -294,10 +317,26 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
             else outcome = accepted;
             break;
           }
+          const inlineFinal = finalOfFailedBlock(code, result);
+          if (inlineFinal !== undefined) {
+            const rest = inlineFinal.rest === undefined ? undefined : (await execute(inlineFinal.rest)).result;
+            if (rest !== undefined && (rest.error !== undefined || rest.timedOut === true)) feedback.push(formatExecution(rest, index, parsed.blocks.length, settings.maxOutputChars));
+            else {
+              feedback.push(`Code block ${index + 1}: its FINAL line is not valid Python, so it was read as text.`);
+              await settle(await resolveTextFinal(inlineFinal.final, execute, settings.maxOutputChars));
+              if (outcome !== undefined) break;
+            }
+          }
+          if (result.error !== undefined || result.timedOut === true) failure ??= `code block ${index + 1} ${result.timedOut === true ? 'was interrupted' : `raised ${result.error!.type}`}`;
           if (result.timedOut && input.signal.aborted) break;
+        }
+        if (outcome === undefined && parsed.textFinal !== undefined && !parsed.unterminated) {
+          await settle(await resolveFinalAfterCode(parsed.textFinal, failure, execute, settings.maxOutputChars));
         }
         if (outcome === undefined && parsed.unterminated) feedback.push(NUDGE_UNTERMINATED);
       }
+      const failedIteration = outcome === undefined && (failure !== undefined || parsed.blocks.length === 0 || parsed.unterminated);
+      consecutiveFailures = failedIteration ? consecutiveFailures + 1 : 0;
       const feedbackText = feedback.join('\n\n');
       step.observation.feedback = texts.text(feedbackText);
       step.durationMs = Date.now() - stepStart;
@@ -316,52 +355,7 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
   }
 
   if (orphanSubcalls.length > 0 && trajectory.steps.length > 0) trajectory.steps.at(-1)!.subcalls.push(...orphanSubcalls);
-  const usage = accounts.usage.snapshot();
-  const storedAnswer = texts.text(outcome.answer);
-  const storedAnswerValue = texts.value(outcome.answerValue);
-  const storedError = outcome.error === undefined ? undefined : texts.text(`${outcome.error.name}: ${outcome.error.message}`);
-  const limitsReached = accounts.limits.list();
-  const result: RLMResult<unknown> = {
-    answer: outcome.typed !== undefined ? outcome.typed.value : outcome.answer,
-    ...(outcome.answerValue === undefined ? {} : { answerValue: outcome.answerValue }),
-    status: outcome.status,
-    ...(outcome.detail === undefined ? {} : { statusDetail: outcome.detail }),
-    ...(outcome.error === undefined ? {} : { error: outcome.error }),
-    usage,
-    costUsd: usage.total.costUsd,
-    iterations,
-    subcalls: accounts.subcalls.count,
-    durationMs: Date.now() - started,
-    cacheHits: tree.cacheHits,
-    ...(limitsReached.length === 0 ? {} : { limitsReached }),
-    trajectory,
-  };
-  trajectory.result = {
-    answer: storedAnswer,
-    ...(storedAnswerValue === undefined ? {} : { answerValue: storedAnswerValue }),
-    status: result.status,
-    ...(result.statusDetail === undefined ? {} : { statusDetail: result.statusDetail }),
-    ...(storedError === undefined ? {} : { error: storedError }),
-    iterations,
-    subcalls: result.subcalls,
-    durationMs: result.durationMs,
-    usage,
-    costUsd: result.costUsd,
-    ...(limitsReached.length === 0 ? {} : { limitsReached }),
-  };
-  tree.emit({ type: 'run-end', ...emitBase(), result });
-  return result;
-}
-
-/**
- * The context value a trajectory stores: the root's as given (the caller's own input); a child's
- * (written by model code) capped like any other stored text.
- */
-function storedContext(value: unknown, depth: number, texts: TrajectoryTexts): { value?: unknown } {
-  if (value === undefined) return {};
-  if (depth === 0) return { value };
-  const stored = typeof value === 'string' ? texts.text(value) : texts.value(value);
-  return stored === undefined ? {} : { value: stored };
+  return record.finish(outcome, iterations);
 }
 
 /** Parses a string that holds JSON (a model answering with a JSON string); other values pass through. */

@@ -94,8 +94,33 @@ export interface RLMSettings {
    * REPL still get the whole text; `result.answer` is whole. Minimum 100. Default 200 000.
    */
   readonly maxTrajectoryTextChars?: number;
-  /** Retries of a model call that failed with a retryable error (429, 5xx, reset). Default 2. */
+  /**
+   * Share of the root model's context window (`model.contextWindowTokens`, or one learnt from a
+   * context-length error) at which the root conversation is compacted: the model writes a progress
+   * summary that replaces it, and the messages that left it are kept in the REPL variable `history`
+   * (`turn_history` in a multi-turn session, where `history` holds the earlier turns). Default 0.85.
+   */
+  readonly compactAtFraction?: number;
+  /**
+   * Root iterations in a row that fail (every cell raised or was interrupted, the REPL restarted, or
+   * the reply had no code and no final answer) before the run stops with a closing "answer now"
+   * call and status `budget_exhausted` (listed in `limitsReached`). Default 10.
+   */
+  readonly maxConsecutiveErrors?: number;
+  /**
+   * Retries of a model call that failed with a retryable error (429, 5xx, dropped connection,
+   * attempt timeout), so a call makes at most `maxRetries + 1` requests. The engine is the one place
+   * that retries: providers classify errors (`ModelProviderError.retryable`, `retryAfterMs`) and do
+   * not retry on their own. Default 2.
+   */
   readonly maxRetries?: number;
+  /** First backoff wait between retries in milliseconds; doubles per retry, with jitter. Default 500. */
+  readonly retryBaseDelayMs?: number;
+  /**
+   * Longest wait between retries in milliseconds. Also caps the wait a backend asks for
+   * (`retryAfterMs`, from `retry-after`); a wait never outlasts `timeoutMs`. Default 60 000.
+   */
+  readonly retryMaxDelayMs?: number;
   /** Replaces the system prompt. `{{context_metadata}}`-free: metadata is sent as the first user message. */
   readonly systemPrompt?: string;
   /** Prompt style. Default `'default'`. */

@@ -54,6 +54,7 @@ export function createTelemetryListener(tracer: Tracer = trace.getTracer(TRACER_
             startTime: event.timestamp,
             attributes: {
               'rlms.run_id': event.runId,
+              'rlms.mode': event.mode,
               'rlms.depth': event.depth,
               'rlms.question_chars': event.question.length,
               'rlms.context.type': event.context.type,

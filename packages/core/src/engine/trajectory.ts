@@ -2,7 +2,8 @@ import type { ExecutionResult } from '../spec/sandbox-provider-v1.js';
 import type { HostCall } from '../spec/host-bridge.js';
 import type { TokenUsage } from '../spec/usage.js';
 import type { ContextMetadata } from './context.js';
-import type { RunStatus } from './result.js';
+import type { RunStatus } from './run-status.js';
+import type { RunMode } from './run-mode.js';
 import type { RunUsage } from './usage.js';
 import type { LimitReached } from './limit-log.js';
 import { writePrivateFile } from './write-private-file.js';
@@ -44,7 +45,8 @@ export interface TrajectorySubcall {
 export interface TrajectoryStep {
   /** 1-based iteration; the closing "answer now" call has kind `final-answer`. */
   readonly iteration: number;
-  readonly kind: 'iteration' | 'final-answer';
+  /** `'compaction'`: the model's progress summary that replaced the conversation near its context window. */
+  readonly kind: 'iteration' | 'final-answer' | 'compaction';
   readonly startedAt: number;
   durationMs: number;
   readonly action: {
@@ -72,6 +74,11 @@ export interface TrajectoryStep {
 export interface Trajectory {
   readonly version: typeof TRAJECTORY_VERSION;
   readonly runId: string;
+  /**
+   * How the run answered: `'rlm'` (steps with code) or `'direct'` (one step, one plain model call,
+   * `sandbox: 'none'`). Absent in trajectories written before modes were recorded: read it as `'rlm'`.
+   */
+  readonly mode?: RunMode;
   readonly depth: number;
   readonly startedAt: number;
   readonly question: string;

@@ -23,9 +23,10 @@ export class ContextError extends RLMError {
 }
 
 /**
- * A model backend failed. `retryable` tells the caller whether to try the same call again (429, 5xx,
- * resets); providers that retry internally set it to `false` once their own retries are spent, so
- * retries never multiply across layers.
+ * A model backend failed. Providers classify, they do not retry: `retryable` tells the engine whether
+ * the same call may be tried again (429, 5xx, resets) and `retryAfterMs` how long the backend asked
+ * to wait. The engine is the one retry owner (`maxRetries`, `retryBaseDelayMs`, `retryMaxDelayMs`;
+ * `generateWithRetries` outside a run), so retries never multiply across layers.
  */
 export class ModelProviderError extends RLMError {
   readonly provider: string;

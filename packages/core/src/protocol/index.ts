@@ -11,7 +11,7 @@ export type { StreamTransportOptions } from './stream-transport.js';
 export { createFrameSession } from './create-frame-session.js';
 export type { FrameSessionOptions } from './create-frame-session.js';
 export { FrameSession } from './frame-session.js';
-export { parseExecutionResult, parseContextInfo, hostCallFromWire, hostErrorToWire } from './wire-conversions.js';
+export { parseExecutionResult, parseContextInfo, hostCallFromWire, hostErrorToWire, toWireValue, WireValueError, WIRE_TAG } from './wire-conversions.js';
 export type {
   WireError,
   ReadyFrame,

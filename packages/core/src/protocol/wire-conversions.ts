@@ -99,12 +99,12 @@ export function hostCallFromWire(op: unknown, payload: unknown): HostCall {
       return { op, prompts: stringList('prompts'), ...optionalModel() };
     case 'rlm_query':
       if (typeof body.prompt !== 'string') throw new TypeError('rlm_query: "prompt" must be a string.');
-      return { op, prompt: body.prompt, ...(body.context === undefined ? {} : { context: body.context }) };
+      return { op, prompt: body.prompt, ...(body.context === undefined ? {} : { context: body.context }), ...optionalModel() };
     case 'rlm_query_batched': {
       const prompts = stringList('prompts');
-      if (body.contexts === undefined || body.contexts === null) return { op, prompts };
+      if (body.contexts === undefined || body.contexts === null) return { op, prompts, ...optionalModel() };
       if (!Array.isArray(body.contexts)) throw new TypeError('rlm_query_batched: "contexts" must be a list.');
-      return { op, prompts, contexts: body.contexts };
+      return { op, prompts, contexts: body.contexts, ...optionalModel() };
     }
     default: {
       if (typeof body.name !== 'string') throw new TypeError('tool: "name" must be a string.');
@@ -142,4 +142,82 @@ export function hostErrorToWire(error: unknown): WireError {
     message: prefix === undefined ? message : `${prefix}: ${message}`,
     ...(name === undefined ? {} : { hostType: name }),
   };
+}
+
+/** Key of the tagged objects that carry values JSON cannot (`NaN`, `Infinity`, integers past 2^53); the runtime decodes them. */
+export const WIRE_TAG = '__rlms_wire__';
+
+/** Why a host value cannot cross to Python; `path` names where (`result.items[2]`). */
+export class WireValueError extends TypeError {
+  /** The exception model code sees. */
+  readonly pythonType = 'TypeError';
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+    this.name = 'WireValueError';
+  }
+}
+
+/**
+ * Converts a value a host function returned (a tool's result) into plain JSON for Python, faithfully:
+ * `Set` → list, `Map` with string keys → dict, `NaN`/`±Infinity` → a tagged float and `BigInt` → a
+ * tagged int (the runtime turns both into Python `float`/`int`), `Date` → its ISO string, `undefined`
+ * → `None`. Anything else JSON would drop or mangle (a function, a symbol, a `Map` with other keys, a
+ * cycle, a class instance's methods) raises `WireValueError` naming the path.
+ *
+ * @param root how the value is named in messages (`"search() result"`).
+ */
+export function toWireValue(value: unknown, root = 'value'): unknown {
+  const seen = new Set<object>();
+  const convert = (item: unknown, path: string): unknown => {
+    switch (typeof item) {
+      case 'string':
+      case 'boolean':
+        return item;
+      case 'undefined':
+        return null;
+      case 'number':
+        if (Number.isFinite(item)) return item;
+        return { [WIRE_TAG]: 'float', value: Number.isNaN(item) ? 'nan' : item > 0 ? 'inf' : '-inf' };
+      case 'bigint':
+        return { [WIRE_TAG]: 'int', value: item.toString() };
+      case 'function':
+      case 'symbol':
+        throw new WireValueError(`${path} is a ${typeof item}, which cannot be passed to Python; return JSON-compatible data.`, path);
+      default:
+        break;
+    }
+    if (item === null) return null;
+    const object = item as object;
+    if (seen.has(object)) throw new WireValueError(`${path} refers to itself (a cycle), which cannot be passed to Python.`, path);
+    seen.add(object);
+    try {
+      if (object instanceof Date) return Number.isNaN(object.getTime()) ? null : object.toISOString();
+      if (Array.isArray(object)) return object.map((entry, index) => convert(entry, `${path}[${index}]`));
+      if (object instanceof Set) return [...object].map((entry, index) => convert(entry, `${path}[${index}]`));
+      if (object instanceof Map) {
+        const result: Record<string, unknown> = {};
+        for (const [key, entry] of object) {
+          if (typeof key !== 'string') {
+            throw new WireValueError(`${path} is a Map with a ${typeof key} key; only string keys become a Python dict. Convert it (e.g. Object.fromEntries with String(key)).`, path);
+          }
+          result[key] = convert(entry, `${path}[${JSON.stringify(key)}]`);
+        }
+        return result;
+      }
+      if (ArrayBuffer.isView(object)) {
+        return Array.from(object as unknown as ArrayLike<number>, (entry, index) => convert(entry, `${path}[${index}]`));
+      }
+      const json = (object as { toJSON?: unknown }).toJSON;
+      if (typeof json === 'function') return convert((json as () => unknown).call(object), path);
+      const result: Record<string, unknown> = {};
+      for (const [key, entry] of Object.entries(object)) result[key] = convert(entry, `${path}.${key}`);
+      return result;
+    } finally {
+      seen.delete(object);
+    }
+  };
+  return convert(value, root);
 }

@@ -26,6 +26,8 @@ export interface RlmQueryCall {
   readonly prompt: string;
   /** JSON-compatible context for the child; `undefined` means "use the prompt as the context". */
   readonly context?: unknown;
+  /** A configured sub-model name the child uses as its root model (`rlm_query(p, model="…")`). */
+  readonly model?: string;
 }
 
 /** `rlm_query_batched(prompts, contexts=None)`. */
@@ -33,6 +35,8 @@ export interface RlmQueryBatchedCall {
   readonly op: 'rlm_query_batched';
   readonly prompts: readonly string[];
   readonly contexts?: readonly unknown[];
+  /** A configured sub-model name the children use as their root model. */
+  readonly model?: string;
 }
 
 /** A user-registered host tool called from Python with keyword arguments. */

@@ -1,16 +1,16 @@
-import { parseArgs } from 'node:util';
 import { ConfigurationError, writePrivateFile, type RLMEvent } from '@rlms/core';
 import { formatDuration, formatInteger, formatUsd, plural } from '../progress/format.js';
 import { ProgressReporter } from '../progress/progress-reporter.js';
 import type { QueryResult } from '../recursive-language-model-settings.js';
 import type { CliIO } from './cli-io.js';
-import { CONTEXT_FLAGS, loadContextFlags } from './context-flags.js';
+import { CONTEXT_FLAGS, checkContextFlags, loadContextFlags } from './context-flags.js';
 import { MODEL_FLAGS, createFacade, settingsFromFlags } from './model-flags.js';
 import { ASK_HELP } from './help.js';
+import { parseCommandArgs } from './parse-command-args.js';
 import { checkBaseURL } from './preflight.js';
 import { createRedactor, redactErrorText } from './redact-secrets.js';
 import { resultToJson } from './result-json.js';
-import { parseDuration, parseInteger, parseNumber, UsageError } from './usage-error.js';
+import { UsageError } from './usage-error.js';
 
 /** Exit codes of `rlms ask`. */
 export const EXIT = { ok: 0, error: 1, usage: 2, limit: 3, interrupted: 130, terminated: 143 } as const;
@@ -30,7 +30,7 @@ const FLAGS = {
 
 /** `rlms ask`: answers a question over files, folders or stdin. Returns the exit code. */
 export async function runAsk(argv: readonly string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...argv], options: FLAGS, allowPositionals: true, strict: true });
+  const { values, positionals } = parseCommandArgs('ask', argv, FLAGS, true);
   if (values.help === true) {
     io.stdout.write(ASK_HELP);
     return EXIT.ok;
@@ -40,10 +40,12 @@ export async function runAsk(argv: readonly string[], io: CliIO): Promise<number
   const quiet = values.quiet === true;
   const verbose = values.verbose === true && !quiet;
   const baseURL = values['base-url'];
-  const settings = settingsFromFlags(values, io.env, 'ask');
-  const redact = createRedactor(io.env, [settings.apiKey]);
-  const redactError = (text: string) => redactErrorText(text, io.env, [settings.apiKey]);
-  const rlm = createFacade({ ...settings, verbose });
+  // The user's input first (flags, sandbox name, context paths), then the environment (API key, packages, server).
+  const settings = settingsFromFlags(values, 'ask', io.env);
+  await checkContextFlags(values, io, 'ask');
+  const rlm = createFacade({ ...settings, verbose }, values, io.env);
+  const redact = createRedactor(io.env, [rlm.settings.apiKey]);
+  const redactError = (text: string) => redactErrorText(text, io.env, [rlm.settings.apiKey]);
 
   const controller = new AbortController();
   let stopSignal: 'SIGINT' | 'SIGTERM' | undefined;
@@ -72,7 +74,7 @@ export async function runAsk(argv: readonly string[], io: CliIO): Promise<number
     progress = quiet || verbose ? undefined : new ProgressReporter({ stream: io.stderr });
     let warned = quiet || rlm.sandboxName !== 'local';
     const onEvent = (event: RLMEvent) => {
-      if (!warned && event.type === 'run-start' && !event.runId.startsWith('direct_')) {
+      if (!warned && event.type === 'run-start' && event.mode === 'rlm') {
         warned = true;
         const note = 'rlms: note: --sandbox local runs model-written code on this machine without isolation.';
         if (progress === undefined) io.stderr.write(`${note}\n`);

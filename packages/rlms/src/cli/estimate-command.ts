@@ -1,11 +1,12 @@
-import { parseArgs } from 'node:util';
 import type { PricingTable } from '@rlms/core';
 import { estimateCost, type CostEstimate, type Range } from '../estimate-cost.js';
 import { formatInteger, formatUsd } from '../progress/format.js';
 import type { CliIO } from './cli-io.js';
 import { CONTEXT_FLAGS, loadContextFlags } from './context-flags.js';
 import { ESTIMATE_HELP } from './help.js';
-import { parseInteger, parseNumber, UsageError } from './usage-error.js';
+import { parseInteger, parseNumber } from './flag-values.js';
+import { parseCommandArgs } from './parse-command-args.js';
+import { UsageError } from './usage-error.js';
 
 const FLAGS = {
   ...CONTEXT_FLAGS,
@@ -52,7 +53,7 @@ export function formatEstimate(estimate: CostEstimate, documents: number): strin
 
 /** `rlms estimate`: tokens, fit, cost ranges and a recommendation. Returns the exit code. */
 export async function runEstimate(argv: readonly string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...argv], options: FLAGS, allowPositionals: true, strict: true });
+  const { values, positionals } = parseCommandArgs('estimate', argv, FLAGS, true);
   if (values.help === true) {
     io.stdout.write(ESTIMATE_HELP);
     return 0;

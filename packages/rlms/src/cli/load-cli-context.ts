@@ -26,6 +26,24 @@ export interface CliContext {
   readonly chars: number;
 }
 
+/** True when a `--context` argument is a glob pattern rather than a path. */
+function isGlob(entry: string): boolean {
+  return /[*?[\]{}]/.test(entry);
+}
+
+/**
+ * Checks that every `--context` path (not `-`, not a glob) exists, without reading anything: the
+ * user's input is checked before the environment (API keys, packages). Throws `ContextError`
+ * (`'context-not-found'`) naming the first missing one.
+ */
+export async function checkContextPaths(entries: readonly string[], cwd: string = process.cwd()): Promise<void> {
+  for (const entry of entries) {
+    if (entry === '-' || isGlob(entry)) continue;
+    const info = await stat(resolve(cwd, entry)).catch(() => undefined);
+    if (info === undefined) throw new ContextError(`No such file or folder: ${entry}.`, { code: 'context-not-found' });
+  }
+}
+
 function posix(path: string): string {
   return sep === '/' ? path : path.split(sep).join('/');
 }
@@ -72,7 +90,7 @@ export async function loadCliContext(entries: readonly string[], options: CliCon
       for (const [key, text] of Object.entries(loaded)) add(prefix === '' ? key : `${prefix}/${key}`, text);
       continue;
     }
-    if (info === undefined && !/[*?[\]{}]/.test(entry)) throw new ContextError(`No such file or folder: ${entry}.`, { code: 'context-not-found' });
+    if (info === undefined && !isGlob(entry)) throw new ContextError(`No such file or folder: ${entry}.`, { code: 'context-not-found' });
     const loaded = await loadFiles(entry, {
       cwd,
       ...(options.maxFileBytes === undefined ? {} : { maxFileBytes: options.maxFileBytes }),

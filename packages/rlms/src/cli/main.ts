@@ -3,21 +3,20 @@ import { RLMError } from '@rlms/core';
 import { runAsk, EXIT } from './ask-command.js';
 import type { CliIO } from './cli-io.js';
 import { runEstimate } from './estimate-command.js';
-import { ASK_HELP, ESTIMATE_HELP, MAIN_HELP, REPLAY_HELP } from './help.js';
+import { ASK_HELP, ESTIMATE_HELP, MAIN_HELP, REPLAY_HELP, SERVE_HELP, VIEW_HELP } from './help.js';
 import { runReplay } from './replay-command.js';
 import { runServe } from './serve-command.js';
 import { BENCH_HELP, runBench } from './bench-command.js';
-import { SERVE_HELP } from '@rlms/server';
-import { runViewCommand, VIEW_HELP } from '@rlms/viewer';
 import { redactErrorText } from './redact-secrets.js';
 import { UsageError } from './usage-error.js';
+import { runView } from './view-command.js';
 
 const COMMANDS: Readonly<Record<string, { run: (argv: readonly string[], io: CliIO) => Promise<number>; help: string }>> = {
   ask: { run: runAsk, help: ASK_HELP },
   estimate: { run: runEstimate, help: ESTIMATE_HELP },
   replay: { run: runReplay, help: REPLAY_HELP },
   serve: { run: runServe, help: SERVE_HELP },
-  view: { run: (argv, io) => runViewCommand(argv, io), help: VIEW_HELP },
+  view: { run: runView, help: VIEW_HELP },
   bench: { run: runBench, help: BENCH_HELP },
 };
 
@@ -25,11 +24,6 @@ const COMMANDS: Readonly<Record<string, { run: (argv: readonly string[], io: Cli
 export function packageVersion(): string {
   const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
   return (JSON.parse(text) as { version: string }).version;
-}
-
-function isParseArgsError(error: unknown): error is Error & { code: string } {
-  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }
 
 /**
@@ -42,7 +36,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   try {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       const topic = command === 'help' ? rest[0] : undefined;
-      const text = topic !== undefined && COMMANDS[topic] !== undefined ? COMMANDS[topic].help : MAIN_HELP;
+      const text = topic !== undefined && Object.hasOwn(COMMANDS, topic) ? COMMANDS[topic]!.help : MAIN_HELP;
       if (command === undefined) {
         io.stderr.write(text);
         return EXIT.usage;
@@ -54,15 +48,17 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       io.stdout.write(`${packageVersion()}\n`);
       return EXIT.ok;
     }
-    const entry = COMMANDS[command];
+    const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (entry === undefined && command.startsWith('-')) {
+      throw new UsageError(`Unknown option '${command}': options go after the command (rlms <command> [options]); the commands are ${Object.keys(COMMANDS).join(', ')}.`);
+    }
     if (entry === undefined) throw new UsageError(`Unknown command "${command}": use ${Object.keys(COMMANDS).join(', ')}.`);
     return await entry.run(rest, io);
   } catch (error) {
-    const name = COMMANDS[command ?? ''] === undefined ? undefined : command;
-    if (error instanceof UsageError || isParseArgsError(error)) {
-      const helpCommand = error instanceof UsageError ? error.command ?? name : name;
-      io.stderr.write(`rlms: ${error.message.replace(/^TypeError \[\w+\]: /, '')}\nRun \`rlms ${helpCommand === undefined ? '' : `${helpCommand} `}--help\` for usage.\n`);
-      if (debug && error instanceof Error) io.stderr.write(`${error.stack}\n`);
+    if (error instanceof UsageError) {
+      const helpCommand = error.command ?? (command !== undefined && Object.hasOwn(COMMANDS, command) ? command : undefined);
+      io.stderr.write(`rlms: ${error.message}\nRun \`rlms ${helpCommand === undefined ? '' : `${helpCommand} `}--help\` for usage.\n`);
+      if (debug) io.stderr.write(`${error.stack}\n`);
       return EXIT.usage;
     }
     // Error text can quote an upstream reply that echoed a key: never print a secret.

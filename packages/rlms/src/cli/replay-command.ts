@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { ContextError, createReplay, createRLM, type ContextInput, type Trajectory } from '@rlms/core';
 import { loadSandbox, planSandbox, type SandboxName } from '../sandbox-spec.js';
 import type { CliIO } from './cli-io.js';
@@ -6,7 +5,9 @@ import { EXIT } from './ask-command.js';
 import { REPLAY_HELP } from './help.js';
 import { readTrajectoryFile } from './read-trajectory-file.js';
 import { createRedactor, redactErrorText } from './redact-secrets.js';
-import { parseInteger, UsageError } from './usage-error.js';
+import { parseInteger } from './flag-values.js';
+import { parseCommandArgs } from './parse-command-args.js';
+import { UsageError } from './usage-error.js';
 
 const FLAGS = {
   sandbox: { type: 'string', short: 's' },
@@ -29,7 +30,7 @@ const DEFAULT_REPLAY_SANDBOX: SandboxName = 'pyodide';
  * used. The sandbox used is printed on stderr and in the `--json` output.
  */
 export async function runReplay(argv: readonly string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...argv], options: FLAGS, allowPositionals: true, strict: true });
+  const { values, positionals } = parseCommandArgs('replay', argv, FLAGS, true);
   if (values.help === true) {
     io.stdout.write(REPLAY_HELP);
     return EXIT.ok;

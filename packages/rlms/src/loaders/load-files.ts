@@ -8,11 +8,22 @@ import { DEFAULT_MAX_FILE_BYTES, readTextFile, type SkipHandler } from './read-t
 export interface LoadFilesOptions {
   /** Folder that relative paths and patterns start from, and that keys are relative to. Default `process.cwd()`. */
   readonly cwd?: string;
-  /** Largest file loaded, in bytes; larger ones are skipped. Default 1 MiB. */
+  /**
+   * Largest file loaded from a glob match, in bytes; larger ones are skipped (`onSkip` reason
+   * `'too-large'`). Default 1 MiB. A file named by its path is loaded whatever this says, up to
+   * {@link MAX_NAMED_FILE_BYTES} (or `maxFileBytes` when larger).
+   */
   readonly maxFileBytes?: number;
   /** Called for each file left out: binary, too large, unreadable, or (matched by a pattern) a FIFO, socket or device. */
   readonly onSkip?: SkipHandler;
 }
+
+/**
+ * Largest file loaded when named by its path (256 MiB, as much as the CLI reads from stdin): the user
+ * asked for that file, so the per-file limit meant for folders and globs does not apply. A larger
+ * `maxFileBytes` raises it.
+ */
+export const MAX_NAMED_FILE_BYTES = 256 * 1024 * 1024;
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
@@ -25,7 +36,9 @@ function keyOf(cwd: string, file: string): string {
 /**
  * Loads files by path or glob pattern (`'docs/*.md'`, `'src/**\/*.ts'`) as a record of named
  * documents: keys are paths relative to `cwd` (`/`-separated; absolute when outside it), values the
- * exact text. Binary and oversized files are skipped (`onSkip`).
+ * exact text. Binary files, and files matched by a pattern but larger than `maxFileBytes`, are
+ * skipped (`onSkip`); a file named by its path is loaded whatever its size up to
+ * {@link MAX_NAMED_FILE_BYTES} (`'context-too-large'` beyond).
  *
  * Keys are kept whatever they are (`__proto__` and `constructor` included: the record has no prototype).
  *
@@ -37,7 +50,9 @@ function keyOf(cwd: string, file: string): string {
 export async function loadFiles(paths: string | readonly string[], options: LoadFilesOptions = {}): Promise<Record<string, string>> {
   const cwd = resolve(options.cwd ?? process.cwd());
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const namedFileBytes = Math.max(MAX_NAMED_FILE_BYTES, maxFileBytes);
   const files: string[] = [];
+  const named = new Set<string>();
   const skippedEarly: { key: string; detail: string }[] = [];
   for (const entry of typeof paths === 'string' ? [paths] : paths) {
     if (GLOB_CHARS.test(entry)) {
@@ -64,6 +79,13 @@ export async function loadFiles(paths: string | readonly string[], options: Load
         { code: 'context-not-regular' },
       );
     }
+    if (info.size > namedFileBytes) {
+      throw new ContextError(
+        `${entry} holds ${info.size} bytes, more than the ${namedFileBytes} bytes a named file may hold: split it, or raise the limit with maxFileBytes (CLI: --max-file-bytes ${info.size}) if the sandbox can take it.`,
+        { code: 'context-too-large' },
+      );
+    }
+    named.add(absolute);
     files.push(absolute);
   }
   // No prototype: a file named `__proto__` is a key like any other.
@@ -75,7 +97,11 @@ export async function loadFiles(paths: string | readonly string[], options: Load
   }
   for (const file of [...new Set(files)]) {
     const key = keyOf(cwd, file);
-    const result = await readTextFile(file, maxFileBytes);
+    const result = await readTextFile(file, named.has(file) ? namedFileBytes : maxFileBytes);
+    if (!result.ok && result.reason === 'too-large' && named.has(file)) {
+      // Grew past the limit between `stat` and reading.
+      throw new ContextError(`${keyOf(cwd, file)} holds more than ${namedFileBytes} bytes: split it, or raise the limit with maxFileBytes (CLI: --max-file-bytes).`, { code: 'context-too-large' });
+    }
     if (result.ok) documents[key] = result.text;
     else {
       skipped.push(`${key} (${result.reason})`);

@@ -21,6 +21,8 @@ export interface RunState {
 /** Folds run events into a {@link RunState}. */
 export class RunMonitor {
   private state: RunState;
+  /** The root run is a direct call (from its `run-start` event's `mode`). */
+  private direct = false;
 
   constructor(now = Date.now()) {
     this.state = { startedAt: now, iteration: 0, action: 'starting', inFlight: 0, subcalls: 0, tokens: 0, costUsd: undefined, done: false };
@@ -36,11 +38,14 @@ export class RunMonitor {
     const where = event.depth === 0 ? '' : ` (child run, depth ${event.depth})`;
     switch (event.type) {
       case 'run-start':
-        if (event.depth === 0) next.action = event.runId.startsWith('direct_') ? 'direct call' : 'starting the sandbox';
+        if (event.depth === 0) {
+          this.direct = event.mode === 'direct';
+          next.action = this.direct ? 'direct call' : 'starting the sandbox';
+        }
         break;
       case 'iteration-start':
         if (event.depth === 0) next.iteration = event.iteration;
-        next.action = event.runId.startsWith('direct_') ? 'waiting for the model (direct call)' : `waiting for the model${where}`;
+        next.action = this.direct ? 'waiting for the model (direct call)' : `waiting for the model${where}`;
         break;
       case 'model-response':
         next.tokens = event.totalUsage.total.totalTokens;
@@ -65,7 +70,14 @@ export class RunMonitor {
         if (event.inFlight === 0) next.action = `sub-calls done${where}`;
         break;
       case 'budget-exhausted':
-        next.action = `limit reached (${event.reason}), asking for the final answer`;
+        // A direct run has nothing to answer from: it ends without a closing call.
+        next.action = this.direct ? `limit reached (${event.reason})` : `limit reached (${event.reason}), asking for the final answer`;
+        break;
+      case 'sandbox-start':
+        next.action = `starting the ${event.sandbox} sandbox${where}`;
+        break;
+      case 'sandbox-ready':
+        next.action = `running code${where}`;
         break;
       case 'sandbox-restart':
         next.action = 'restarting the sandbox';

@@ -24,6 +24,8 @@ interface Burst {
 export class TracePrinter {
   private readonly started = Date.now();
   private readonly bursts = new Map<string, Burst>();
+  /** Runs started with `mode: 'direct'` and not ended yet. */
+  private readonly directRuns = new Set<string>();
 
   constructor(private readonly stream: ProgressStream) {}
 
@@ -41,7 +43,8 @@ export class TracePrinter {
       case 'run-start': {
         const context = event.context;
         const shape = context.type === 'str' ? 'a string' : `a ${context.type} of ${plural(context.length, context.type === 'dict' ? 'document' : 'item')}`;
-        const kind = event.runId.startsWith('direct_') ? 'direct call' : event.depth === 0 ? 'run' : 'child run';
+        if (event.mode === 'direct') this.directRuns.add(event.runId);
+        const kind = event.mode === 'direct' ? 'direct call' : event.depth === 0 ? 'run' : 'child run';
         return [`${kind} started: context is ${shape} (${formatInteger(context.totalChars)} chars) · question: ${oneLine(event.question, 100)}`];
       }
       case 'iteration-start':
@@ -100,10 +103,16 @@ export class TracePrinter {
         ];
       }
       case 'budget-exhausted':
-        return [`limit reached (${event.reason}): ${event.detail}; asking for the best answer so far`];
+        // A direct run makes no closing call: there is nothing to answer from.
+        return [`limit reached (${event.reason}): ${event.detail}${this.directRuns.has(event.runId) ? '' : '; asking for the best answer so far'}`];
+      case 'sandbox-start':
+        return [`  starting the ${event.sandbox} sandbox…`];
+      case 'sandbox-ready':
+        return [`  ${event.sandbox} sandbox ready in ${formatDuration(event.durationMs)} (context loaded in ${formatDuration(event.loadContextMs)})`];
       case 'sandbox-restart':
         return [`sandbox restarted: ${event.reason}`];
       case 'run-end': {
+        this.directRuns.delete(event.runId);
         const result = event.result;
         const total = result.usage.total;
         const detail = result.statusDetail === undefined || result.status === 'completed' ? '' : ` (${result.statusDetail})`;

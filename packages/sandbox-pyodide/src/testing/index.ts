@@ -2,7 +2,7 @@
  * Test-only helpers of `@rlms/sandbox-pyodide`. Never use them in an application: they exist to
  * prove the sandbox's guarantees hold even when model code gets past Python into JavaScript.
  */
-import type { SandboxSessionV1 } from '@rlms/core';
+import type { SandboxSessionV1 } from '@rlms/core/spec';
 import { PyodideSandboxProvider } from '../pyodide-sandbox-provider.js';
 import type { PyodideSandboxSettings } from '../pyodide-sandbox-settings.js';
 import type { PyodideWorkerHandle } from '../pyodide-worker-handle.js';

@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Trajectory } from '@rlms/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TrajectoryFormatError, embedJson, prepareTrajectory, renderTrajectoryHtml, runViewCommand, writeTrajectoryViewer } from '../src/index.js';
+import { TrajectoryFormatError, defaultHtmlPath, embedJson, prepareTrajectory, renderTrajectoryHtml, writeTrajectoryViewer } from '../src/index.js';
 
 const usage = { inputTokens: 10, outputTokens: 5, totalTokens: 15 };
 
@@ -99,7 +99,7 @@ describe('renderTrajectoryHtml', () => {
   });
 });
 
-describe('rlms view (runViewCommand / writeTrajectoryViewer)', () => {
+describe('writeTrajectoryViewer', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'rlms-view-'));
@@ -108,41 +108,30 @@ describe('rlms view (runViewCommand / writeTrajectoryViewer)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  function io() {
-    const out = { stdout: '', stderr: '' };
-    return { out, io: { stdout: { write: (text: string) => (out.stdout += text) }, stderr: { write: (text: string) => (out.stderr += text) } } };
-  }
-
-  it('writes run.html next to run.json and prints its path', async () => {
+  it('writes run.html next to run.json, or to `out`, owner-only, and returns the absolute path', async () => {
     const path = join(dir, 'run.json');
     await writeFile(path, JSON.stringify(trajectory()));
-    const { out, io: fake } = io();
-    expect(await runViewCommand([path], fake)).toBe(0);
-    expect(out.stdout).toBe(`${join(dir, 'run.html')}\n`);
+    expect(defaultHtmlPath(path)).toBe(join(dir, 'run.html'));
+    expect(defaultHtmlPath('trace')).toBe('trace.html');
+    expect(await writeTrajectoryViewer(path)).toBe(join(dir, 'run.html'));
     expect(await readFile(join(dir, 'run.html'), 'utf8')).toContain('id="rlms-trajectory"');
+    expect((await stat(join(dir, 'run.html'))).mode & 0o777).toBe(0o600);
     const custom = await writeTrajectoryViewer(path, { out: join(dir, 'nested', 'page.html') });
     expect(custom).toBe(join(dir, 'nested', 'page.html'));
   });
 
-  it('explains missing files, bad JSON, non-trajectories and usage mistakes', async () => {
+  it('explains missing files, bad JSON and non-trajectories with a TrajectoryFormatError', async () => {
     await writeFile(join(dir, 'bad.json'), '{ nope');
     await writeFile(join(dir, 'other.json'), '{"hello": 1}');
-    const cases: Array<[string[], number, RegExp]> = [
-      [[join(dir, 'missing.json')], 1, /No trajectory file at .*missing\.json: check the path/],
-      [[join(dir, 'bad.json')], 1, /bad\.json is not valid JSON/],
-      [[join(dir, 'other.json')], 1, /not an rlms trajectory: "runId" is missing\. Save one with/],
-      [[], 2, /give the trajectory file to show/],
-      [['a.json', 'b.json'], 2, /give one trajectory file; got 2/],
-      [['--max-string', '5', 'a.json'], 2, /--max-string must be an integer ≥ 100/],
-      [['--bogus'], 2, /Unknown option '--bogus'/],
+    const cases: Array<[string, RegExp]> = [
+      [join(dir, 'missing.json'), /No trajectory file at .*missing\.json: check the path/],
+      [join(dir, 'bad.json'), /bad\.json is not valid JSON/],
+      [join(dir, 'other.json'), /not an rlms trajectory: "runId" is missing\. Save one with/],
     ];
-    for (const [argv, code, message] of cases) {
-      const { out, io: fake } = io();
-      expect(await runViewCommand(argv, fake), argv.join(' ')).toBe(code);
-      expect(out.stderr, argv.join(' ')).toMatch(message);
+    for (const [path, message] of cases) {
+      const error = await writeTrajectoryViewer(path).catch((caught: unknown) => caught);
+      expect(TrajectoryFormatError.isInstance(error), path).toBe(true);
+      expect((error as Error).message, path).toMatch(message);
     }
-    const help = io();
-    expect(await runViewCommand(['--help'], help.io)).toBe(0);
-    expect(help.out.stdout).toContain('Usage: rlms view <trajectory.json>');
   });
 });

@@ -1,0 +1,14 @@
+/**
+ * `@rlms/core/sandbox` - the kit for sandbox and model backend authors.
+ *
+ * Frames and their codec, `createFrameSession`, `createStreamTransport`, `TransportRelay`,
+ * `SessionTracker`, `ExecutionClock`, the wire conversions, the runtime source helpers,
+ * `redactSecrets` and `generateWithRetries`. Pair it with `@rlms/core/spec` for the contract types
+ * and error classes; the engine itself stays in the root entry.
+ */
+export * from './protocol/index.js';
+export { redactSecrets, REDACTED } from './errors/redact-secrets.js';
+export { generateWithRetries, type ModelRetryPolicy } from './engine/model-retry.js';
+export { RUNTIME_PATH, RUNTIME_FILE_NAME, PROTOCOL_VERSION, readRuntimeSource } from './runtime/runtime-source.js';
+export { computeCostUsd } from './engine/usage.js';
+export { abortErrorFor, raceAbort, throwIfAborted } from './adapters/race-abort.js';

@@ -1,0 +1,136 @@
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../../..');
+
+/** Every `.ts` file under `dir`, recursively. */
+function tsFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return tsFiles(path);
+    return name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** Module specifiers of every static import, re-export and dynamic import in `source`. */
+function specifiers(source: string): string[] {
+  const found: string[] = [];
+  const pattern = /(?:\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"]+)['"]/g;
+  for (const match of source.matchAll(pattern)) found.push(match[1]!);
+  return found;
+}
+
+const sandboxPackages = readdirSync(join(root, 'packages')).filter((name) => name.startsWith('sandbox-'));
+/** Backend and provider packages: they see core only through its `./spec` and `./sandbox` doors. */
+const backendPackages = [...sandboxPackages, 'openai'];
+
+describe('doors of @rlms/core', () => {
+  it('finds the backend packages', () => {
+    expect(sandboxPackages.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it.each(backendPackages)('packages/%s/src imports core only through ./spec and ./sandbox', (name) => {
+    const src = join(root, 'packages', name, 'src');
+    // The package's own `./testing` entry (fakes for its tests) may use `@rlms/core/testing`.
+    const files = tsFiles(src).filter((file) => !relative(src, file).startsWith('testing'));
+    expect(files.length).toBeGreaterThan(0);
+    const offenders = files.flatMap((file) =>
+      specifiers(readFileSync(file, 'utf8'))
+        .filter((spec) => spec === '@rlms/core' || spec === '@rlms/core/testing')
+        .map((spec) => `${relative(root, file)} imports ${spec}`),
+    );
+    expect(offenders, 'import from @rlms/core/spec (contract types, errors) or @rlms/core/sandbox (backend kit)').toEqual([]);
+  });
+
+  it.each(['server', 'viewer'])('packages/%s/src neither imports rlms nor parses argv', (name) => {
+    const files = tsFiles(join(root, 'packages', name, 'src'));
+    expect(files.length).toBeGreaterThan(0);
+    const offenders = files.flatMap((file) => {
+      const source = readFileSync(file, 'utf8');
+      const problems: string[] = [];
+      if (specifiers(source).some((spec) => spec === 'rlms' || spec.startsWith('rlms/'))) problems.push('imports rlms');
+      if (/\bparseArgs\b/.test(source)) problems.push('uses parseArgs (commands live in the CLI)');
+      return problems.map((problem) => `${relative(root, file)} ${problem}`);
+    });
+    expect(offenders).toEqual([]);
+  });
+});
+
+/** Relative-import graph of `packages/core/src`, keyed by path relative to that folder. */
+function coreGraph(): Map<string, string[]> {
+  const src = join(root, 'packages', 'core', 'src');
+  const graph = new Map<string, string[]>();
+  for (const file of tsFiles(src)) {
+    const edges = specifiers(readFileSync(file, 'utf8'))
+      .filter((spec) => spec.startsWith('.'))
+      .map((spec) => resolve(dirname(file), spec.replace(/\.js$/, '.ts')))
+      .map((target) => (existsSync(target) ? target : join(target.replace(/\.ts$/, ''), 'index.ts')))
+      .filter((target) => existsSync(target))
+      .map((target) => relative(src, target));
+    graph.set(relative(src, file), [...new Set(edges)]);
+  }
+  return graph;
+}
+
+/** Strongly connected components with more than one file (Tarjan), each sorted, as `a <-> b <-> ...`. */
+function cycles(graph: Map<string, string[]>): string[] {
+  let index = 0;
+  const indices = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[] = [];
+  const visit = (node: string): void => {
+    indices.set(node, index);
+    low.set(node, index);
+    index += 1;
+    stack.push(node);
+    onStack.add(node);
+    for (const next of graph.get(node) ?? []) {
+      if (!indices.has(next)) {
+        visit(next);
+        low.set(node, Math.min(low.get(node)!, low.get(next)!));
+      } else if (onStack.has(next)) {
+        low.set(node, Math.min(low.get(node)!, indices.get(next)!));
+      }
+    }
+    if (low.get(node) === indices.get(node)) {
+      const component: string[] = [];
+      let member: string;
+      do {
+        member = stack.pop()!;
+        onStack.delete(member);
+        component.push(member);
+      } while (member !== node);
+      if (component.length > 1) found.push(component.sort().join(' <-> '));
+    }
+  };
+  for (const node of graph.keys()) if (!indices.has(node)) visit(node);
+  return found.sort();
+}
+
+/**
+ * Import circles in core known today. This list may only shrink: break a circle by moving the
+ * shared types into their own file, then delete its line here.
+ */
+const KNOWN_CYCLES: string[] = [
+  // rlm-session.ts calls create-rlm.ts's runPrepared and create-rlm.ts builds sessions: move
+  // runPrepared (with RunExtras, AnswerOf, RLMQueryOptions) into its own file to break it.
+  'engine/create-rlm.ts <-> engine/rlm-session.ts',
+];
+
+describe('@rlms/core module graph', () => {
+  it('walks the core sources', () => {
+    expect(coreGraph().size).toBeGreaterThan(20);
+  });
+
+  it('has no import circle beyond the known ones (which may only shrink)', () => {
+    const found = cycles(coreGraph());
+    const fresh = found.filter((cycle) => !KNOWN_CYCLES.includes(cycle));
+    expect(fresh, 'new import circle in packages/core/src').toEqual([]);
+  });
+});
