@@ -1,7 +1,7 @@
 import { RLMError } from '../errors/rlm-error.js';
 import { prepareContext, type ContextInput, type PreparedContext } from './context.js';
-import type { AnswerOf, RLMQueryOptions } from './create-rlm.js';
-import { runPrepared } from './create-rlm.js';
+import type { AnswerOf, RLMQueryOptions } from './run-prepared.js';
+import { runPrepared } from './run-prepared.js';
 import type { RLMEvent } from './events.js';
 import type { ResolvedSettings } from './resolve-settings.js';
 import type { RLMResult, RunStatus } from './result.js';
