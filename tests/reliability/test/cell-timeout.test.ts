@@ -4,20 +4,12 @@
  * interrupted mid-batch keeps what finished; the closing "answer now" reply is parsed like any
  * reply. Through the public API (createRLM + MockModel) on the local and Pyodide sandboxes.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { createRLM, type RLMEvent, type SandboxProviderV1 } from '@rlms/core';
+import { describe, expect, it } from 'vitest';
+import { createRLM, type RLMEvent } from '@rlms/core';
 import { MockModel } from '@rlms/core/testing';
-import { createLocalSandbox } from '@rlms/sandbox-local';
-import { createPyodideSandbox } from '@rlms/sandbox-pyodide';
+import { inProcessSandboxes } from '../src/in-process-sandboxes.ts';
 
-const SANDBOXES: ReadonlyArray<{ name: string; create: () => SandboxProviderV1 }> = [
-  { name: 'local', create: () => createLocalSandbox() },
-  { name: 'pyodide', create: () => createPyodideSandbox() },
-];
-const opened: SandboxProviderV1[] = [];
-afterAll(async () => {
-  for (const sandbox of opened) await sandbox.close?.();
-});
+const SANDBOXES = inProcessSandboxes();
 
 const BATCH_600 = [
   '```repl',
@@ -33,8 +25,7 @@ function subModel(delayMs: number) {
 
 for (const kind of SANDBOXES) {
   describe(`${kind.name}: the cell timeout counts Python, not waiting on sub-calls`, { timeout: 300_000 }, () => {
-    const sandbox = kind.create();
-    opened.push(sandbox);
+    const sandbox = kind.sandbox();
 
     it('600 sub-calls at 200 ms, 16 at a time, under executionTimeoutMs 2 000: completes with every answer', async () => {
       const rlm = createRLM({

@@ -4,22 +4,14 @@
  * that left the conversation stay in the REPL as `history`. Through createRLM + MockModel, on the
  * local and Pyodide sandboxes.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { ModelProviderError, createRLM, type ChatMessage, type SandboxProviderV1 } from '@rlms/core';
+import { describe, expect, it } from 'vitest';
+import { ModelProviderError, createRLM, type ChatMessage } from '@rlms/core';
 import { MockModel, type MockCall } from '@rlms/core/testing';
-import { createLocalSandbox } from '@rlms/sandbox-local';
-import { createPyodideSandbox } from '@rlms/sandbox-pyodide';
+import { inProcessSandboxes } from '../src/in-process-sandboxes.ts';
 
 const WINDOW = 4_000;
 const TURNS = 40;
-const SANDBOXES: ReadonlyArray<{ name: string; create: () => SandboxProviderV1 }> = [
-  { name: 'local', create: () => createLocalSandbox() },
-  { name: 'pyodide', create: () => createPyodideSandbox() },
-];
-const opened: SandboxProviderV1[] = [];
-afterAll(async () => {
-  for (const sandbox of opened) await sandbox.close?.();
-});
+const SANDBOXES = inProcessSandboxes();
 
 const tokensOf = (messages: readonly ChatMessage[]) => messages.reduce((sum, message) => sum + Math.ceil(Buffer.byteLength(message.content) / 4), 0);
 
@@ -38,6 +30,8 @@ function longRunModel(options: { declaresWindow: boolean }) {
       largest.tokens = Math.max(largest.tokens, tokens);
       if (tokens > WINDOW) {
         return new ModelProviderError(`This model's maximum context length is ${WINDOW} tokens, but your messages resulted in ${tokens} tokens.`, {
+          provider: 'mock',
+          modelId: 'long-root',
           statusCode: 400,
           code: 'context-length',
         });
@@ -53,8 +47,7 @@ function longRunModel(options: { declaresWindow: boolean }) {
 
 for (const kind of SANDBOXES) {
   describe(`${kind.name}: a long run stays inside a 4,000-token window`, { timeout: 300_000 }, () => {
-    const sandbox = kind.create();
-    opened.push(sandbox);
+    const sandbox = kind.sandbox();
 
     for (const declaresWindow of [true, false]) {
       it(

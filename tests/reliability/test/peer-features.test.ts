@@ -3,25 +3,16 @@
  * `context` on a session turn, `rlm_query(prompt, model=…)`, and a limit on consecutive failing
  * iterations. Through createRLM + MockModel on the local and Pyodide sandboxes.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { createRLM, type SandboxProviderV1 } from '@rlms/core';
+import { describe, expect, it } from 'vitest';
+import { createRLM } from '@rlms/core';
 import { MockModel } from '@rlms/core/testing';
-import { createLocalSandbox } from '@rlms/sandbox-local';
-import { createPyodideSandbox } from '@rlms/sandbox-pyodide';
+import { inProcessSandboxes } from '../src/in-process-sandboxes.ts';
 
-const SANDBOXES: ReadonlyArray<{ name: string; create: () => SandboxProviderV1 }> = [
-  { name: 'local', create: () => createLocalSandbox() },
-  { name: 'pyodide', create: () => createPyodideSandbox() },
-];
-const opened: SandboxProviderV1[] = [];
-afterAll(async () => {
-  for (const sandbox of opened) await sandbox.close?.();
-});
+const SANDBOXES = inProcessSandboxes();
 
 for (const kind of SANDBOXES) {
   describe(`${kind.name}: peer features`, { timeout: 300_000 }, () => {
-    const sandbox = kind.create();
-    opened.push(sandbox);
+    const sandbox = kind.sandbox();
 
     it('a session turn with a new context loads it as context_1 (now also `context`); context_0 keeps the first', async () => {
       const replies = [
