@@ -10,9 +10,8 @@ import type {
   SharedV4ProviderMetadata,
   SharedV4Warning,
 } from '@ai-sdk/provider';
-import { ConfigurationError, RLMAbortError, RLMError, resolveRLM, throwIfAborted, type JsonSchema, type RLM, type RLMEvent, type RLMResult, type RLMSource } from '@rlms/core';
+import { ConfigurationError, RLMAbortError, RLMError, RLMEventNarrator, resolveRLM, throwIfAborted, type JsonSchema, type RLM, type RLMEvent, type RLMResult, type RLMSource } from '@rlms/core';
 import { toLanguageModelUsage } from './map-usage.js';
-import { describeRLMEvent } from './rlm-progress.js';
 import { splitPrompt, type PromptSplit } from './split-prompt.js';
 
 /** Settings of {@link createRLMModel}. Give `rlm` or `settings`. */
@@ -130,10 +129,13 @@ export class RLMLanguageModel implements LanguageModelV4 {
     return { split, warnings, ...(schema === undefined ? {} : { schema }) };
   }
 
-  private lineOf(event: RLMEvent): string | undefined {
+  /** The progress line of each event, per run: core's words, one line per batch of sub-calls. */
+  private lineOfRun(): (event: RLMEvent) => string | undefined {
     const progress = this.settings.progress ?? 'reasoning';
-    if (progress === 'none') return undefined;
-    return progress === 'reasoning' ? describeRLMEvent(event) : progress(event);
+    if (progress === 'none') return () => undefined;
+    if (progress !== 'reasoning') return progress;
+    const narrator = new RLMEventNarrator();
+    return (event) => narrator.describe(event);
   }
 
   private run(
@@ -141,6 +143,7 @@ export class RLMLanguageModel implements LanguageModelV4 {
     signal: AbortSignal | undefined,
     onLine: (line: string) => void,
   ): Promise<RLMResult<unknown>> {
+    const lineOf = this.lineOfRun();
     return this.rlm.query({
       context: prepared.split.context,
       question: prepared.split.question,
@@ -152,7 +155,7 @@ export class RLMLanguageModel implements LanguageModelV4 {
         } catch {
           // A listener's failure must not break the run.
         }
-        const line = this.lineOf(event);
+        const line = lineOf(event);
         if (line !== undefined) onLine(line);
       },
     });

@@ -1,4 +1,4 @@
-import type { RLMEvent } from '@rlms/core';
+import { RLMEventNarrator, describeRLMEvent, type RLMEvent } from '@rlms/core';
 
 /** What a running RLM has done so far: the preliminary results of `rlmTool` and `onProgress`. */
 export interface RLMProgress {
@@ -19,55 +19,12 @@ export interface RLMProgress {
   readonly costUsd?: number;
   /** Milliseconds since the run started. */
   readonly elapsedMs: number;
-  /** One human-readable line about the latest step, e.g. `'Iteration 2: running code block 1.'`. */
+  /** One human-readable line about the latest step, e.g. `'Iteration 2: running code block 1.'`, worded by core's `describeRLMEvent`. */
   readonly message: string;
 }
 
-const number = (value: number) => value.toLocaleString('en-US');
-
-/**
- * One human-readable line for an RLM event, or `undefined` for events not worth a line
- * (each sub-call's start). Child runs' lines are prefixed with their depth.
- */
-export function describeRLMEvent(event: RLMEvent): string | undefined {
-  const prefix = event.depth > 0 ? `[depth ${event.depth}] ` : '';
-  switch (event.type) {
-    case 'run-start': {
-      const { type, totalChars, length } = event.context;
-      const shape = type === 'str' ? `${number(totalChars)} characters` : `${type} of ${number(length)} items, ${number(totalChars)} characters`;
-      return `${prefix}Loaded the context (${shape}).`;
-    }
-    case 'iteration-start':
-      return `${prefix}Iteration ${event.iteration}: asking the root model.`;
-    case 'model-response':
-      return `${prefix}Iteration ${event.iteration}: the model replied (${number(event.totalUsage.total.totalTokens)} tokens used so far).`;
-    case 'code-execution-start':
-      return `${prefix}Iteration ${event.iteration}: running code block ${event.block + 1}.`;
-    case 'code-execution-end': {
-      const { result } = event;
-      const outcome = result.final !== undefined
-        ? 'returned a final answer'
-        : result.timedOut
-          ? 'timed out'
-          : result.error !== undefined
-            ? `raised ${result.error.type}`
-            : 'finished';
-      return `${prefix}Iteration ${event.iteration}: code block ${event.block + 1} ${outcome}.`;
-    }
-    case 'subcall-start':
-      return undefined;
-    case 'subcall-end':
-      return `${prefix}Sub-call ${event.op} to ${event.target} ${event.error === undefined ? 'done' : `failed (${event.error})`}; ${number(event.inFlight)} in flight.`;
-    case 'budget-exhausted':
-      return `${prefix}Stopping: ${event.detail}; asking for a final answer.`;
-    case 'sandbox-restart':
-      return `${prefix}The REPL was restarted: ${event.reason}.`;
-    case 'run-end':
-      return `${prefix}Finished (${event.result.status}) after ${event.result.iterations} iterations and ${number(event.result.subcalls)} sub-calls.`;
-    default:
-      return undefined;
-  }
-}
+// One human-readable line for an RLM event: core's words, re-exported for this package's users.
+export { describeRLMEvent };
 
 /** Folds the events of one run tree into an {@link RLMProgress}. */
 export class RLMProgressTracker {
@@ -81,8 +38,12 @@ export class RLMProgressTracker {
   private totalTokens = 0;
   private costUsd: number | undefined;
   private message = 'Starting the RLM.';
+  private readonly narrator = new RLMEventNarrator();
 
-  /** Applies one event; returns true when the progress changed in a way worth reporting. */
+  /**
+   * Applies one event; returns true when it gave a new line (`message`), so a run reports each line
+   * once: the sub-calls of a batch give one line when the last one ends, not one per sub-call.
+   */
   update(event: RLMEvent): boolean {
     const root = event.depth === 0;
     switch (event.type) {
@@ -121,9 +82,10 @@ export class RLMProgressTracker {
       default:
         break;
     }
-    const line = describeRLMEvent(event);
-    if (line !== undefined) this.message = line;
-    return line !== undefined || event.type === 'subcall-start';
+    const line = this.narrator.describe(event);
+    if (line === undefined) return false;
+    this.message = line;
+    return true;
   }
 
   /** The progress now. */

@@ -75,7 +75,7 @@ describe('createRLMModel', () => {
     const kinds: string[] = [];
     for await (const part of result.fullStream) kinds.push(part.type);
     expect(await result.text).toBe('The code is 7421.');
-    expect(await result.reasoningText).toMatch(/Loaded the context[\s\S]*Finished \(completed\)/);
+    expect(await result.reasoningText).toMatch(/Run started \(context: one text[\s\S]*Run completed after 2 iterations/);
     expect((await result.totalUsage).inputTokens).toBe(2030);
     // Progress comes before the answer.
     expect(kinds.indexOf('reasoning-delta')).toBeGreaterThan(-1);

@@ -101,7 +101,7 @@ describe('rlmTool under generateText', () => {
     const last = progress.at(-1)!;
     expect(last).toMatchObject({ type: 'progress', phase: 'finishing', subcalls: 3 });
     expect(last.totalTokens).toBe(answer.usage.totalTokens);
-    expect(last.message).toMatch(/Finished \(completed\)/);
+    expect(last.message).toMatch(/^Run completed after/);
     expect(sandbox.created).toBe(1);
     expect(sandbox.live).toBe(0);
   });

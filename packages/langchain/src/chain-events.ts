@@ -1,4 +1,4 @@
-import type { RLMEvent, RLMResult } from '@rlms/core';
+import { RLMEventNarrator, type RLMEvent, type RLMResult } from '@rlms/core';
 
 /** Prefix of the custom event names `RLMChain` dispatches: `rlm:run-start`, `rlm:iteration-start`, `rlm:subcall-end`… */
 export const RLM_EVENT_PREFIX = 'rlm:';
@@ -36,46 +36,16 @@ export function customEventPayload(event: RLMEvent): Record<string, unknown> {
   return { ...rest, result: summary };
 }
 
-function seconds(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
-
-function size(chars: number): string {
-  if (chars < 10_000) return `${chars} chars`;
-  if (chars < 10_000_000) return `${Math.round(chars / 1000)}k chars`;
-  return `${(chars / 1_000_000).toFixed(1)}M chars`;
-}
-
 /**
- * One line of text describing an event, for the `progress` chunks of `RLMChain.stream()`, or
- * `undefined` for events not worth a line (sub-call starts, model responses, the root run's end).
+ * A line-maker for the `progress` chunks of one `RLMChain.stream()` run: core's words
+ * ({@link RLMEventNarrator}: one line per step, one per batch of sub-calls) ending in `\n`, or
+ * `undefined` for events not worth a line and for the root run's end (the output chunk follows).
  */
-export function progressLine(event: RLMEvent): string | undefined {
-  const where = event.depth === 0 ? '' : `[child run, depth ${event.depth}] `;
-  switch (event.type) {
-    case 'run-start':
-      return `${where}RLM started on a ${event.context.type} context of ${size(event.context.totalChars)}${event.context.type === 'str' ? '' : ` (${event.context.length} items)`}\n`;
-    case 'iteration-start':
-      return `${where}iteration ${event.iteration}: asking the root model\n`;
-    case 'code-execution-end': {
-      const outcome = event.result.final !== undefined
-        ? 'FINAL'
-        : event.result.error !== undefined
-          ? `${event.result.error.type}`
-          : event.result.timedOut
-            ? 'timed out'
-            : 'ok';
-      return `${where}iteration ${event.iteration}: code block ${event.block + 1} ran in ${seconds(event.result.durationMs)} (${outcome})\n`;
-    }
-    case 'subcall-end':
-      return `${where}sub-call ${event.op} → ${event.target} took ${seconds(event.durationMs)}${event.error === undefined ? '' : ` (error: ${event.error})`}\n`;
-    case 'budget-exhausted':
-      return `${where}budget exhausted (${event.reason}): ${event.detail}; asking for a final answer\n`;
-    case 'sandbox-restart':
-      return `${where}sandbox restarted: ${event.reason}\n`;
-    case 'run-end':
-      return event.depth === 0 ? undefined : `${where}child run ended: ${event.result.status}\n`;
-    default:
-      return undefined;
-  }
+export function progressLines(): (event: RLMEvent) => string | undefined {
+  const narrator = new RLMEventNarrator();
+  return (event) => {
+    if (event.type === 'run-end' && event.depth === 0) return undefined;
+    const line = narrator.describe(event);
+    return line === undefined ? undefined : `${line}\n`;
+  };
 }

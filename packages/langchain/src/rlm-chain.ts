@@ -17,7 +17,7 @@ import { Runnable, RunnableLambda, patchConfig, pickRunnableConfigKeys, type Run
 import { AsyncLocalStorageProviderSingleton } from '@langchain/core/singletons';
 import { concat } from '@langchain/core/utils/stream';
 import { buildChainContext } from './chain-context.js';
-import { RLM_EVENT_PREFIX, customEventPayload, progressLine } from './chain-events.js';
+import { RLM_EVENT_PREFIX, customEventPayload, progressLines } from './chain-events.js';
 import { normaliseInput, type RLMChainInputLike } from './chain-input.js';
 import { ChunkQueue } from './chunk-queue.js';
 import type { DocumentKeyFunction } from './document-context.js';
@@ -137,6 +137,7 @@ export class RLMChain extends Runnable<RLMChainInputLike, RLMChainOutput, RLMCha
     );
     const childConfig: RunnableConfig = patchConfig(config, { callbacks: runManager?.getChild() });
     let dispatched: Promise<void> = Promise.resolve();
+    const progressLine = progressLines();
     const onEvent = (event: RLMEvent) => {
       if (onProgress !== undefined) {
         const line = progressLine(event);

@@ -137,9 +137,9 @@ describe('RLMChain', () => {
     expect(progress.length).toBeGreaterThanOrEqual(4);
     for (const chunk of progress) expect(Object.keys(chunk)).toEqual(['progress']);
     const log = progress.map((chunk) => chunk.progress).join('');
-    expect(log).toContain('iteration 1: asking the root model');
-    expect(log).toContain('iteration 2: code block 1 ran');
-    expect(log).toContain('sub-call llm_query_batched');
+    expect(log).toContain('Iteration 1: asking the root model.\n');
+    expect(log).toContain('Iteration 2: code block 1 returned the final answer after ');
+    expect(log).toContain('Sub-calls started (llm_query_batched to ');
   });
 
   it('streams inside a sequence, and its streamEvents carry rlm:* custom events under the chain run', async () => {
@@ -244,7 +244,7 @@ describe('RLMChain', () => {
     const sandbox = trackSessions(createLocalSandbox());
     const chain = new RLMChain({ rlm: settings(model, sandbox), documents: corpus() });
     for await (const chunk of await chain.stream({ input: 'anything' })) {
-      if (chunk.progress?.includes('code block 1 ran')) break;
+      if (chunk.progress?.includes('code block 1 finished')) break;
     }
     const started = Date.now();
     while (sandbox.live > 0 && Date.now() - started < 20_000) await new Promise((resolve) => setTimeout(resolve, 20));

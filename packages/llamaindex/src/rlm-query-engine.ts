@@ -3,6 +3,7 @@ import {
   ConfigurationError,
   DocumentExcerptIndex,
   RLMAbortError,
+  RLMEventNarrator,
   type RLM,
   type RLMResult,
   type SourceEvidence,
@@ -11,7 +12,6 @@ import { BaseQueryEngine, type QueryType } from '@llamaindex/core/query-engine';
 import { EngineResponse, type NodeWithScore } from '@llamaindex/core/schema';
 import type { FunctionTool } from '@llamaindex/core/tools';
 import { textOfContent } from './llama-index-model-provider.js';
-import { describeRLMEvent } from './describe-rlm-event.js';
 import { contextOf, toNamedDocuments, type NamedDocument, type RLMDocumentsInput } from './named-documents.js';
 import { RLMQueryEngineError } from './rlm-query-engine-error.js';
 import { createRLMQueryTool, type RLMQueryToolInput, type RLMQueryToolOptions } from './rlm-query-tool.js';
@@ -177,10 +177,11 @@ export class RLMQueryEngine extends BaseQueryEngine {
     const abortSignal = call.abortSignal === undefined ? stop.signal : AbortSignal.any([call.abortSignal, stop.signal]);
     const run = this.rlm.stream({ context: this.context, question, verifyQuotes: this.verifyQuotes, ...call, abortSignal });
     let finished = false;
+    const narrator = new RLMEventNarrator();
     try {
       for await (const event of run) {
         if (!this.streamProgress) continue;
-        const message = describeRLMEvent(event);
+        const message = narrator.describe(event);
         if (message === undefined) continue;
         const chunk = EngineResponse.fromChatResponseChunk({ delta: '', raw: event });
         const progress: RLMProgressMetadata = { message, event };

@@ -141,10 +141,11 @@ describe('RLMQueryEngine.query({ stream: true })', () => {
     expect(progress.every((chunk) => chunk.delta === '' && chunk.sourceNodes === undefined)).toBe(true);
     const messages = progress.map((chunk) => (chunk.metadata['rlmProgress'] as RLMProgressMetadata).message);
     const chars = Object.values(CORPUS).reduce((sum, text) => sum + text.length, 0);
-    expect(messages[0]).toBe(`Loaded 6 documents (${chars} characters) into the REPL.`);
+    expect(messages[0]).toBe(`Run started (context: 6 documents, ${chars.toLocaleString('en-US')} characters).`);
     expect(messages).toContain('Iteration 2: running code block 1.');
-    expect(messages.filter((message) => message.startsWith('Sub-call llm_query_batched'))).toHaveLength(3);
-    expect(messages.at(-1)).toMatch(/^Done \(completed\) after 2 iterations and 3 sub-calls\.$/);
+    expect(messages.filter((message) => message.startsWith('Sub-calls started (llm_query_batched to '))).toHaveLength(1);
+    expect(messages.filter((message) => /^3 sub-calls to \S+ finished in /.test(message))).toHaveLength(1);
+    expect(messages.at(-1)).toBe('Run completed after 2 iterations and 3 sub-calls.');
 
     expect(answer.length).toBeGreaterThan(5);
     expect(answer.map((chunk) => chunk.delta).join('')).toBe('billing: exponential backoff, 5 attempts | search: no retries | changelog: raised from 3 to 5 in v2.3');
@@ -185,7 +186,7 @@ describe('RLMQueryEngine.query({ stream: true })', () => {
       for await (const chunk of await engine.query({ query: 'Anything?', stream: true })) seen.push((chunk.metadata['rlmProgress'] as RLMProgressMetadata).message);
     })().catch((caught: unknown) => caught);
     expect(RLMQueryEngineError.isInstance(error)).toBe(true);
-    expect(seen[0]).toMatch(/^Loaded 6 documents/);
+    expect(seen[0]).toMatch(/^Run started \(context: 6 documents, /);
   });
 });
 

@@ -54,8 +54,8 @@ describe('rlms ask (built CLI, local OpenAI-compatible server)', () => {
     expect(run.stdout).toBe('auth/login.py: auth/login.py defines login\nauth/session.ts: auth/session.ts defines login\n');
     // Progress: plain lines (stderr is a pipe), with iteration, action, sub-calls, tokens, cost, elapsed.
     expect(run.stderr).toContain('rlms: context: 4 files');
-    expect(run.stderr).toMatch(/rlms: iteration 1 · waiting for the model · \d[\d,]* tokens · cost n\/a · [\d.]+m?s\n/);
-    expect(run.stderr).toMatch(/iteration 1 · running code/);
+    expect(run.stderr).toMatch(/rlms: Iteration 1: asking the root model · \d[\d,]* tokens · cost n\/a · [\d.]+m?s\n/);
+    expect(run.stderr).toMatch(/rlms: Iteration 1: running code block 1 · /);
     expect(run.stderr).toMatch(/sub-calls?/);
     expect(run.stderr).toMatch(/rlms: completed \(rlm\) · 2 iterations · 2 sub-calls · [\d,]+ tokens/);
     expect(run.stderr).toContain(`trajectory written to ${trajectoryPath}`);

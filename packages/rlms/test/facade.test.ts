@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigurationError, ContextError, createMemoryCache, ModelProviderError, type RLMEvent } from '@rlms/core';
+import { ConfigurationError, ContextError, createMemoryCache, ModelProviderError, RLMEventNarrator, type RLMEvent } from '@rlms/core';
 import { MockModel } from '@rlms/core/testing';
 import { createLocalSandbox } from '@rlms/sandbox-local';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -174,12 +174,20 @@ describe('RecursiveLanguageModel: RLM runs', () => {
 
     const trace = writes.join('');
     expect(trace).toContain('[rlms] mode: rlm (mode "rlm" was requested)');
-    expect(trace).toContain('[rlms] run started: context is a dict of 2 documents');
-    expect(trace).toContain('[rlms] iteration 1 · ');
-    expect(trace).toContain('[rlms]   code block 1:\n[rlms]   │ parts = llm_query_batched(');
-    expect(trace).toMatch(/\[rlms\] {3}2 sub-calls to mock:sub done in \S+ \(up to 2 in flight\) · run total [\d,]+ tokens/);
+    // Each step is core's line for its event, in order (the trace adds numbers and details).
+    const narrator = new RLMEventNarrator({ depthPrefix: false });
+    const steps = events.map((event) => narrator.describe(event)).filter((line) => line !== undefined);
+    let at = 0;
+    for (const step of steps) {
+      at = trace.indexOf(`[rlms] ${step}`, at);
+      expect(at, step).toBeGreaterThan(-1);
+    }
+    expect(trace).toContain('[rlms] Run started (context: 2 documents, ');
+    expect(trace).toContain('[rlms] Iteration 1: asking the root model. · ');
+    expect(trace).toContain('[rlms] Iteration 1: running code block 1.\n[rlms]   │ parts = llm_query_batched(');
+    expect(trace).toMatch(/\[rlms\] 2 sub-calls to mock:sub finished in \S+ \S+\. · cost n\/a\n/);
     expect(trace).toContain("[rlms]   > ['summary of notes/a.txt', 'summary of notes/b.txt']");
-    expect(trace).toMatch(/\[rlms\] run completed: 2 iterations, 2 sub-calls, [\d,]+ tokens, cost n\/a, \S+\n/);
+    expect(trace).toMatch(/\[rlms\] Run completed after 2 iterations and 2 sub-calls\. · [\d,]+ tokens, cost n\/a, \S+\n/);
   });
 
   it('uses the paper prompt for RLM-Qwen3-8B models and passes engine settings through', async () => {

@@ -1,4 +1,4 @@
-import type { RLMEvent, RLMResult } from '@rlms/core';
+import { describeRLMEvent, type RLMEvent, type RLMResult } from '@rlms/core';
 import { describe, expect, it } from 'vitest';
 import { ProgressReporter, RunMonitor, TracePrinter } from '../src/index.js';
 
@@ -28,12 +28,14 @@ describe('RunMonitor', () => {
   it('folds events into iteration, action, sub-calls in flight, tokens and cost', () => {
     const monitor = new RunMonitor(Date.now());
     const states = EVENTS.map((event) => ({ ...monitor.update(event) }));
-    expect(states[1]).toMatchObject({ iteration: 1, action: 'waiting for the model' });
-    expect(states[5]).toMatchObject({ action: 'sub-calls', inFlight: 2, subcalls: 2, tokens: 1_200 });
-    expect(states[7]).toMatchObject({ action: 'sub-calls done', inFlight: 0, tokens: 1_800, costUsd: 0.003 });
-    expect(monitor.summary()).toMatch(/^iteration 1 · sub-calls done · 2 sub-calls total · 1,800 tokens · \$0\.0030 · \d+ms$/);
-    const end = monitor.update({ type: 'run-end', ...base, result: { status: 'completed', usage: usage(1_900, 0.004), costUsd: 0.004 } as unknown as RLMResult });
-    expect(end).toMatchObject({ done: true, action: 'completed', tokens: 1_900 });
+    // The action is core's line for the latest step (no full stop): the same words as every adapter.
+    expect(states[1]).toMatchObject({ iteration: 1, action: 'Iteration 1: asking the root model' });
+    expect(`${states[1]!.action}.`).toBe(describeRLMEvent(EVENTS[1]!));
+    expect(states[5]).toMatchObject({ action: 'Sub-calls started (llm_query_batched to mock:sub)', inFlight: 2, subcalls: 2, tokens: 1_200 });
+    expect(states[7]).toMatchObject({ action: '2 sub-calls to mock:sub finished in 0 ms', inFlight: 0, tokens: 1_800, costUsd: 0.003 });
+    expect(monitor.summary()).toMatch(/^2 sub-calls to mock:sub finished in 0 ms · 2 sub-calls total · 1,800 tokens · \$0\.0030 · \d+ms$/);
+    const end = monitor.update({ type: 'run-end', ...base, result: { status: 'completed', iterations: 1, subcalls: 2, usage: usage(1_900, 0.004), costUsd: 0.004 } as unknown as RLMResult });
+    expect(end).toMatchObject({ done: true, action: 'Run completed after 1 iteration and 2 sub-calls', tokens: 1_900 });
   });
 });
 
@@ -46,14 +48,18 @@ describe('sandbox start-up is visible (it can take seconds)', () => {
 
   it('RunMonitor shows the sandbox starting, then the code running', () => {
     const monitor = new RunMonitor(Date.now());
-    expect(START.map((event) => monitor.update(event).action)).toEqual(['running code', 'starting the pyodide sandbox', 'running code']);
+    expect(START.map((event) => monitor.update(event).action)).toEqual([
+      'Iteration 1: running code block 1',
+      'Starting the pyodide sandbox',
+      'The pyodide sandbox is ready after 9.8 s (context loaded in 40 ms)',
+    ]);
   });
 
   it('TracePrinter prints the start and how long it took, apart from the cell run time', () => {
     const writes: string[] = [];
     const printer = new TracePrinter({ write: (text: string) => writes.push(text) });
     for (const event of START) printer.onEvent(event);
-    expect(writes.slice(-2)).toEqual(['[rlms]   starting the pyodide sandbox…\n', '[rlms]   pyodide sandbox ready in 9.8s (context loaded in 40ms)\n']);
+    expect(writes.slice(-2)).toEqual(['[rlms] Starting the pyodide sandbox.\n', '[rlms] The pyodide sandbox is ready after 9.8 s (context loaded in 40 ms).\n']);
   });
 });
 
@@ -68,7 +74,11 @@ describe('direct runs, told apart by the mode of run-start', () => {
   it('RunMonitor says "direct call" and promises no closing answer', () => {
     const monitor = new RunMonitor(Date.now());
     const states = DIRECT.map((event) => ({ ...monitor.update(event) }));
-    expect(states.map((state) => state.action)).toEqual(['direct call', 'waiting for the model (direct call)', 'limit reached (budget_exhausted)']);
+    expect(states.map((state) => state.action)).toEqual([
+      'Direct call started (context: one text, 10 characters)',
+      'Direct call: asking the model',
+      'Limit reached (budget exhausted): maxTotalTokens (10) would be exceeded by the next prompt alone',
+    ]);
   });
 
   it('TracePrinter names the direct call; an RLM run still announces its closing call', () => {
@@ -77,10 +87,11 @@ describe('direct runs, told apart by the mode of run-start', () => {
     for (const event of DIRECT) printer.onEvent(event);
     printer.onEvent({ ...EVENTS[0]!, runId: 'run_8' } as RLMEvent);
     printer.onEvent({ type: 'budget-exhausted', ...base, runId: 'run_8', reason: 'timeout', detail: 'the time limit was reached' });
-    expect(writes[0]).toMatch(/^\[rlms\] direct call started: context is a string/);
-    expect(writes[2]).toBe('[rlms] limit reached (budget_exhausted): maxTotalTokens (10) would be exceeded by the next prompt alone\n');
-    expect(writes[3]).toMatch(/^\[rlms\] run started/);
-    expect(writes[4]).toBe('[rlms] limit reached (timeout): the time limit was reached; asking for the best answer so far\n');
+    expect(writes[0]).toBe('[rlms] Direct call started (context: one text, 10 characters).\n');
+    expect(writes[1]).toBe('[rlms]   question: q\n');
+    expect(writes[3]).toBe('[rlms] Limit reached (budget exhausted): maxTotalTokens (10) would be exceeded by the next prompt alone.\n');
+    expect(writes[4]).toBe('[rlms] Run started (context: one text, 10 characters).\n');
+    expect(writes[6]).toBe('[rlms] Limit reached (timeout): the time limit was reached; asking for the best answer so far.\n');
   });
 });
 
@@ -91,13 +102,13 @@ describe('ProgressReporter', () => {
     for (const event of EVENTS) reporter.onEvent(event);
     reporter.stop();
     expect(writes.every((line) => line.startsWith('rlms: ') && line.endsWith('\n'))).toBe(true);
-    expect(writes.map((line) => line.split(' · ').slice(0, 2).join(' · '))).toEqual([
-      'rlms: starting the sandbox · 0 tokens',
-      'rlms: iteration 1 · waiting for the model',
-      'rlms: iteration 1 · model answered',
-      'rlms: iteration 1 · running code',
-      'rlms: iteration 1 · sub-calls',
-      'rlms: iteration 1 · sub-calls done',
+    expect(writes.map((line) => line.split(' · ')[0])).toEqual([
+      'rlms: Run started (context: one text, 10 characters)',
+      'rlms: Iteration 1: asking the root model',
+      'rlms: Iteration 1: the model replied after 5 ms (1,200 tokens so far)',
+      'rlms: Iteration 1: running code block 1',
+      'rlms: Sub-calls started (llm_query_batched to mock:sub)',
+      'rlms: 2 sub-calls to mock:sub finished in 0 ms',
     ]);
     expect(writes[4]).toContain('1 sub-call in flight');
   });

@@ -94,7 +94,7 @@ describe('POST /v1/chat/completions with the openai client', () => {
     const lines = await readSseLines(response);
     const events = lines.filter((line) => line.length > 0);
     for (const line of events) expect(line.startsWith('data: ') || line.startsWith(': ')).toBe(true);
-    expect(events.some((line) => line.startsWith(': rlm iteration 1'))).toBe(true);
+    expect(events).toContain(': [rlm] Iteration 1: asking the root model.');
     const data = events.filter((line) => line.startsWith('data: ')).map((line) => line.slice(6));
     expect(data.at(-1)).toBe('[DONE]');
     const chunks = data.slice(0, -1).map((payload) => JSON.parse(payload) as { choices: Array<{ delta: { content?: string }; finish_reason: string | null }> });

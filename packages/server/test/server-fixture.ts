@@ -2,7 +2,7 @@
  * Test fixture: an RLM server on 127.0.0.1 (port 0) backed by scripted models (MockModel) and the
  * local Python sandbox, wrapped to count live sandbox sessions.
  */
-import { createRLM, type RLM, type RLMResult } from '@rlms/core';
+import { createRLM, type RLM, type RLMEvent, type RLMResult } from '@rlms/core';
 import { MockModel, trackSandbox, type MockCall, type TrackingSandbox } from '@rlms/core/testing';
 import { createLocalSandbox } from '@rlms/sandbox-local';
 import { createRLMServer, type ListeningRLMServer, type RLMServer, type RLMServerSettings, type ServerLogEntry } from '../src/index.js';
@@ -58,6 +58,8 @@ export interface Fixture {
   readonly results: RLMResult<unknown>[];
   /** Questions the RLM was asked, in order. */
   readonly questions: string[];
+  /** Events of every run, in order. */
+  readonly events: RLMEvent[];
   readonly logs: ServerLogEntry[];
   close(): Promise<void>;
 }
@@ -84,12 +86,20 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
   const inner = createRLM({ model: root, subModel: sub, sandbox, maxIterations: 3 });
   const results: RLMResult<unknown>[] = [];
   const questions: string[] = [];
+  const events: RLMEvent[] = [];
   // Records each result so tests can compare the HTTP answer with the run's own numbers.
   const rlm: RLM = {
     ...inner,
     query: (async (queryOptions: Parameters<RLM['query']>[0]) => {
       questions.push(queryOptions.question);
-      const result = await inner.query(queryOptions);
+      const onEvent = queryOptions.onEvent;
+      const result = await inner.query({
+        ...queryOptions,
+        onEvent: (event: RLMEvent) => {
+          events.push(event);
+          onEvent?.(event);
+        },
+      });
       results.push(result);
       return result;
     }) as RLM['query'],
@@ -108,6 +118,7 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Fixtur
     gate,
     results,
     questions,
+    events,
     logs,
     close: async () => {
       gate.open();

@@ -1,7 +1,7 @@
-/** `12,345` */
-export function formatInteger(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}
+import { formatCount } from '@rlms/core';
+
+/** `12,345` (core's `formatCount`). */
+export const formatInteger = formatCount;
 
 /** `$0.0123`, `$1.23`, `<$0.0001`; `'cost n/a'` when unknown (no price for the model). */
 export function formatUsd(value: number | undefined): string {
@@ -28,7 +28,5 @@ export function oneLine(text: string, max = 80): string {
   return text.trim().includes('\n') && cut === line ? `${cut} …` : cut;
 }
 
-/** `1 document` / `3 documents`. */
-export function plural(count: number, word: string, pluralWord = `${word}s`): string {
-  return `${formatInteger(count)} ${count === 1 ? word : pluralWord}`;
-}
+/** `1 document` / `3 documents` (core's `plural`). */
+export { plural } from '@rlms/core';
