@@ -86,7 +86,7 @@ describe('scoring helpers', () => {
 
   it('CodeQA reads this repository', () => {
     const files = readSourceTree();
-    expect(files.has('packages/core/src/engine/create-rlm.ts')).toBe(true);
+    expect(files.has('packages/core/src/engine/api/create-rlm.ts')).toBe(true);
     expect([...files.keys()].some((path) => path.includes('/dist/') || path.includes('node_modules'))).toBe(false);
   });
 });

@@ -16,7 +16,7 @@ export interface CodeReference {
 
 const REFERENCE = /([\w@.-]+(?:\/[\w@.-]+)*\.[A-Za-z]\w*):(\d+)(?:\s*`([^`\n]+)`)?/g;
 
-/** Finds and checks every `path:line` reference of `answer` against `files` (`{ 'engine/run.ts': text }`). */
+/** Finds and checks every `path:line` reference of `answer` against `files` (`{ 'engine/run/run.ts': text }`). */
 export function checkReferences(answer: string, files: Readonly<Record<string, string>>): CodeReference[] {
   const lines = new Map<string, string[]>();
   const linesOf = (path: string): string[] | undefined => {

@@ -8,7 +8,7 @@
  */
 export * from './protocol/index.js';
 export { redactSecrets, REDACTED } from './errors/redact-secrets.js';
-export { generateWithRetries, type ModelRetryPolicy } from './engine/model-retry.js';
+export { generateWithRetries, type ModelRetryPolicy } from './engine/model/model-retry.js';
 export { RUNTIME_PATH, RUNTIME_FILE_NAME, PROTOCOL_VERSION, readRuntimeSource } from './runtime/runtime-source.js';
-export { computeCostUsd } from './engine/usage.js';
+export { computeCostUsd } from './engine/accounting/usage.js';
 export { abortErrorFor, raceAbort, throwIfAborted } from './adapters/race-abort.js';

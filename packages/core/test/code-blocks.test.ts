@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findTextFinal, parseResponse } from '../src/engine/code-blocks.js';
+import { findTextFinal, parseResponse } from '../src/engine/answer/code-blocks.js';
 
 describe('parseResponse', () => {
   it('extracts repl and python blocks in order and ignores other languages', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_FRAME_LIMIT_BYTES, MIN_FRAME_LIMIT_BYTES, frameLimitBytes } from '../src/engine/frame-limit.js';
+import { MAX_FRAME_LIMIT_BYTES, MIN_FRAME_LIMIT_BYTES, frameLimitBytes } from '../src/engine/run/frame-limit.js';
 
 const MIB = 1024 * 1024;
 

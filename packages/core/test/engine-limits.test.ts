@@ -3,12 +3,12 @@
  * trajectory texts (security issue 19, findings 6 and 7).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { Budget } from '../src/engine/budget.js';
-import { LimitLog } from '../src/engine/limit-log.js';
-import { resolveSettings } from '../src/engine/resolve-settings.js';
-import { checkPromptSize, pickSubModel } from '../src/engine/subcall-guards.js';
-import { MESSAGE_OVERHEAD_TOKENS, REQUEST_OVERHEAD_TOKENS, estimateTokens, promptTokenUpperBound, tokenUpperBound } from '../src/engine/token-bounds.js';
-import { TrajectoryTexts, jsonFitsWithin } from '../src/engine/trajectory-text.js';
+import { Budget } from '../src/engine/accounting/budget.js';
+import { LimitLog } from '../src/engine/accounting/limit-log.js';
+import { resolveSettings } from '../src/engine/api/resolve-settings.js';
+import { checkPromptSize, pickSubModel } from '../src/engine/run/subcall-guards.js';
+import { MESSAGE_OVERHEAD_TOKENS, REQUEST_OVERHEAD_TOKENS, estimateTokens, promptTokenUpperBound, tokenUpperBound } from '../src/engine/accounting/token-bounds.js';
+import { TrajectoryTexts, jsonFitsWithin } from '../src/engine/record/trajectory-text.js';
 import { createRLM, type RLMSettings } from '../src/index.js';
 import { MockModel } from '../src/testing/index.js';
 // The local sandbox is a sibling workspace package; importing its source keeps core free of a dependency cycle.

@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, ModelProviderError, RLMAbortError, createRLM, generateWithRetries } from '../src/index.js';
-import { DEFAULT_MODEL_RETRY_POLICY, retryDelayMs } from '../src/engine/model-retry.js';
+import { DEFAULT_MODEL_RETRY_POLICY, retryDelayMs } from '../src/engine/model/model-retry.js';
 import { MockModel } from '../src/testing/index.js';
 // The local sandbox is a sibling workspace package; importing its source keeps core free of a dependency cycle.
 import { createLocalSandbox } from '../../sandbox-local/src/index.js';

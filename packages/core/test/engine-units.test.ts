@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Budget } from '../src/engine/budget.js';
-import { prepareContext } from '../src/engine/context.js';
-import { Semaphore } from '../src/engine/semaphore.js';
-import { truncateMiddle } from '../src/engine/truncate.js';
-import { UsageTracker, computeCostUsd, findPricing } from '../src/engine/usage.js';
+import { Budget } from '../src/engine/accounting/budget.js';
+import { prepareContext } from '../src/engine/prompt/context.js';
+import { Semaphore } from '../src/engine/run/semaphore.js';
+import { truncateMiddle } from '../src/engine/prompt/truncate.js';
+import { UsageTracker, computeCostUsd, findPricing } from '../src/engine/accounting/usage.js';
 import { ContextError } from '../src/errors/errors.js';
 
 describe('truncateMiddle', () => {
@@ -153,7 +153,7 @@ describe('Semaphore', () => {
 
 describe('EventQueue', () => {
   it('delivers queued items (undefined included) before the end, and ignores a failure after the end', async () => {
-    const { EventQueue } = await import('../src/engine/event-queue.js');
+    const { EventQueue } = await import('../src/engine/api/event-queue.js');
     const queue = new EventQueue<number | undefined>();
     queue.push(1);
     queue.push(undefined);
@@ -165,7 +165,7 @@ describe('EventQueue', () => {
   });
 
   it('rejects a waiting consumer once on failure, then ends', async () => {
-    const { EventQueue } = await import('../src/engine/event-queue.js');
+    const { EventQueue } = await import('../src/engine/api/event-queue.js');
     const queue = new EventQueue<number>();
     const iterator = queue[Symbol.asyncIterator]();
     const pending = iterator.next();

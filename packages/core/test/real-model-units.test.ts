@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { finalOfFailedBlock, resolveFinalAfterCode } from '../src/engine/final-answer.js';
-import { formatExecution } from '../src/engine/format-observation.js';
-import { reservedNameReason } from '../src/engine/python-names.js';
+import { finalOfFailedBlock, resolveFinalAfterCode } from '../src/engine/answer/final-answer.js';
+import { formatExecution } from '../src/engine/answer/format-observation.js';
+import { reservedNameReason } from '../src/engine/api/python-names.js';
 import { toWireValue, WireValueError, WIRE_TAG } from '../src/protocol/wire-conversions.js';
 import type { ExecutionResult } from '../src/spec/sandbox-provider-v1.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findTextFinal, parseResponse } from '../src/engine/code-blocks.js';
+import { findTextFinal, parseResponse } from '../src/engine/answer/code-blocks.js';
 
 // Shapes from real recorded responses (issue 20); short snippets written inline.
 describe('parseResponse on real model shapes', () => {

@@ -1,4 +1,4 @@
-import type { Trajectory } from '../engine/trajectory.js';
+import type { Trajectory } from '../engine/record/trajectory.js';
 import { unescapedForms } from './unescaped-forms.js';
 
 /**

@@ -1,5 +1,5 @@
-import { createRLM, type RLM } from '../engine/create-rlm.js';
-import type { RLMSettings } from '../engine/settings.js';
+import { createRLM, type RLM } from '../engine/api/create-rlm.js';
+import type { RLMSettings } from '../engine/api/settings.js';
 import { ConfigurationError } from '../errors/errors.js';
 
 /** Where an adapter gets its RLM: a ready one from `createRLM`, or the settings to create one. Give exactly one. */

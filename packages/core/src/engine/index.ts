@@ -1,10 +1,10 @@
-export { createRLM, type RLM, type RLMQueryOptions, type RLMStream, type AnswerOf } from './create-rlm.js';
-export type { RunMode } from './run-mode.js';
-export { DIRECT_SYSTEM_PROMPT, buildDirectMessages } from './direct-prompt.js';
-export { renderContext } from './render-context.js';
-export { generateWithRetries, type ModelRetryPolicy } from './model-retry.js';
-export { type RLMSession, type RLMSessionOptions, type SessionTurn, type SessionQuery } from './rlm-session.js';
-export { defineTool, type RLMSettings, type RLMTool, type PromptStyle } from './settings.js';
+export { createRLM, type RLM, type RLMQueryOptions, type RLMStream, type AnswerOf } from './api/create-rlm.js';
+export type { RunMode } from './api/run-mode.js';
+export { DIRECT_SYSTEM_PROMPT, buildDirectMessages } from './prompt/direct-prompt.js';
+export { renderContext } from './prompt/render-context.js';
+export { generateWithRetries, type ModelRetryPolicy } from './model/model-retry.js';
+export { type RLMSession, type RLMSessionOptions, type SessionTurn, type SessionQuery } from './api/rlm-session.js';
+export { defineTool, type RLMSettings, type RLMTool, type PromptStyle } from './api/settings.js';
 export {
   checkSchema,
   toJsonSchema,
@@ -13,13 +13,13 @@ export {
   type InferSchema,
   type StandardSchemaLike,
   type SchemaCheck,
-} from './schema.js';
-export { validateJsonSchema, type JsonSchema, type JsonSchemaLimits, type JsonSchemaValidationOptions } from './json-schema-validate.js';
-export { writePrivateFile, PRIVATE_FILE_MODE } from './write-private-file.js';
-export { frameLimitBytes } from './frame-limit.js';
-export type { ResolvedSettings } from './resolve-settings.js';
-export type { RLMResult, RunStatus } from './result.js';
-export type { LimitReached, LimitSetting } from './limit-log.js';
+} from './schema/schema.js';
+export { validateJsonSchema, type JsonSchema, type JsonSchemaLimits, type JsonSchemaValidationOptions } from './schema/json-schema-validate.js';
+export { writePrivateFile, PRIVATE_FILE_MODE } from './record/write-private-file.js';
+export { frameLimitBytes } from './run/frame-limit.js';
+export type { ResolvedSettings } from './api/resolve-settings.js';
+export type { RLMResult, RunStatus } from './api/result.js';
+export type { LimitReached, LimitSetting } from './accounting/limit-log.js';
 export type {
   RLMEvent,
   RunStartEvent,
@@ -34,7 +34,7 @@ export type {
   SandboxReadyEvent,
   SandboxRestartEvent,
   RunEndEvent,
-} from './events.js';
+} from './api/events.js';
 export {
   TRAJECTORY_VERSION,
   saveTrajectory,
@@ -42,7 +42,7 @@ export {
   type TrajectoryStep,
   type TrajectorySubcall,
   type TrajectoryExecution,
-} from './trajectory.js';
+} from './record/trajectory.js';
 export {
   prepareContext,
   isContextPayload,
@@ -51,8 +51,8 @@ export {
   type ContextMetadata,
   type DocumentSize,
   type PreparedContext,
-} from './context.js';
-export { estimateTokens, tokenUpperBound, promptTokenUpperBound } from './token-bounds.js';
+} from './prompt/context.js';
+export { estimateTokens, tokenUpperBound, promptTokenUpperBound } from './accounting/token-bounds.js';
 export {
   UsageTracker,
   computeCostUsd,
@@ -61,14 +61,14 @@ export {
   usageTokens,
   type UsageSummary,
   type RunUsage,
-} from './usage.js';
-export { parseResponse, findTextFinal, type ParsedResponse } from './code-blocks.js';
-export { truncateMiddle } from './truncate.js';
-export { buildSystemPrompt, buildMetadataMessage, type PromptFacts } from './prompts.js';
-export { HostCallError } from './host-calls.js';
-export { Semaphore, sleep } from './semaphore.js';
-export { EventQueue } from './event-queue.js';
-export { createMemoryCache, createFileCache, modelCallKey, type ModelCallCache } from './model-cache.js';
-export { createReplay, ReplayMismatchError, type Replay } from './replay.js';
-export { verifyQuotes, extractQuotes, MIN_QUOTE_CHARS, type Citation, type QuoteVerification } from './verify-quotes.js';
-export { createTelemetryListener, TRACER_NAME, type TelemetrySettings } from './telemetry.js';
+} from './accounting/usage.js';
+export { parseResponse, findTextFinal, type ParsedResponse } from './answer/code-blocks.js';
+export { truncateMiddle } from './prompt/truncate.js';
+export { buildSystemPrompt, buildMetadataMessage, type PromptFacts } from './prompt/prompts.js';
+export { HostCallError } from './run/host-calls.js';
+export { Semaphore, sleep } from './run/semaphore.js';
+export { EventQueue } from './api/event-queue.js';
+export { createMemoryCache, createFileCache, modelCallKey, type ModelCallCache } from './model/model-cache.js';
+export { createReplay, ReplayMismatchError, type Replay } from './model/replay.js';
+export { verifyQuotes, extractQuotes, MIN_QUOTE_CHARS, type Citation, type QuoteVerification } from './answer/verify-quotes.js';
+export { createTelemetryListener, TRACER_NAME, type TelemetrySettings } from './record/telemetry.js';

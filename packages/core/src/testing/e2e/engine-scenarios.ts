@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { createRLM } from '../../engine/create-rlm.js';
-import type { RLMSettings } from '../../engine/settings.js';
+import { createRLM } from '../../engine/api/create-rlm.js';
+import type { RLMSettings } from '../../engine/api/settings.js';
 import { ModelProviderError } from '../../errors/errors.js';
 import type { ModelProviderV1 } from '../../spec/model-provider-v1.js';
 import type { SandboxProviderV1 } from '../../spec/sandbox-provider-v1.js';

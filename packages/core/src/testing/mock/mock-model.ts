@@ -1,5 +1,5 @@
 import { RLMAbortError } from '../../errors/errors.js';
-import { sleep } from '../../engine/semaphore.js';
+import { sleep } from '../../engine/run/semaphore.js';
 import { RLMError } from '../../errors/rlm-error.js';
 import type {
   ChatMessage,

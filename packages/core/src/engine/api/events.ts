@@ -1,0 +1,134 @@
+import type { ExecutionResult } from '../../spec/sandbox-provider-v1.js';
+import type { HostCall } from '../../spec/host-bridge.js';
+import type { TokenUsage } from '../../spec/usage.js';
+import type { ContextMetadata } from '../prompt/context.js';
+import type { RLMResult } from './result.js';
+import type { RunMode } from './run-mode.js';
+import type { RunUsage } from '../accounting/usage.js';
+
+interface EventBase {
+  /** Id of the run (root or child) the event belongs to. */
+  readonly runId: string;
+  /** 0 for the root run, 1 for its children… */
+  readonly depth: number;
+  /** Milliseconds since epoch. */
+  readonly timestamp: number;
+}
+
+export interface RunStartEvent extends EventBase {
+  readonly type: 'run-start';
+  /** How the run answers: an RLM run with a REPL, or one direct model call. Child runs are `'rlm'`. */
+  readonly mode: RunMode;
+  readonly parentRunId?: string;
+  readonly question: string;
+  readonly context: ContextMetadata;
+}
+
+export interface IterationStartEvent extends EventBase {
+  readonly type: 'iteration-start';
+  /** 1-based. */
+  readonly iteration: number;
+}
+
+export interface ModelResponseEvent extends EventBase {
+  readonly type: 'model-response';
+  readonly iteration: number;
+  /** `provider:modelId` of the root model. */
+  readonly model: string;
+  /** True when the reply came from the cache. */
+  readonly cached: boolean;
+  readonly text: string;
+  readonly usage: TokenUsage;
+  readonly costUsd: number | undefined;
+  readonly durationMs: number;
+  /** Usage of the whole tree so far. */
+  readonly totalUsage: RunUsage;
+}
+
+export interface CodeExecutionStartEvent extends EventBase {
+  readonly type: 'code-execution-start';
+  readonly iteration: number;
+  /** 0-based index of the block in the response. */
+  readonly block: number;
+  readonly code: string;
+}
+
+export interface CodeExecutionEndEvent extends EventBase {
+  readonly type: 'code-execution-end';
+  readonly iteration: number;
+  readonly block: number;
+  readonly result: ExecutionResult;
+}
+
+export interface SubcallStartEvent extends EventBase {
+  readonly type: 'subcall-start';
+  readonly subcallId: string;
+  readonly op: HostCall['op'];
+  /** Model key `provider:modelId`, or the tool name for tools. */
+  readonly target: string;
+  /** Characters of the prompt(s). */
+  readonly promptChars: number;
+  /** Sub-calls of the whole tree in flight, including this one. */
+  readonly inFlight: number;
+}
+
+export interface SubcallEndEvent extends EventBase {
+  readonly type: 'subcall-end';
+  readonly subcallId: string;
+  readonly op: HostCall['op'];
+  readonly target: string;
+  readonly durationMs: number;
+  readonly usage?: TokenUsage;
+  readonly costUsd?: number;
+  /** Set when the sub-call failed (the REPL saw an exception or an error string). */
+  readonly error?: string;
+  readonly inFlight: number;
+  readonly totalUsage: RunUsage;
+}
+
+export interface BudgetExhaustedEvent extends EventBase {
+  readonly type: 'budget-exhausted';
+  readonly reason: 'budget_exhausted' | 'timeout' | 'max_iterations';
+  readonly detail: string;
+}
+
+/** A sandbox session is being opened (first use in a run, or after a restart): start-up can take seconds. */
+export interface SandboxStartEvent extends EventBase {
+  readonly type: 'sandbox-start';
+  /** The sandbox provider's name (`'pyodide'`, `'docker'`…). */
+  readonly sandbox: string;
+}
+
+/** The session is open and the context loaded: `durationMs` covers start-up and the context load. */
+export interface SandboxReadyEvent extends EventBase {
+  readonly type: 'sandbox-ready';
+  readonly sandbox: string;
+  readonly durationMs: number;
+  /** Of `durationMs`, the time spent loading the context into the session. */
+  readonly loadContextMs: number;
+}
+
+export interface SandboxRestartEvent extends EventBase {
+  readonly type: 'sandbox-restart';
+  readonly reason: string;
+}
+
+export interface RunEndEvent extends EventBase {
+  readonly type: 'run-end';
+  readonly result: RLMResult<unknown>;
+}
+
+/** Every step of a run, for streaming, progress, tracing and trajectories. */
+export type RLMEvent =
+  | RunStartEvent
+  | IterationStartEvent
+  | ModelResponseEvent
+  | CodeExecutionStartEvent
+  | CodeExecutionEndEvent
+  | SubcallStartEvent
+  | SubcallEndEvent
+  | BudgetExhaustedEvent
+  | SandboxStartEvent
+  | SandboxReadyEvent
+  | SandboxRestartEvent
+  | RunEndEvent;
