@@ -87,4 +87,13 @@ describe('RLMEventNarrator', () => {
     expect(narrator.describe(event)).toBe('Iteration 1: asking the root model.');
     expect(narrator.describe(event)).toBeUndefined();
   });
+
+  it('leaves error text out when asked (lines that reach clients)', () => {
+    const failed = { ...base, type: 'run-end', result: result({ status: 'error', statusDetail: 'gateway http://internal:8000 said 401', subcalls: 0 }) } as RLMEvent;
+    expect(describeRLMEvent(failed, { errorMessages: false })).toBe('Run error after 1 iteration and 0 sub-calls.');
+    const narrator = new RLMEventNarrator({ errorMessages: false });
+    expect(narrator.describe(subcallEnd({ error: 'upstream http://internal:8000 refused key sk-123' }))).toBe('1 sub-call to mock:small failed in 1.2 s.');
+    const limit = { ...base, type: 'run-end', result: result({ status: 'max_iterations', statusDetail: 'maxIterations (3) was reached' }) } as RLMEvent;
+    expect(describeRLMEvent(limit, { errorMessages: false })).toContain('(maxIterations (3) was reached)');
+  });
 });

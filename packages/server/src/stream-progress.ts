@@ -8,7 +8,8 @@ import type { SseStream } from './sse-stream.js';
  * when it starts and one when its last call ends, so thousands of sub-calls stay a trickle.
  */
 export function streamProgress(sse: SseStream): (event: RLMEvent) => void {
-  const narrator = new RLMEventNarrator({ label: 'rlm' });
+  // Upstream error text (provider URLs, key fragments) stays in the server log, not in clients' streams.
+  const narrator = new RLMEventNarrator({ label: 'rlm', errorMessages: false });
   return (event) => {
     const line = narrator.describe(event);
     if (line !== undefined) sse.comment(line);

@@ -43,6 +43,7 @@ export {
   type TrajectorySubcall,
   type TrajectoryExecution,
 } from './record/trajectory.js';
+export type { RunTimings } from './record/run-timings.js';
 export {
   prepareContext,
   isContextPayload,

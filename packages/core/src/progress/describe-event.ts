@@ -12,6 +12,12 @@ export interface DescribeRLMEventOptions {
    * call after a limit. {@link RLMEventNarrator} tracks this itself.
    */
   readonly directRun?: boolean;
+  /**
+   * Include error messages (a failed run's detail, a failed sub-call's error). Default true. Set
+   * false where the lines reach people who must not see upstream error text (provider URLs, key
+   * fragments): `rlms serve` streams these lines to its clients.
+   */
+  readonly errorMessages?: boolean;
 }
 
 /** A finished group of sub-calls made by one run, as {@link describeSubcallBatch} words it. */
@@ -61,7 +67,7 @@ function contextShape(type: string, length: number, totalChars: number): string 
  * own (a sub-call starting). A sub-call's end is worded as a batch of one; {@link RLMEventNarrator}
  * groups the sub-calls of a batch into one line.
  */
-function words(event: RLMEvent, direct: boolean): string | undefined {
+function words(event: RLMEvent, direct: boolean, errorMessages: boolean): string | undefined {
   switch (event.type) {
     case 'run-start': {
       const kind = event.mode === 'direct' ? 'Direct call' : event.depth === 0 ? 'Run' : 'Child run';
@@ -103,7 +109,7 @@ function words(event: RLMEvent, direct: boolean): string | undefined {
         errors: event.error === undefined ? 0 : 1,
         targets: [event.target],
         elapsedMs: event.durationMs,
-        ...(event.error === undefined ? {} : { error: event.error }),
+        ...(event.error === undefined || !errorMessages ? {} : { error: event.error }),
       });
     case 'budget-exhausted':
       // A direct run makes no closing call: there is nothing to answer from.
@@ -127,6 +133,15 @@ function words(event: RLMEvent, direct: boolean): string | undefined {
  * Every rlms adapter and the CLI word progress with this function.
  */
 export function describeRLMEvent(event: RLMEvent, options: DescribeRLMEventOptions = {}): string | undefined {
-  const text = words(event, options.directRun === true);
+  const text = words(options.errorMessages === false ? withoutErrorText(event) : event, options.directRun === true, options.errorMessages !== false);
   return text === undefined ? undefined : `${linePrefix(event.depth, options)}${text}`;
+}
+
+/** The event without a failed run's detail (sub-call errors: see `words`). */
+function withoutErrorText(event: RLMEvent): RLMEvent {
+  if (event.type === 'run-end' && event.result.status === 'error' && event.result.statusDetail !== undefined) {
+    const { statusDetail: _detail, ...result } = event.result;
+    return { ...event, result };
+  }
+  return event;
 }

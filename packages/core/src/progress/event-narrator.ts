@@ -52,7 +52,7 @@ export class RLMEventNarrator {
       batch.open--;
       if (event.error !== undefined) {
         batch.errors++;
-        batch.error ??= event.error;
+        if (this.options.errorMessages !== false) batch.error ??= event.error;
       }
       if (batch.open > 0) return undefined;
       this.batches.delete(event.runId);

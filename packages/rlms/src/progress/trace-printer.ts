@@ -1,4 +1,4 @@
-import { RLMEventNarrator, type RLMEvent } from '@rlms/core';
+import { describeRunTimings, RLMEventNarrator, type RLMEvent } from '@rlms/core';
 import { formatDuration, formatInteger, formatUsd, oneLine, plural } from './format.js';
 import type { ProgressStream } from './progress-reporter.js';
 
@@ -8,7 +8,8 @@ const MAX_OUTPUT_LINES = 6;
 /**
  * The `verbose: true` trace: a readable account of a run on a stream (stderr). Each step is worded
  * by core (`RLMEventNarrator`: one line per step, one per batch of sub-calls); the trace adds the
- * question, the code run and a glimpse of its output, and the run's tokens, cost and elapsed time.
+ * question, the code run and a glimpse of its output, the run's tokens, cost and elapsed time, and
+ * where that time went (sandbox start, context load, root model, cells, sub-calls).
  * Child runs are indented by depth.
  */
 export class TracePrinter {
@@ -51,6 +52,10 @@ export class TracePrinter {
     switch (event.type) {
       case 'run-start':
         return [`  question: ${oneLine(event.question, 100)}`];
+      case 'run-end': {
+        const timings = event.result.trajectory.timings;
+        return timings === undefined ? [] : [`  ${describeRunTimings(timings)}`];
+      }
       case 'code-execution-start': {
         const code = event.code.replace(/\s+$/, '').split('\n');
         const shown = code.slice(0, MAX_CODE_LINES).map((line) => `  │ ${line}`);

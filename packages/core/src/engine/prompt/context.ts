@@ -1,5 +1,6 @@
 import { ContextError } from '../../errors/errors.js';
 import type { ContextPayload } from '../../spec/sandbox-provider-v1.js';
+import { encodeDocumentsPayload, encodeUtf8 } from '../../protocol/documents-payload.js';
 
 /**
  * The input of a run. One of:
@@ -43,13 +44,15 @@ export const MAX_LISTED_DOCUMENTS = 100;
 
 const encoder = new TextEncoder();
 
-/** True for a context already serialised as bytes (`{ format: 'text' | 'json', bytes }`). */
+/** True for a context already serialised as bytes (`{ format: 'text' | 'json' | 'documents', bytes }`). */
 export function isContextPayload(value: unknown): value is ContextPayload {
   return (
     typeof value === 'object' &&
     value !== null &&
     !Array.isArray(value) &&
-    ((value as ContextPayload).format === 'text' || (value as ContextPayload).format === 'json') &&
+    ((value as ContextPayload).format === 'text' ||
+      (value as ContextPayload).format === 'json' ||
+      (value as ContextPayload).format === 'documents') &&
     (value as ContextPayload).bytes instanceof Uint8Array
   );
 }
@@ -85,7 +88,7 @@ export function prepareContext(input: ContextInput): PreparedContext {
     };
   }
   if (typeof input === 'string') {
-    const bytes = encoder.encode(input);
+    const bytes = encodeUtf8(input);
     return {
       payload: { format: 'text', bytes },
       value: input,
@@ -96,6 +99,10 @@ export function prepareContext(input: ContextInput): PreparedContext {
     throw new ContextError(`Unsupported context of type ${typeof input}: pass a string, an array, or a record of named documents.`, {
       code: 'context-type',
     });
+  }
+  if (!Array.isArray(input)) {
+    const documents = textDocuments(input as Readonly<Record<string, unknown>>);
+    if (documents !== undefined) return { payload: documents.payload, value: input, metadata: documents.metadata };
   }
   let json: string;
   try {
@@ -132,4 +139,23 @@ export function prepareContext(input: ContextInput): PreparedContext {
     value: input,
     metadata: { type: 'dict', totalChars, length: entries.length, documents, bytes: bytes.byteLength },
   };
+}
+
+/**
+ * A record whose values are all strings travels as a `'documents'` payload (raw UTF-8 with an index,
+ * see `encodeDocumentsPayload`) instead of one whole-context JSON string; Python sees the same
+ * `dict[str, str]`. Undefined for other records, or when a document holds a lone surrogate.
+ */
+function textDocuments(input: Readonly<Record<string, unknown>>): { payload: ContextPayload; metadata: ContextMetadata } | undefined {
+  const entries = Object.entries(input);
+  if (entries.length === 0 || !entries.every(([, item]) => typeof item === 'string')) return undefined;
+  const payload = encodeDocumentsPayload(entries as [string, string][]);
+  if (payload === undefined) return undefined;
+  const documents: DocumentSize[] = [];
+  let totalChars = 0;
+  for (const [key, item] of entries as [string, string][]) {
+    totalChars += item.length;
+    if (documents.length < MAX_LISTED_DOCUMENTS) documents.push({ key, chars: item.length });
+  }
+  return { payload, metadata: { type: 'dict', totalChars, length: entries.length, documents, bytes: payload.bytes.byteLength } };
 }

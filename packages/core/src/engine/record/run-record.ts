@@ -4,7 +4,8 @@ import { LimitLog } from '../accounting/limit-log.js';
 import type { RLMResult, RunStatus } from '../api/result.js';
 import type { RunMode } from '../api/run-mode.js';
 import { modelKey, type RunTree } from '../run/run-tree.js';
-import { TRAJECTORY_VERSION, type Trajectory } from './trajectory.js';
+import type { RunClock } from './run-timings.js';
+import { TRAJECTORY_VERSION, type Trajectory, type TrajectorySubcall } from './trajectory.js';
 import { TrajectoryTexts } from './trajectory-text.js';
 import { UsageTracker } from '../accounting/usage.js';
 
@@ -60,6 +61,8 @@ export class RunRecord {
   readonly started = Date.now();
   readonly trajectory: Trajectory;
   readonly texts: TrajectoryTexts;
+  /** Sub-calls that ended while no step's cells were running; the last step gets them at the end. */
+  readonly orphanSubcalls: TrajectorySubcall[] = [];
 
   constructor(
     private readonly tree: RunTree,
@@ -99,9 +102,15 @@ export class RunRecord {
     return { runId: this.runId, depth: this.init.depth, timestamp: Date.now() };
   }
 
-  /** Ends the run: builds its result from `outcome`, stores it in the trajectory, emits `run-end`. */
-  finish(outcome: RunOutcome, iterations: number): RLMResult<unknown> {
+  /**
+   * Ends the run: builds its result from `outcome`, stores it (and the phase timings of `clock`, for
+   * an RLM run) in the trajectory, emits `run-end`.
+   */
+  finish(outcome: RunOutcome, iterations: number, clock?: RunClock): RLMResult<unknown> {
     const { accounts } = this.init;
+    const steps = this.trajectory.steps;
+    if (this.orphanSubcalls.length > 0 && steps.length > 0) steps.at(-1)!.subcalls.push(...this.orphanSubcalls);
+    if (clock !== undefined) this.trajectory.timings = clock.finish(steps.flatMap((step) => step.subcalls));
     const texts = this.texts;
     const usage = accounts.usage.snapshot();
     const storedAnswer = texts.text(outcome.answer);

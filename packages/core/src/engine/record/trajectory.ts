@@ -6,6 +6,7 @@ import type { RunStatus } from '../api/run-status.js';
 import type { RunMode } from '../api/run-mode.js';
 import type { RunUsage } from '../accounting/usage.js';
 import type { LimitReached } from '../accounting/limit-log.js';
+import type { RunTimings } from './run-timings.js';
 import { writePrivateFile } from './write-private-file.js';
 
 /** Current trajectory file format version. */
@@ -88,6 +89,8 @@ export interface Trajectory {
   readonly systemPrompt: string;
   readonly context: { readonly metadata: ContextMetadata; readonly value?: unknown };
   readonly steps: TrajectoryStep[];
+  /** Where the run's wall time went (RLM runs; absent in direct runs and older trajectories). */
+  timings?: RunTimings;
   result?: {
     readonly answer: string;
     readonly answerValue?: unknown;

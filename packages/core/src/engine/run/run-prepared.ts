@@ -67,6 +67,8 @@ export interface RunExtras {
   readonly note?: string;
   /** Contexts of later session turns, each under its own variable (`context_1`…). */
   readonly extraContexts?: readonly ExtraContext[];
+  /** Time spent preparing the context, in ms (recorded in the trajectory's `timings`). */
+  readonly prepareMs?: number;
 }
 
 /** Runs one query (or one session turn): builds the run tree, runs the root, saves the trajectory. */
@@ -78,8 +80,9 @@ export async function runQuery(
   if (typeof options.question !== 'string' || options.question.trim().length === 0) {
     throw new ConfigurationError('`question` must be a non-empty string.', { code: 'missing-question' });
   }
+  const started = performance.now();
   const context = prepareContext(options.context);
-  return runPrepared(resolved, options, context, extras);
+  return runPrepared(resolved, options, context, { ...extras, prepareMs: performance.now() - started });
 }
 
 /** Refuses an unknown `mode`, and `mode: 'direct'` with a `schema` or in a session. */
