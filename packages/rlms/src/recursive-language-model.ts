@@ -2,7 +2,7 @@ import {
   ConfigurationError,
   ContextError,
   createRLM,
-  EventQueue,
+  streamEvents,
   type AnswerOf,
   type AnswerSchema,
   type ContextInput,
@@ -164,20 +164,7 @@ export class RecursiveLanguageModel implements AsyncDisposable {
 
   /** Like `query`, as an async iterable of events ending with `run-end`; `result` resolves with the result. */
   stream<S extends AnswerSchema | undefined = undefined>(options: QueryOptions<S>): QueryStream<AnswerOf<S>> {
-    const queue = new EventQueue<RLMEvent>();
-    const result = this.query<S>({
-      ...options,
-      onEvent: (event) => {
-        options.onEvent?.(event);
-        queue.push(event);
-      },
-    });
-    result.then(
-      () => queue.end(),
-      (error: unknown) => queue.fail(error),
-    );
-    result.catch(() => undefined);
-    return { result, [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator]() };
+    return streamEvents((onEvent) => this.query<S>({ ...options, onEvent }), options.onEvent);
   }
 
   /**

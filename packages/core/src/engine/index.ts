@@ -69,6 +69,7 @@ export { buildSystemPrompt, buildMetadataMessage, type PromptFacts } from './pro
 export { HostCallError } from './run/host-calls.js';
 export { Semaphore, sleep } from './run/semaphore.js';
 export { EventQueue } from './api/event-queue.js';
+export { streamEvents, type EventStream } from './api/event-stream.js';
 export { createMemoryCache, createFileCache, modelCallKey, type ModelCallCache } from './model/model-cache.js';
 export { createReplay, ReplayMismatchError, type Replay } from './model/replay.js';
 export { verifyQuotes, extractQuotes, MIN_QUOTE_CHARS, type Citation, type QuoteVerification } from './answer/verify-quotes.js';

@@ -1,6 +1,7 @@
 import type { ExecutionResult } from '../../spec/sandbox-provider-v1.js';
 import { formatExecution } from './format-observation.js';
 import { findTextFinal, type TextFinal } from './text-final.js';
+import { isPythonIdentifier } from '../../protocol/python-identifier.js';
 
 /** Runs one cell in the run's REPL (see `RunRepl.execute`). */
 export type CellRunner = (code: string) => Promise<{ result?: ExecutionResult; restartNote?: string }>;
@@ -10,7 +11,6 @@ export type TextFinalResolution =
   | { readonly kind: 'final'; readonly text: string; readonly value: unknown; readonly note?: string }
   | { readonly kind: 'feedback'; readonly feedback: string };
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const FINAL_LINE = /^[ \t*_]*FINAL(?:_VAR)?\(/;
 
 /** How a text final reads in messages to the model. */
@@ -32,7 +32,7 @@ export async function resolveTextFinal(final: TextFinal, execute: CellRunner, ma
     const why = restartNote ?? (result === undefined ? 'The REPL is not available.' : formatExecution(result, 0, 1, maxOutputChars));
     return { kind: 'feedback', feedback: why };
   }
-  if (IDENTIFIER.test(final.value)) {
+  if (isPythonIdentifier(final.value)) {
     const { result } = await execute(`FINAL_VAR(${JSON.stringify(final.value)})`);
     if (result?.final !== undefined && result.final.variableName === final.value) {
       return {

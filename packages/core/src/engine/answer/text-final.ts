@@ -1,3 +1,5 @@
+import { isPythonIdentifier } from '../../protocol/python-identifier.js';
+
 /** A final answer written as text: `FINAL(answer)` or `FINAL_VAR(name)`. */
 export type TextFinal = { readonly kind: 'FINAL'; readonly value: string } | { readonly kind: 'FINAL_VAR'; readonly name: string };
 
@@ -19,7 +21,7 @@ export function findTextFinal(text: string): TextFinal | undefined {
     const argument = readArgument(text, from);
     if (match[1] === 'FINAL_VAR') {
       const name = argument.value.trim().replace(/^["'`]|["'`]$/g, '').trim();
-      if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return { kind: 'FINAL_VAR', name };
+      if (isPythonIdentifier(name)) return { kind: 'FINAL_VAR', name };
       continue;
     }
     return { kind: 'FINAL', value: argument.value.trim() };

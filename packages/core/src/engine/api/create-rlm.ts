@@ -3,7 +3,7 @@ import type { RLMResult } from './result.js';
 import type { RLMEvent } from './events.js';
 import { createRLMSession, type RLMSession, type RLMSessionOptions } from './rlm-session.js';
 import type { RLMSettings } from './settings.js';
-import { EventQueue } from './event-queue.js';
+import { streamEvents } from './event-stream.js';
 import type { AnswerSchema } from '../schema/schema.js';
 import { runQuery, type AnswerOf, type RLMQueryOptions } from '../run/run-prepared.js';
 
@@ -47,24 +47,7 @@ export function createRLM(settings: RLMSettings): RLM {
   }
 
   function stream<S extends AnswerSchema | undefined = undefined>(options: RLMQueryOptions<S>): RLMStream<AnswerOf<S>> {
-    const queue = new EventQueue<RLMEvent>();
-    const result = query<S>({
-      ...options,
-      onEvent: (event) => {
-        options.onEvent?.(event);
-        queue.push(event);
-      },
-    });
-    result.then(
-      () => queue.end(),
-      (error: unknown) => queue.fail(error),
-    );
-    // The iterator surfaces failures; keep an unobserved `result` from crashing the process.
-    result.catch(() => undefined);
-    return {
-      result,
-      [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
-    };
+    return streamEvents((onEvent) => query<S>({ ...options, onEvent }), options.onEvent);
   }
 
   return {

@@ -1,3 +1,5 @@
+import { isPythonIdentifier } from '../../protocol/python-identifier.js';
+
 /** Python keywords (and soft keywords): not usable as names in model code. */
 export const PYTHON_KEYWORDS: ReadonlySet<string> = new Set([
   'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif',
@@ -40,9 +42,9 @@ export const RUNTIME_NAMES: ReadonlySet<string> = new Set([
  * defines (`history`, `context_1`…).
  */
 export function reservedNameReason(name: string): string | undefined {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return 'it is not a Python identifier (letters, digits and _, not starting with a digit)';
-  if (name.startsWith('__')) return 'names starting with __ are reserved';
   if (PYTHON_KEYWORDS.has(name)) return 'it is a Python keyword';
+  if (!isPythonIdentifier(name)) return 'it is not a Python identifier (letters, digits and _, not starting with a digit)';
+  if (name.startsWith('__')) return 'names starting with __ are reserved';
   if (PYTHON_BUILTINS.has(name)) return 'it is a Python builtin, which the tool would replace for all model code';
   if (RUNTIME_NAMES.has(name) || /^context_\d+$/.test(name)) return 'the REPL already defines it (rlms API, context or history)';
   return undefined;
