@@ -1,4 +1,8 @@
-import type { TrajectorySubcall } from './trajectory.js';
+/** A span of time: when it started and how long it took, in ms (a sub-call, for one). */
+export interface TimeSpan {
+  readonly startedAt: number;
+  readonly durationMs: number;
+}
 
 /**
  * Where a run's wall time went, in ms. Stored in the trajectory (`timings`) and shown by
@@ -59,7 +63,7 @@ export class RunClock {
   }
 
   /** The run's timings, with the sub-call time measured from the sub-calls it made. */
-  finish(subcalls: Iterable<Pick<TrajectorySubcall, 'startedAt' | 'durationMs'>>): RunTimings {
+  finish(subcalls: Iterable<TimeSpan>): RunTimings {
     const subcallsMs = unionMs(subcalls);
     return {
       ...(this.prepareMs === undefined ? {} : { prepareMs: Math.round(this.prepareMs) }),
@@ -75,7 +79,7 @@ export class RunClock {
 }
 
 /** Length of the union of `[startedAt, startedAt + durationMs)` intervals, in ms. */
-export function unionMs(intervals: Iterable<Pick<TrajectorySubcall, 'startedAt' | 'durationMs'>>): number {
+export function unionMs(intervals: Iterable<TimeSpan>): number {
   const sorted = [...intervals].map((span) => [span.startedAt, span.startedAt + span.durationMs] as const).sort((a, b) => a[0] - b[0]);
   let total = 0;
   let end = -Infinity;
