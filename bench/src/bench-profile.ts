@@ -1,10 +1,10 @@
 import type { SandboxName } from './sandboxes/load-sandboxes.js';
 
 /** The parts of `pnpm bench`. */
-export type BenchSection = 'overhead' | 'host-call' | 'batched' | 'context-load' | 'session-start' | 'scale' | 'side-by-side' | 'suites';
+export type BenchSection = 'overhead' | 'host-call' | 'batched' | 'context-load' | 'session-start' | 'scale' | 'side-by-side' | 'suites' | 'whole-run';
 
 /** Every section, in run order. */
-export const BENCH_SECTIONS: readonly BenchSection[] = ['overhead', 'host-call', 'batched', 'context-load', 'session-start', 'scale', 'side-by-side', 'suites'];
+export const BENCH_SECTIONS: readonly BenchSection[] = ['overhead', 'host-call', 'batched', 'context-load', 'session-start', 'scale', 'side-by-side', 'suites', 'whole-run'];
 
 const MB = 1_000_000;
 
@@ -24,6 +24,8 @@ export interface BenchProfile {
   readonly sideBySide: { readonly runs: number; readonly warmupRuns: number; readonly batchPrompts: number; readonly rlmsSandboxes: readonly SandboxName[] };
   /** Oracle harness check sizes (tokens) per suite id. */
   readonly suites: { readonly sizes: Readonly<Record<string, readonly number[]>>; readonly tasksPerSize: number };
+  /** The whole-run scenario through the real CLI (issue 22): context sizes in MB (empty: not run) and runs per size. */
+  readonly wholeRun?: { readonly sizesMB: readonly number[]; readonly repeats: number };
 }
 
 /** A few minutes on a 2-core machine. */
@@ -38,6 +40,7 @@ export const QUICK_PROFILE: BenchProfile = {
   scale: { sizesTokens: { local: [1_000_000, 2_000_000, 4_000_000], pyodide: [1_000_000, 2_000_000, 4_000_000], docker: [] }, chunkChars: 400_000, repeats: 2 },
   sideBySide: { runs: 5, warmupRuns: 1, batchPrompts: 64, rlmsSandboxes: ['local', 'pyodide'] },
   suites: { sizes: { 's-niah': [8_000, 32_000, 128_000], oolong: [8_000, 32_000], 'oolong-pairs': [8_000, 32_000], codeqa: [16_000, 64_000] }, tasksPerSize: 3 },
+  wholeRun: { sizesMB: [1, 10, 100], repeats: 1 },
 };
 
 /** Adds the 1 GB context (local) and the 10M-token run, and more repetitions. */
@@ -62,6 +65,7 @@ export const FULL_PROFILE: BenchProfile = {
     sizes: { 's-niah': [8_000, 32_000, 128_000, 512_000, 1_000_000], oolong: [8_000, 32_000, 128_000], 'oolong-pairs': [8_000, 32_000, 128_000], codeqa: [16_000, 64_000, 256_000] },
     tasksPerSize: 3,
   },
+  wholeRun: { sizesMB: [1, 10, 100], repeats: 3 },
 };
 
 /** A tiny profile for the offline smoke test (seconds). */
@@ -76,4 +80,6 @@ export const SMOKE_PROFILE: BenchProfile = {
   scale: { sizesTokens: { local: [2_000, 8_000], pyodide: [], docker: [] }, chunkChars: 4096, pauseMs: 0 },
   sideBySide: { runs: 1, warmupRuns: 0, batchPrompts: 4, rlmsSandboxes: ['local'] },
   suites: { sizes: { 's-niah': [2_000], oolong: [2_000], 'oolong-pairs': [2_000], codeqa: [4_000] }, tasksPerSize: 1 },
+  // The whole-run scenario needs the built CLI (packages/rlms/dist); its units are tested apart.
+  wholeRun: { sizesMB: [], repeats: 1 },
 };

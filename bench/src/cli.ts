@@ -9,6 +9,7 @@
  *              [--direct auto|always|never] [--context-window TOKENS] [--price-in USD --price-out USD]
  *              [--oracle] [--json FILE]
  *   rlms-bench trajectories [--sandbox local|pyodide|both] [--filter TEXT] [--limit N] [--concurrency N]
+ *   rlms-bench whole-run [--sizes 1,10,100] [--sandboxes local,pyodide,docker] [--repeats N] [--from FILE]
  */
 import { writeFile } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { createOracleModel } from './suites/oracle-model.js';
 import { runSuite } from './suites/run-suite.js';
 import { getSuite, SUITE_IDS } from './suites/suites.js';
 import { TRAJECTORIES_HELP, trajectoriesCommand } from './trajectories/trajectories-command.js';
+import { WHOLE_RUN_HELP, wholeRunCommand } from './whole-run/whole-run-command.js';
 import { parseTokenSize } from './util/format.js';
 
 /** Help text. */
@@ -29,6 +31,7 @@ export const HELP = `Usage:
   rlms-bench [options]                 overhead, scale, side-by-side and suite-harness benchmarks; writes bench/RESULTS.md
     --full                             add the 1 GB context (local) and the 10M-token run, more repetitions
     --only LIST                        sections: ${BENCH_SECTIONS.join(', ')}
+                                       (--only whole-run alone = rlms-bench whole-run: only its RESULTS.md section is rewritten)
     --sandboxes LIST                   ${SANDBOX_NAMES.join(', ')} (default: all; unavailable ones are reported)
     --latency MS                       model latency of the scripted server (default 20)
     --out DIR                          where RESULTS.md and results/ go (default: the bench package folder)
@@ -54,7 +57,8 @@ export const HELP = `Usage:
     --oracle                           use the scripted oracle model instead (offline harness check)
     --json FILE                        write the full report as JSON
 
-${TRAJECTORIES_HELP}`;
+${TRAJECTORIES_HELP}
+${WHOLE_RUN_HELP}`;
 
 function list(value: string | undefined): string[] | undefined {
   return value === undefined ? undefined : value.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
@@ -89,6 +93,13 @@ async function benchCommand(argv: readonly string[]): Promise<number> {
   const sections = list(values.only);
   for (const section of sections ?? []) {
     if (!BENCH_SECTIONS.includes(section as BenchSection)) throw new RangeError(`Unknown section "${section}": use ${BENCH_SECTIONS.join(', ')}.`);
+  }
+  if (sections?.length === 1 && sections[0] === 'whole-run') {
+    // Only this scenario: write its own RESULTS.md section and leave the rest of the file as it is.
+    return wholeRunCommand(
+      [...(values.sandboxes === undefined ? [] : ['--sandboxes', values.sandboxes]), ...(values.full ? ['--repeats', '3'] : []), ...(values['no-write'] ? ['--no-write'] : [])],
+      values.out ?? new URL('../', import.meta.url).pathname,
+    );
   }
   const sandboxes = list(values.sandboxes);
   for (const name of sandboxes ?? []) {
@@ -214,6 +225,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     if (argv[0] === 'suite') return await suiteCommand(argv.slice(1));
     if (argv[0] === 'report') return await reportCommand(argv.slice(1));
+    if (argv[0] === 'whole-run') return await wholeRunCommand(argv.slice(1), new URL('../', import.meta.url).pathname);
     if (argv[0] === 'trajectories') return await trajectoriesCommand(argv.slice(1), new URL('../results/trajectories.json', import.meta.url).pathname);
     return await benchCommand(argv);
   } catch (error) {

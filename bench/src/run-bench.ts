@@ -14,6 +14,7 @@ import { createOracleModel } from './suites/oracle-model.js';
 import { runSuite, type SuiteReport } from './suites/run-suite.js';
 import { getSuite, SUITE_IDS } from './suites/suites.js';
 import { machineInfo, type MachineInfo } from './util/machine-info.js';
+import { runWholeRun, type WholeRunReport } from './whole-run/run-whole-run.js';
 
 /** Options of {@link runBench}. */
 export interface BenchOptions {
@@ -62,6 +63,8 @@ export interface BenchReport {
   readonly scale: readonly ScaleResult[];
   readonly sideBySide?: SideBySideResult;
   readonly suites: readonly SuiteReport[];
+  /** The whole-run scenario (real CLI, 1/10/100 MB); its RESULTS.md section is `whole-run`. */
+  readonly wholeRun?: WholeRunReport;
   readonly errors: readonly BenchError[];
   readonly sections: readonly BenchSection[];
 }
@@ -108,6 +111,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const scale: ScaleResult[] = [];
   const suites: SuiteReport[] = [];
   let sideBySide: SideBySideResult | undefined;
+  let wholeRun: WholeRunReport | undefined;
   try {
     const workload = makeWorkload(profile.overhead.contextBytes, profile.overhead.chunkChars);
     if (sections.has('overhead')) {
@@ -204,6 +208,16 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
         if (result !== undefined) suites.push(result);
       }
     }
+    const wholeRunSizes = profile.wholeRun?.sizesMB ?? [];
+    if (sections.has('whole-run') && wholeRunSizes.length > 0) {
+      // Its own child processes (the real CLI); it checks Docker itself and reports a skip with the reason.
+      wholeRun = await attempt('whole-run', undefined, () =>
+        runWholeRun({ sizesMB: wholeRunSizes, repeats: profile.wholeRun?.repeats ?? 1, sandboxes: options.sandboxes ?? SANDBOX_NAMES, log, ...(options.command === undefined ? {} : { command: options.command }) }),
+      );
+      for (const row of wholeRun?.rows ?? []) {
+        if (!row.correct) errors.push({ section: 'whole-run', sandbox: row.implementation === 'reference' ? 'python-reference' : row.sandbox, error: `${row.sizeMB} MB: ${row.error ?? 'wrong answer'}` });
+      }
+    }
   } finally {
     await closeSandboxes(entries);
   }
@@ -223,6 +237,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     scale,
     ...(sideBySide === undefined ? {} : { sideBySide }),
     suites,
+    ...(wholeRun === undefined ? {} : { wholeRun }),
     errors,
     sections: [...sections],
   };

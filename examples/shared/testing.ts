@@ -1,6 +1,6 @@
 /**
  * Helpers of the examples' end-to-end tests: run `node index.ts …` as a user would, against the
- * local OpenAI-compatible server of `@rlms/core/testing`, whose reply function plays a scripted
+ * local OpenAI-compatible server of `@rlms/openai/testing`, whose reply function plays a scripted
  * root model and sub-model.
  */
 import { spawn } from 'node:child_process';
@@ -14,7 +14,7 @@ import {
   type OpenAICompatibleServerOptions,
   type ServerReplyFunction,
   type ServerReplyRequest,
-} from '@rlms/core/testing';
+} from '@rlms/openai/testing';
 
 /**
  * The host environment without `OPENAI_API_KEY` and `OPENAI_BASE_URL` (an example under test must

@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // RLMS_CACHE_DIR → a temporary directory: tests never write snapshots into the user's cache.
+    globalSetup: ['test/setup/isolated-cache-dir.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { BenchReport } from '../run-bench.js';
 import { buildCharts } from './charts.js';
 import { resultsMarkdown } from './results-markdown.js';
-import { keptSections } from './results-sections.js';
+import { keptSections, spliceSection } from './results-sections.js';
+import { wholeRunSection } from '../whole-run/whole-run-report.js';
 
 /** Not measured by `pnpm bench`, said plainly at the end of RESULTS.md. */
 const LIMITS = [
@@ -24,6 +25,9 @@ export async function writeResults(report: BenchReport, outDir: string): Promise
   for (const [name, svg] of buildCharts(report)) await writeFile(join(resultsDir, name), svg);
   await writeFile(join(resultsDir, 'latest.json'), `${JSON.stringify(report, null, 1)}\n`);
   // Sections other commands wrote (`pnpm bench trajectories`) survive a regeneration.
-  const kept = keptSections(await readFile(join(outDir, 'RESULTS.md'), 'utf8').catch(() => ''));
+  let previous = await readFile(join(outDir, 'RESULTS.md'), 'utf8').catch(() => '');
+  // A run that measured whole runs replaces that section; otherwise the last one is kept.
+  if (report.wholeRun !== undefined) previous = spliceSection(previous, 'whole-run', wholeRunSection(report.wholeRun));
+  const kept = keptSections(previous);
   await writeFile(join(outDir, 'RESULTS.md'), [resultsMarkdown(report, LIMITS).trimEnd(), ...kept].join('\n\n').trimEnd() + '\n');
 }

@@ -1,11 +1,14 @@
-import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@rlms/core/testing';
+import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@rlms/openai/testing';
 import { preciseNow, type Interval } from '../util/intervals.js';
 import { detectDialect, overheadPolicyReply, type OverheadPolicyOptions, type PolicyDialect } from '../scripted/overhead-policy.js';
+import { wholeRunPolicyReply } from '../scripted/whole-run-policy.js';
 
 /** Settings of the scripted model server. */
 export interface ScriptedServerSettings extends OverheadPolicyOptions {
   /** Fixed "thinking" time of every model reply, in ms. */
   readonly latencyMs: number;
+  /** Which scripted policy answers: the overhead workload's (default) or the whole-run scenario's. */
+  readonly policy?: 'overhead' | 'whole-run';
 }
 
 /** One model request the server answered. */
@@ -41,7 +44,7 @@ export async function startScriptedServerCore(settings: ScriptedServerSettings):
     replies: (request) => {
       const end = preciseNow();
       calls.push({ dialect: detectDialect(request), start: end - settings.latencyMs, end });
-      return overheadPolicyReply(request, settings);
+      return settings.policy === 'whole-run' ? wholeRunPolicyReply(request, settings) : overheadPolicyReply(request, settings);
     },
   });
   return {

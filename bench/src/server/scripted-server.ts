@@ -42,7 +42,7 @@ export async function startScriptedServer(settings: ScriptedServerSettings & { r
       },
     };
   }
-  const child: ChildProcess = fork(childEntry, [JSON.stringify({ latencyMs: settings.latencyMs, chunkChars: settings.chunkChars })], {
+  const child: ChildProcess = fork(childEntry, [JSON.stringify({ latencyMs: settings.latencyMs, chunkChars: settings.chunkChars, ...(settings.policy === undefined ? {} : { policy: settings.policy }) })], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

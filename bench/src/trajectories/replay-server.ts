@@ -3,7 +3,7 @@
  * responses to root calls, in order; the reference's default answer to the closing "answer now" call;
  * recorded sub-call replies to sub-calls.
  */
-import { startOpenAICompatibleServer, type OpenAICompatibleServer, type ServerReplyRequest } from '@rlms/core/testing';
+import { startOpenAICompatibleServer, type OpenAICompatibleServer, type ServerReplyRequest } from '@rlms/openai/testing';
 import { closingResponse, iterationResponses, subExchange, type RealTrajectory, type SubExchange } from './trajectory-corpus.js';
 
 /** The start of the engine's closing request (`FINAL_ANSWER_PREFIX` in `@rlms/core`'s prompts). */

@@ -6,7 +6,7 @@
  * topic, and have a sub-model word the reply. For "put both of those in a checklist" it reads the
  * REPL's `history` of earlier turns instead. Sub-model replies are computed from their prompts.
  */
-import type { ServerReplyRequest } from '@rlms/core/testing';
+import type { ServerReplyRequest } from '@rlms/openai/testing';
 import { scriptedReply } from '@rlms/examples-shared/testing';
 
 const PROBE = String.raw`

@@ -3,7 +3,7 @@
  * OpenAI-compatible test server: AI SDK models over HTTP drive an RLM whose code runs in a real
  * Python REPL (@rlms/sandbox-local).
  */
-import type { ServerReplyRequest } from '@rlms/core/testing';
+import type { ServerReplyRequest } from '@rlms/openai/testing';
 import { runExample, runScriptedExample } from '@rlms/examples-shared/testing';
 import { describe, expect, it } from 'vitest';
 

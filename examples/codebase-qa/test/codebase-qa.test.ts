@@ -57,6 +57,6 @@ describe('examples/codebase-qa', () => {
 
     expect(stdout).toMatch(/usage: completed · 4 root calls, \d+ sub-calls · /);
     expect(stderr).toMatch(/code: \d+ files, [\d,]+ lines from .*packages\/core\/src/);
-    expect(stderr).toContain('[rlms] iteration 4');
+    expect(stderr).toContain('[rlms] Iteration 4: asking the root model.');
   });
 });

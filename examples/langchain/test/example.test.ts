@@ -3,7 +3,7 @@
  * OpenAI-compatible test server: LangChain's ChatOpenAI over HTTP drives RLMChain, whose code runs
  * in a real Python REPL (@rlms/sandbox-local) over 400 release notes.
  */
-import type { ServerReplyRequest } from '@rlms/core/testing';
+import type { ServerReplyRequest } from '@rlms/openai/testing';
 import { runExample, runScriptedExample } from '@rlms/examples-shared/testing';
 import { describe, expect, it } from 'vitest';
 import { REFUND_CHANGES, versionOf } from '../release-notes.ts';
@@ -33,8 +33,8 @@ describe('examples/langchain', () => {
     for (const [index, sentence] of REFUND_CHANGES) expect(stdout).toContain(`releases/v${versionOf(index)}.md#${index}: ${sentence}`);
     expect(stdout).toContain(`Sources:\n${versions.map((version) => `- releases/v${version}.md`).join('\n')}\n`);
     expect(stderr).toMatch(/corpus: 400 documents, [\d,]+ characters/);
-    expect(stderr).toContain('iteration 1: asking the root model');
-    expect(stderr).toContain('sub-call llm_query_batched');
+    expect(stderr).toContain('Iteration 1: asking the root model.');
+    expect(stderr).toContain('Sub-calls started (llm_query_batched to');
     expect(stderr).toMatch(/status: completed; 1 iterations, 3 sub-calls; \d+ input \+ \d+ output tokens over 4 model calls/);
     // 1 root call + 3 sub-calls over HTTP, with the key; the root model never received the corpus.
     expect(server.modelRequests).toHaveLength(4);

@@ -31,7 +31,7 @@ describe('examples/literature-review', () => {
     expect(stdout).toContain('check against the generated corpus: 13 of 13 innovation papers cited; no unknown paper ids');
     expect(stdout).toMatch(/usage: completed · 4 root calls, \d+ sub-calls · [\d,]+ tokens .* · cost \$\d+\.\d{4} · /);
     expect(stderr).toMatch(/papers: 1,000 documents, [\d,]+ characters \(synthetic\)/);
-    expect(stderr).toContain('[rlms] iteration 3');
+    expect(stderr).toContain('[rlms] Iteration 3: asking the root model.');
 
     // 4 root calls + one sub-call per batch of candidates; no root prompt carries the corpus.
     const batches = Math.ceil(candidates / PAPERS_PER_SUBCALL);

@@ -1,4 +1,4 @@
-import { startOpenAICompatibleServer, type ServerReplyRequest } from '@rlms/core/testing';
+import { startOpenAICompatibleServer, type ServerReplyRequest } from '@rlms/openai/testing';
 import { runExample } from '@rlms/examples-shared/testing';
 import { describe, expect, it } from 'vitest';
 
@@ -26,7 +26,7 @@ describe('examples/llamaindex', () => {
     // runExample's environment has neither OPENAI_API_KEY nor OPENAI_BASE_URL: --base-url alone must do.
     const { code, stdout, stderr } = await runExample(EXAMPLE_DIR, ['--base-url', server.baseURL, '--model', 'test-model'], { timeoutMs: 90_000 });
 
-    expect(stderr).toContain('· Loaded 5 documents');
+    expect(stderr).toContain('· Run started (context: 5 documents');
     expect(stderr).toContain('· Iteration 2: running code block 1.');
     expect(code, stderr).toBe(0);
     expect(stdout).toContain(

@@ -1,6 +1,6 @@
 import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ServerReplyRequest } from '@rlms/core/testing';
+import type { ServerReplyRequest } from '@rlms/openai/testing';
 import { describe, expect, it } from 'vitest';
 import { rootTurn, runExample, runScriptedExample, scriptedReply, temporaryDirectory } from '../testing.ts';
 

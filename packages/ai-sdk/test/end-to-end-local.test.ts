@@ -4,7 +4,8 @@
  * the hits and finishes with FINAL_VAR.
  */
 import { createRLM } from '@rlms/core';
-import { testRLMEndToEnd, trackSandbox } from '@rlms/core/testing';
+import { trackSandbox } from '@rlms/core/testing';
+import { testRLMEndToEnd } from '@rlms/core/conformance';
 import { createLocalSandbox } from '@rlms/sandbox-local';
 import { generateText, stepCountIs } from 'ai';
 import { MockLanguageModelV4 } from 'ai/test';

@@ -1,6 +1,6 @@
 import { APICallError, LoadAPIKeyError, type LanguageModelV2, type LanguageModelV4StreamPart } from '@ai-sdk/provider';
 import { ConfigurationError, ModelProviderError } from '@rlms/core';
-import { testModelProvider } from '@rlms/core/testing';
+import { testModelProvider } from '@rlms/core/conformance';
 import { MockLanguageModelV3, MockLanguageModelV4, convertArrayToReadableStream } from 'ai/test';
 import { describe, expect, it } from 'vitest';
 import { fromAISDK } from '../src/index.js';

@@ -14,6 +14,7 @@ import type {
   SandboxSessionV1,
 } from '@rlms/core';
 import { MockLanguageModelV4, convertArrayToReadableStream } from 'ai/test';
+import { decodeContextPayload } from '@rlms/core/sandbox';
 
 /** A V4 usage object with the given counts (others undefined). */
 export function v4Usage(
@@ -133,7 +134,6 @@ export interface ScriptedCell {
 /** Runs a cell: returns what the execution produced (stdout, final…). */
 export type CellHandler = (cell: ScriptedCell) => Partial<ExecutionResult> | Promise<Partial<ExecutionResult>>;
 
-const decoder = new TextDecoder();
 
 /**
  * A sandbox provider for unit tests: no Python; each `execute` calls `handler`. Counts sessions
@@ -167,8 +167,7 @@ export class ScriptedSandbox implements SandboxProviderV1 {
     return {
       id: `scripted-${this.created}`,
       loadContext: async (payload: ContextPayload): Promise<ContextInfo> => {
-        const text = decoder.decode(payload.bytes);
-        context = payload.format === 'text' ? text : JSON.parse(text);
+        context = decodeContextPayload(payload);
         this.contexts.push(context);
         const length = typeof context === 'string' ? context.length : Array.isArray(context) ? context.length : Object.keys(context as object).length;
         return { type: typeof context === 'string' ? 'str' : Array.isArray(context) ? 'list' : 'dict', length, bytes: payload.bytes.byteLength };

@@ -1,4 +1,4 @@
-"""rlms REPL runtime, wire protocol version 2 (see PROTOCOL.md next to this file).
+"""rlms REPL runtime, wire protocol version 3 (see PROTOCOL.md next to this file).
 
 One Python program for every Python sandbox. Two ways to drive it:
 
@@ -40,7 +40,7 @@ import time
 import traceback
 import types
 
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 DEFAULT_MAX_OUTPUT_CHARS = 20_000
 # Largest message to the host (a frame's header line, or its attachment), unless `configure` says otherwise.
 DEFAULT_MAX_FRAME_BYTES = 64 << 20
@@ -62,13 +62,64 @@ def _dumps(value) -> str:
     return json.dumps(value, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
 
 
-def _embedded_message_size(op, payload) -> int:
-    """Bytes of one host-call request as the Pyodide glue sends it: an 8-byte length, then ASCII JSON."""
-    return 8 + len(_dumps({"op": op, "payload": payload}))
-
-
 def _utf8_length(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8", "replace"))
+
+
+def split_prompts(op: str, payload: dict):
+    """``(payload without its prompts, prompts or None)``: prompts travel as UTF-8 bytes, not in JSON."""
+    if op in ("llm_query", "rlm_query") and isinstance(payload.get("prompt"), str):
+        prompts = [payload["prompt"]]
+    elif op in ("llm_query_batched", "rlm_query_batched") and isinstance(payload.get("prompts"), list):
+        prompts = payload["prompts"]
+    else:
+        return payload, None
+    return {key: value for key, value in payload.items() if key not in ("prompt", "prompts")}, prompts
+
+
+class _EncodedPrompts(list):
+    """A batch's prompts (a plain list to everyone) that also carries their UTF-8 bytes in ``utf8``."""
+
+    __slots__ = ("utf8",)
+
+    def __init__(self, prompts, utf8):
+        super().__init__(prompts)
+        self.utf8 = utf8
+
+
+def encode_prompts(prompts) -> list:
+    """The prompts' UTF-8 bytes (invalid surrogates replaced), reusing those a batch already encoded."""
+    utf8 = getattr(prompts, "utf8", None)
+    if utf8 is not None and len(utf8) == len(prompts):
+        return utf8
+    return [prompt.encode("utf-8", "replace") for prompt in prompts]
+
+
+def encode_host_call(op: str, payload: dict):
+    """``(header, parts)`` of an embedded (Pyodide) host-call request.
+
+    The request body is the ASCII JSON ``header`` (``{"op", "payload", "promptBytes"?}``), then, when
+    there are prompts, ``\\n`` and the prompts' UTF-8 bytes (``parts``) one after the other.
+    """
+    rest, prompts = split_prompts(op, payload)
+    header = {"op": op, "payload": rest}
+    if prompts is None:
+        return header, []
+    parts = encode_prompts(prompts)
+    header["promptBytes"] = [len(part) for part in parts]
+    return header, parts
+
+
+def _embedded_message_size(op, payload, prompt_sizes=None) -> int:
+    """Bytes of one host-call request as the Pyodide glue sends it: an 8-byte length, then the body
+    of ``encode_host_call`` (JSON header, newline, prompts)."""
+    rest, prompts = split_prompts(op, payload)
+    header = {"op": op, "payload": rest}
+    if prompts is None:
+        return 8 + len(_dumps(header))
+    sizes = prompt_sizes if prompt_sizes is not None else [_utf8_length(prompt) for prompt in prompts]
+    header["promptBytes"] = sizes
+    return 8 + len(_dumps(header)) + 1 + sum(sizes)
 
 
 def _cut_middle(text: str, limit: int) -> str:
@@ -509,6 +560,49 @@ def _from_wire(value):
     return value
 
 
+def _decode_documents(data) -> dict:
+    """The ``dict[str, str]`` of a ``'documents'`` context (see ``Runtime.load_context``)."""
+    if not isinstance(data, (bytes, bytearray)):
+        data = bytes(data)
+    end = data.find(b"\n")
+    view = memoryview(data)
+    if end < 0:
+        raise ValueError("documents context: the index line (JSON, then a newline) is missing")
+    index = json.loads(bytes(view[:end]))
+    if not isinstance(index, list):
+        raise ValueError("documents context: the index must be a list of [name, byte length] pairs")
+    at = end + 1
+    value = {}
+    for entry in index:
+        if (not isinstance(entry, list) or len(entry) != 2 or not isinstance(entry[0], str)
+                or isinstance(entry[1], bool) or not isinstance(entry[1], int) or entry[1] < 0):
+            raise ValueError("documents context: each index entry must be [name, byte length], got %r" % (entry,))
+        if at + entry[1] > len(view):
+            raise ValueError("documents context: the index announces more bytes than the payload holds")
+        value[entry[0]] = str(view[at:at + entry[1]], "utf-8", "replace")
+        at += entry[1]
+    if at != len(view):
+        raise ValueError("documents context: %d bytes follow the last document" % (len(view) - at))
+    return value
+
+
+def _reply_from_bytes(frame: dict, data: bytes):
+    """The value of a ``host_result`` whose answer came as UTF-8 (``valueKind``, ``valueBytes``)."""
+    sizes = frame.get("valueBytes")
+    kind = frame.get("valueKind")
+    if (not isinstance(sizes, list) or kind not in ("str", "list") or (kind == "str" and len(sizes) != 1)
+            or any(isinstance(size, bool) or not isinstance(size, int) or size < 0 for size in sizes)
+            or sum(sizes) != len(data)):
+        raise ValueError("malformed host_result attachment")
+    view = memoryview(data)
+    values = []
+    at = 0
+    for size in sizes:
+        values.append(str(view[at:at + size], "utf-8", "replace"))
+        at += size
+    return values[0] if kind == "str" else values
+
+
 def _variable_holding(value, *scopes):
     """The name of a user variable (not ``_``-prefixed) bound to this very object, or None."""
     for scope in scopes:
@@ -527,11 +621,12 @@ class Runtime:
 
     ``capture_fds=True`` (stdio mode) also captures OS-level file descriptors 1 and 2.
 
-    ``message_size(op, payload) -> int`` gives the size in bytes of the largest message the
-    transport sends to the host for one host call (stdio: the frame's header line or its
-    attachment). Calls over ``maxFrameBytes`` (see ``configure``) raise ``ValueError`` in model code
+    ``message_size(op, payload, prompt_sizes) -> int`` gives the size in bytes of the largest message
+    the transport sends to the host for one host call (stdio: the frame's header line or its
+    attachment); ``prompt_sizes`` is None or the UTF-8 lengths of the payload's prompts, already
+    measured. Calls over ``maxFrameBytes`` (see ``configure``) raise ``ValueError`` in model code
     instead of reaching the host; batches are split over several host calls so each fits. Default:
-    the embedded (Pyodide) request, an 8-byte length plus ``{"op", "payload"}`` as ASCII JSON.
+    the embedded (Pyodide) request, an 8-byte length plus the body of ``encode_host_call``.
     """
 
     def __init__(self, host_call, capture_fds: bool = False, *, handle_sigint: bool = True, register_main: bool = True,
@@ -539,7 +634,7 @@ class Runtime:
         if not callable(host_call):
             raise TypeError("Runtime(host_call=...) must be a callable (op, payload) -> value")
         if message_size is not None and not callable(message_size):
-            raise TypeError("Runtime(message_size=...) must be a callable (op, payload) -> int")
+            raise TypeError("Runtime(message_size=...) must be a callable (op, payload, prompt_sizes) -> int")
         self._host_call = host_call
         self._message_size = message_size or _embedded_message_size
         self._max_frame_bytes = DEFAULT_MAX_FRAME_BYTES
@@ -707,10 +802,14 @@ class Runtime:
     # ---------------------------------------------------------------- context
 
     def load_context(self, data, format: str = "text", variable: str = "context") -> dict:
-        """Decodes ``data`` (bytes-like) as ``'text'`` (UTF-8) or ``'json'`` into ``variable``. Returns ContextInfo."""
+        """Decodes ``data`` (bytes-like) as ``'text'`` (UTF-8), ``'json'`` or ``'documents'`` into ``variable``.
+
+        ``'documents'``: a JSON index line ``[[name, utf8_bytes], ...]``, ``\\n``, then the documents'
+        UTF-8 bytes in index order; the value is a ``dict`` of ``str``. Returns ContextInfo.
+        """
         self._check_variable(variable)
-        if format not in ("text", "json"):
-            raise ValueError("context format must be 'text' or 'json', got %r" % (format,))
+        if format not in ("text", "json", "documents"):
+            raise ValueError("context format must be 'text', 'json' or 'documents', got %r" % (format,))
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError("context data must be bytes, got %s" % type(data).__name__)
         size = memoryview(data).nbytes
@@ -719,6 +818,8 @@ class Runtime:
             value = str(data, "utf-8", "replace")
             if value.startswith("\ufeff"):
                 value = value[1:]
+        elif format == "documents":
+            value = _decode_documents(data)
         else:
             if isinstance(data, memoryview):
                 data = bytes(data)
@@ -895,7 +996,7 @@ class Runtime:
 
     def _call(self, op, payload, function, what):
         self._check_json(op, payload, function, what)
-        size = self._message_size(op, payload)
+        size = self._message_size(op, payload, None)
         if size > self._max_frame_bytes:
             raise ValueError(self._too_large(op, payload, function, size))
         return self._host_call(op, payload)
@@ -928,9 +1029,13 @@ class Runtime:
 
     def _call_batched(self, op, prompts, contexts, extra, function, what):
         """Sends a batch in as few host calls as fit in one message each; answers stay in prompt order."""
+        # Encoded once: the sizes decide the split, and the transport sends these very bytes.
+        encoded = [prompt.encode("utf-8", "replace") for prompt in prompts]
+        sizes = [len(part) for part in encoded]
+
         def payload_for(start, end):
             payload = dict(extra)
-            payload["prompts"] = prompts[start:end]
+            payload["prompts"] = _EncodedPrompts(prompts[start:end], encoded[start:end])
             if contexts is not None:
                 payload["contexts"] = contexts[start:end]
             return payload
@@ -943,7 +1048,7 @@ class Runtime:
         while todo:
             start, end = todo.pop()
             payload = whole if (start, end) == (0, len(prompts)) else payload_for(start, end)
-            size = self._message_size(op, payload)
+            size = self._message_size(op, payload, sizes[start:end])
             if size <= limit:
                 ranges.append((start, end))
             elif end - start == 1:
@@ -1231,24 +1336,13 @@ class StdioServer:
 
     # ---------------------------------------------------------------- host-call frames
 
-    @staticmethod
-    def _split_prompts(op: str, payload: dict):
-        """``(payload without its prompts, prompts)``: prompts travel as a UTF-8 attachment."""
-        if op in ("llm_query", "rlm_query") and isinstance(payload.get("prompt"), str):
-            prompts = [payload["prompt"]]
-        elif op in ("llm_query_batched", "rlm_query_batched") and isinstance(payload.get("prompts"), list):
-            prompts = payload["prompts"]
-        else:
-            return payload, None
-        return {key: value for key, value in payload.items() if key not in ("prompt", "prompts")}, prompts
-
-    def message_size(self, op: str, payload: dict) -> int:
+    def message_size(self, op: str, payload: dict, prompt_sizes=None) -> int:
         """Size of the larger part (header line or attachment) of the ``host_call`` frame for this call."""
-        rest, prompts = self._split_prompts(op, payload)
+        rest, prompts = split_prompts(op, payload)
         frame = {"type": "host_call", "id": "p%d" % (10 ** 15), "op": op, "payload": rest}
         if prompts is None:
             return len(_dumps(frame))
-        sizes = [_utf8_length(prompt) for prompt in prompts]
+        sizes = prompt_sizes if prompt_sizes is not None else [_utf8_length(prompt) for prompt in prompts]
         frame["promptBytes"] = sizes
         frame["attachment"] = sum(sizes)
         return max(len(_dumps(frame)), frame["attachment"])
@@ -1264,11 +1358,11 @@ class StdioServer:
         if self._closed:
             raise RuntimeError("the host connection is closed")
         call_id = "p%d" % next(self._ids)
-        rest, prompts = self._split_prompts(op, payload)
+        rest, prompts = split_prompts(op, payload)
         frame = {"type": "host_call", "id": call_id, "op": op, "payload": rest}
         parts = ()
         if prompts is not None:
-            parts = [prompt.encode("utf-8", "replace") for prompt in prompts]
+            parts = encode_prompts(prompts)
             frame["promptBytes"] = [len(part) for part in parts]
         waiter = _Waiter()
         with self._pending_lock:
@@ -1337,6 +1431,12 @@ class StdioServer:
                         break
                 kind = frame.get("type")
                 if kind == "host_result":
+                    if data is not None:
+                        try:
+                            frame["value"] = _reply_from_bytes(frame, data)
+                        except ValueError as exc:
+                            frame["ok"], frame["error"] = False, {"type": "RuntimeError", "message": str(exc)}
+                    data = None
                     self._resolve(frame)
                 elif kind == "interrupt":
                     self._interrupt(frame.get("id"))

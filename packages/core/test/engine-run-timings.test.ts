@@ -26,6 +26,16 @@ describe('run timings', () => {
     expect(timings.pythonAndTransferMs).toBe(timings.cellsMs);
   });
 
+  it('leaves the sandbox start a first cell waits for out of the cell time', async () => {
+    const clock = new RunClock();
+    await clock.cell(async () => clock.sandboxReady(1_000_000, 0));
+    const timings = clock.finish([]);
+    expect(timings.sandboxStartMs).toBe(1_000_000);
+    // The cell itself took far less than the million ms reported as sandbox start.
+    expect(timings.cellsMs).toBe(0);
+    expect(timings.pythonAndTransferMs).toBe(0);
+  });
+
   it('records where an RLM run spent its time in the trajectory', async () => {
     const root = new MockModel({
       replies: [

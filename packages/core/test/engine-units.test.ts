@@ -27,7 +27,7 @@ describe('prepareContext', () => {
   });
   it('lists document sizes of a record', () => {
     const prepared = prepareContext({ 'a.txt': 'xx', 'b.txt': 'yyyy' });
-    expect(prepared.payload.format).toBe('json');
+    expect(prepared.payload.format).toBe('documents');
     expect(prepared.metadata).toMatchObject({ type: 'dict', length: 2, totalChars: 6 });
     expect(prepared.metadata.documents).toEqual([
       { key: 'a.txt', chars: 2 },

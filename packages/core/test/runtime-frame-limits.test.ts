@@ -152,7 +152,7 @@ describe('rlms_runtime stdio: no frame over maxFrameBytes', () => {
 });
 
 describe('rlms_runtime embedded: the host_call(op, payload) path keeps working within the limit', () => {
-  it('measures the request as the Pyodide glue sends it (ASCII JSON) and splits batches', async () => {
+  it('measures the request as the Pyodide glue sends it (JSON, then the prompts as UTF-8) and splits batches', async () => {
     const script = [
       'import json, sys',
       `sys.path.insert(0, ${JSON.stringify(dirname(RUNTIME_PATH))})`,
@@ -163,13 +163,13 @@ describe('rlms_runtime embedded: the host_call(op, payload) path keeps working w
       '    return [p[:1] for p in payload["prompts"]] if "prompts" in payload else "ok"',
       'rt = r.Runtime(host_call=host_call)',
       `rt.configure({"maxFrameBytes": ${CAP}})`,
-      'one = rt.execute("llm_query(\\"é\\" * 20000)")',
+      'one = rt.execute("llm_query(\\"é\\" * 40000)")',
       'batch = rt.execute("print(llm_query_batched([chr(97 + i) + \\"é\\" * 5000 for i in range(8)]))")',
       'sys.__stdout__.write(json.dumps({"one": one, "batch": batch, "calls": calls}))',
     ].join('\n');
     const { stdout } = await promisify(execFile)(PYTHON, ['-B', '-I', '-c', script], { encoding: 'utf8' });
     const out = JSON.parse(stdout) as { one: Header; batch: Header; calls: number[] };
-    expect(out.one.error.message).toMatch(/prompt of 20000 characters is over the limit of one message to the host \(65536 bytes; it needs 1200\d\d\)/);
+    expect(out.one.error.message).toMatch(/prompt of 40000 characters is over the limit of one message to the host \(65536 bytes; it needs 800\d\d\)/);
     expect(out.batch.stdout).toBe("['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']\n");
     expect(out.calls.length).toBeGreaterThan(1);
     expect(Math.max(...out.calls)).toBeLessThanOrEqual(CAP);

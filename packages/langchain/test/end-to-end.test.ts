@@ -3,7 +3,7 @@
  * the core end-to-end suite with `fromLangChain(new FakeListChatModel(…))` as the root model,
  * and an `RLMChain` reading a 10 MB corpus of LangChain documents.
  */
-import { testRLMEndToEnd } from '@rlms/core/testing';
+import { testRLMEndToEnd } from '@rlms/core/conformance';
 import { createLocalSandbox } from '@rlms/sandbox-local';
 import { Document } from '@langchain/core/documents';
 import { AIMessage } from '@langchain/core/messages';

@@ -1,5 +1,5 @@
 import { ConfigurationError, ModelProviderError, type ModelStreamPart } from '@rlms/core';
-import { testModelProvider } from '@rlms/core/testing';
+import { testModelProvider } from '@rlms/core/conformance';
 import { AIMessage, AIMessageChunk, type BaseMessage } from '@langchain/core/messages';
 import { StringOutputParser } from '@langchain/core/output_parsers';
 import { ChatGenerationChunk } from '@langchain/core/outputs';

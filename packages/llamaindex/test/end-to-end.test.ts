@@ -1,5 +1,5 @@
 import { createLocalSandbox } from '@rlms/sandbox-local';
-import { testRLMEndToEnd } from '@rlms/core/testing';
+import { testRLMEndToEnd } from '@rlms/core/conformance';
 import { fromLlamaIndex } from '../src/index.js';
 import { ScriptedLLM } from './scripted-llm.js';
 

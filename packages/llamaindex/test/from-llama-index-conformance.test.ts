@@ -1,5 +1,6 @@
 import { OpenAI } from '@llamaindex/openai';
-import { startOpenAICompatibleServer, testModelProvider, type OpenAICompatibleServer } from '@rlms/core/testing';
+import { testModelProvider } from '@rlms/core/conformance';
+import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@rlms/openai/testing';
 import { fromLlamaIndex } from '../src/index.js';
 import { ScriptedLLM } from './scripted-llm.js';
 

@@ -178,7 +178,7 @@ describe('fromLlamaIndex errors', () => {
   });
 
   it('reports a real HTTP failure of @llamaindex/openai with its status', async () => {
-    const { startOpenAICompatibleServer } = await import('@rlms/core/testing');
+    const { startOpenAICompatibleServer } = await import('@rlms/openai/testing');
     await using server = await startOpenAICompatibleServer({ faults: [{ type: 'unauthorized' }] });
     const llm = new OpenAI({ model: 'test-model', baseURL: server.baseURL, apiKey: 'wrong', maxRetries: 0 });
     const error = await fromLlamaIndex(llm).generate({ messages: USER }).catch((caught: unknown) => caught);

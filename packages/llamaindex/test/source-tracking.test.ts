@@ -1,5 +1,5 @@
 import { DocumentExcerptIndex, namesKey, type Trajectory, type TrajectorySubcall } from '@rlms/core';
-import { makeHaystack } from '@rlms/core/testing';
+import { makeHaystack } from '@rlms/core/conformance';
 import { Document } from '@llamaindex/core/schema';
 import { describe, expect, it } from 'vitest';
 import type { NamedDocument } from '../src/named-documents.js';

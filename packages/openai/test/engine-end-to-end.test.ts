@@ -2,7 +2,8 @@
  * The core end-to-end RLM test with this provider as the root model, over real HTTP to the local
  * OpenAI-compatible test server (scripted replies), with the real `openai` SDK and the local sandbox.
  */
-import { startOpenAICompatibleServer, testRLMEndToEnd, type OpenAICompatibleServer } from '@rlms/core/testing';
+import { testRLMEndToEnd } from '@rlms/core/conformance';
+import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '../src/testing/index.js';
 import { createLocalSandbox } from '@rlms/sandbox-local';
 import { afterAll } from 'vitest';
 import { createOpenAIProvider } from '../src/index.js';

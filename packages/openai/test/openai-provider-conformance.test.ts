@@ -1,6 +1,6 @@
-import { testModelProvider, startOpenAICompatibleServer, type OpenAICompatibleServer } from '@rlms/core/testing';
-import type { ModelProviderScript } from '@rlms/core/testing';
+import { testModelProvider, type ModelProviderScript } from '@rlms/core/conformance';
 import { createOpenAIProvider } from '../src/index.js';
+import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '../src/testing/index.js';
 
 for (const api of ['chat', 'responses'] as const) {
   let server: OpenAICompatibleServer | undefined;

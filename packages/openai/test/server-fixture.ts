@@ -1,9 +1,5 @@
 import { afterEach } from 'vitest';
-import {
-  startOpenAICompatibleServer,
-  type OpenAICompatibleServer,
-  type OpenAICompatibleServerOptions,
-} from '@rlms/core/testing';
+import { startOpenAICompatibleServer, type OpenAICompatibleServer, type OpenAICompatibleServerOptions } from '../src/testing/index.js';
 import { createOpenAIProvider, type OpenAIProvider, type OpenAIProviderSettings } from '../src/index.js';
 
 /**

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@rlms/core/testing';
+import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@rlms/openai/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, makeTree, removeTree, runCli } from './cli-helpers.js';
 import { scriptedRlmReplies } from './scripted-rlm.js';

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmod, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@rlms/core/testing';
+import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@rlms/openai/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedactor } from '../src/cli/redact-secrets.js';
 import { cleanEnv, makeTree, removeTree, runCli } from './cli-helpers.js';

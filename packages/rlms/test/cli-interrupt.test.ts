@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@rlms/core/testing';
+import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@rlms/openai/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, makeTree, removeTree, startCli, waitFor } from './cli-helpers.js';
 import { isRecordedRootRequest, isRootRequest, scriptedRlmReplies } from './scripted-rlm.js';

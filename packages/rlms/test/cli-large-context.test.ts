@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startOpenAICompatibleServer, type OpenAICompatibleServer, type ServerReply, type ServerReplyRequest } from '@rlms/core/testing';
+import { startOpenAICompatibleServer, type OpenAICompatibleServer, type ServerReply, type ServerReplyRequest } from '@rlms/openai/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTree, removeTree, runCli } from './cli-helpers.js';
 import { isRootRequest, ROOT_TURN_2 } from './scripted-rlm.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@rlms/core/testing';
+import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@rlms/openai/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTree, removeTree, runCli, startCli, waitFor } from './cli-helpers.js';
 import { scriptedRlmReplies } from './scripted-rlm.js';
@@ -59,14 +59,5 @@ describe('rlms view (built CLI)', () => {
     const html = await readFile(out, 'utf8');
     expect(html).toContain('Where is login implemented?');
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/);
-  });
-});
-
-describe('rlms bench (built CLI, in this checkout)', () => {
-  it('hands its arguments to the repository benchmark CLI', async () => {
-    const run = await runCli(['bench', '--help']);
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toContain('rlms-bench');
-    expect(run.stdout).toContain('--full');
   });
 });

@@ -60,7 +60,7 @@ describe('command-line mistakes, for every command', () => {
     const option = await rlms(['--bogus', 'ask']);
     expect(option.code).toBe(2);
     expect(option.stderr).toBe(
-      "rlms: Unknown option '--bogus': options go after the command (rlms <command> [options]); the commands are ask, estimate, replay, serve, view, bench.\nRun `rlms --help` for usage.\n",
+      "rlms: Unknown option '--bogus': options go after the command (rlms <command> [options]); the commands are ask, estimate, replay, serve, view.\nRun `rlms --help` for usage.\n",
     );
     const command = await rlms(['frobnicate']);
     expect(command.code).toBe(2);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startOpenAICompatibleServer, type OpenAICompatibleServer, type ServerReply, type ServerReplyRequest } from '@rlms/core/testing';
+import { startOpenAICompatibleServer, type OpenAICompatibleServer, type ServerReply, type ServerReplyRequest } from '@rlms/openai/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTree, removeTree } from './cli-helpers.js';
 import { isRootRequest, ROOT_TURN_2 } from './scripted-rlm.js';
@@ -59,7 +59,7 @@ afterAll(async () => {
 /** Runs `node script.mjs` in the project and resolves with its exit code and output; killed only as a safety net. */
 function runNode(script: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } });
+    const child = spawn(process.execPath, [script], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...(process.env.RLMS_CACHE_DIR === undefined ? {} : { RLMS_CACHE_DIR: process.env.RLMS_CACHE_DIR }) } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,4 +1,4 @@
-import type { RecordedServerRequest, ServerReply, ServerReplyRequest } from '@rlms/core/testing';
+import type { RecordedServerRequest, ServerReply, ServerReplyRequest } from '@rlms/openai/testing';
 
 /** Root turn 1: grep the context for login code, ask a sub-model about each hit in one batch. */
 export const ROOT_TURN_1 = [

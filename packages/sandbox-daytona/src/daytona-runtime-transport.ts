@@ -1,9 +1,8 @@
-import { RUNTIME_FILE_NAME, TransportRelay, exitFromStatus, readRuntimeSource, shellQuote, type FrameTransport, type FrameTransportHandlers } from '@rlms/core/sandbox';
+import { RUNTIME_FILE_NAME, RUNTIME_INTERRUPT_SCRIPT, RemoteRuntimeTransport, TransportRelay, exitFromStatus, readRuntimeSource, runtimeLaunchScript, shellQuote } from '@rlms/core/sandbox';
 import type { DaytonaSandbox } from './daytona-client.js';
 
 /** How long (seconds) the `kill` helper command may take. */
 const HELPER_COMMAND_TIMEOUT_S = 15;
-const PID_FILE = 'runtime.pid';
 const NEWLINE = 0x0a;
 
 export interface LaunchDaytonaRuntimeOptions {
@@ -30,22 +29,18 @@ export interface LaunchDaytonaRuntimeOptions {
  * prompts) are valid UTF-8 text followed by a newline, so they relay unchanged and at once. No
  * binary attachment crosses this channel: contexts are uploaded as files and loaded by path. Paths in frames are relative to the runtime's directory.
  */
-export class DaytonaRuntimeTransport implements FrameTransport {
+export class DaytonaRuntimeTransport extends RemoteRuntimeTransport {
   readonly #sandbox: DaytonaSandbox;
+  readonly #sessionId: string;
   readonly #commandId: string;
-  readonly #relay: TransportRelay;
-  readonly #options: LaunchDaytonaRuntimeOptions;
   readonly #decoder = new TextDecoder();
   #pending: Uint8Array[] = [];
-  #uploads = 0;
-  #deleted: Promise<void> | undefined;
-  #closed = false;
 
   private constructor(sandbox: DaytonaSandbox, commandId: string, relay: TransportRelay, options: LaunchDaytonaRuntimeOptions) {
+    super(relay, { directory: options.directory, ...(options.onClose === undefined ? {} : { onClose: options.onClose }) });
     this.#sandbox = sandbox;
+    this.#sessionId = options.sessionId;
     this.#commandId = commandId;
-    this.#relay = relay;
-    this.#options = options;
   }
 
   /** Uploads the runtime, opens a session and starts the runtime in it. Rejects with the SDK's error on failure. */
@@ -54,9 +49,8 @@ export class DaytonaRuntimeTransport implements FrameTransport {
     await sandbox.fs.uploadFileStream(new TextEncoder().encode(readRuntimeSource()), `${directory}/${RUNTIME_FILE_NAME}`);
     await sandbox.process.createSession(sessionId);
     // A child shell records its pid and becomes Python, so `kill -INT` can reach the runtime.
-    const inner = `echo $$ > ${PID_FILE} && exec ${shellQuote(options.python)} -u ${RUNTIME_FILE_NAME}`;
     const { cmdId } = await sandbox.process.executeSessionCommand(sessionId, {
-      command: `cd ${shellQuote(directory)} && sh -c ${shellQuote(inner)}`,
+      command: `cd ${shellQuote(directory)} && sh -c ${shellQuote(runtimeLaunchScript(options.python))}`,
       runAsync: true,
       suppressInputEcho: true,
     });
@@ -78,12 +72,8 @@ export class DaytonaRuntimeTransport implements FrameTransport {
     return new DaytonaRuntimeTransport(sandbox, cmdId, relay, options);
   }
 
-  start(handlers: FrameTransportHandlers): void {
-    this.#relay.attach(handlers);
-  }
-
-  async write(chunk: Uint8Array): Promise<void> {
-    if (this.#relay.exit !== undefined) return; // nothing listens any more
+  /** Sends whole lines only: a partial line waits for its end. */
+  protected async sendInput(chunk: Uint8Array): Promise<void> {
     const end = chunk.lastIndexOf(NEWLINE);
     if (end === -1) {
       this.#pending.push(chunk.slice());
@@ -92,41 +82,20 @@ export class DaytonaRuntimeTransport implements FrameTransport {
     const lines = Buffer.concat([...this.#pending, chunk.subarray(0, end + 1)]);
     this.#pending = end + 1 < chunk.byteLength ? [chunk.slice(end + 1)] : [];
     // A newline byte never occurs inside a UTF-8 sequence, so the lines decode exactly.
-    await this.#sandbox.process.sendSessionCommandInput(this.#options.sessionId, this.#commandId, this.#decoder.decode(lines));
+    await this.#sandbox.process.sendSessionCommandInput(this.#sessionId, this.#commandId, this.#decoder.decode(lines));
   }
 
   /** SIGINT to the runtime through a one-shot command. */
-  async interrupt(): Promise<void> {
-    if (this.#relay.exit !== undefined || this.#deleted !== undefined) return;
-    await this.#sandbox.process
-      .executeCommand(`kill -INT "$(cat ${PID_FILE})"`, this.#options.directory, undefined, HELPER_COMMAND_TIMEOUT_S)
-      .catch(() => undefined); // the runtime or the sandbox may be gone meanwhile; the session handles that
+  protected async sendInterrupt(): Promise<void> {
+    await this.#sandbox.process.executeCommand(RUNTIME_INTERRUPT_SCRIPT, this.directory, undefined, HELPER_COMMAND_TIMEOUT_S);
   }
 
   /** Deletes the whole sandbox (and with it the runtime and anything model code started). */
-  kill(): Promise<void> {
-    this.#deleted ??= this.#sandbox.delete().catch(() => undefined);
-    return this.#deleted;
+  protected async terminate(): Promise<void> {
+    await this.#sandbox.delete();
   }
 
-  async uploadContext(bytes: Uint8Array, options: { readonly abortSignal?: AbortSignal }): Promise<string> {
-    this.#uploads += 1;
-    const name = `context-${this.#uploads}.bin`;
-    await this.#sandbox.fs.uploadFileStream(
-      bytes,
-      `${this.#options.directory}/${name}`,
-      options.abortSignal === undefined ? {} : { signal: options.abortSignal },
-    );
-    return name;
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    try {
-      await this.kill();
-    } finally {
-      this.#options.onClose?.();
-    }
+  protected async writeFile(path: string, bytes: Uint8Array, abortSignal: AbortSignal | undefined): Promise<void> {
+    await this.#sandbox.fs.uploadFileStream(bytes, path, abortSignal === undefined ? {} : { signal: abortSignal });
   }
 }

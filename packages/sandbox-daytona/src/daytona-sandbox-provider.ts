@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigurationError, RLMError, SandboxError, type CreateSessionOptions, type SandboxCapabilities, type SandboxProviderV1, type SandboxSessionV1 } from '@rlms/core/spec';
-import { SessionTracker, raceAbort, throwIfAborted } from '@rlms/core/sandbox';
+import { type CreateSessionOptions, type SandboxCapabilities, type SandboxProviderV1, type SandboxSessionV1 } from '@rlms/core/spec';
+import { SessionTracker, startupErrorFor, startupStep, throwIfAborted } from '@rlms/core/sandbox';
 import type {
   CreateSandboxBaseParams,
   CreateSandboxFromImageParams,
@@ -9,62 +9,31 @@ import type {
 } from '@daytonaio/sdk';
 import { createDefaultDaytonaClient, type DaytonaClientLike, type DaytonaSandbox } from './daytona-client.js';
 import { DaytonaRuntimeTransport } from './daytona-runtime-transport.js';
-import { DEFAULT_DAYTONA_TIMEOUT_MS, type DaytonaSandboxSettings } from './daytona-sandbox-settings.js';
+import {
+  DAYTONA_API_KEY_VARIABLE,
+  DEFAULT_DAYTONA_TIMEOUT_MS,
+  checkDaytonaSandboxSettings,
+  resolveDaytonaClientConfig,
+  type DaytonaSandboxSettings,
+} from './daytona-sandbox-settings.js';
 
 const SANDBOX_NAME = 'daytona';
-const API_KEY_VARIABLE = 'DAYTONA_API_KEY';
 /** Daytona's default sandbox has 1 GiB of memory; a context needs about 4× its size at peak. */
 const DEFAULT_MEMORY_GIB = 1;
 const ABORTED = 'Creating the Daytona sandbox session was aborted.';
 
 const noop = (): void => {};
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Turns an SDK failure while starting a session into an rlms error that says what to do. */
-function startupError(error: unknown, step: string): Error {
-  if (RLMError.isInstance(error)) return error;
-  const { name, statusCode } = (error ?? {}) as { name?: unknown; statusCode?: unknown };
-  if (name === 'DaytonaAuthenticationError' || name === 'DaytonaForbiddenError' || statusCode === 401 || statusCode === 403) {
-    return new ConfigurationError(
-      `Daytona rejected the credentials (${describe(error)}). Check the ${API_KEY_VARIABLE} environment variable or the \`apiKey\` setting of createDaytonaSandbox.`,
-      { code: 'invalid-api-key', cause: error },
-    );
-  }
-  return new SandboxError(`Could not ${step}: ${describe(error)}`, { sandbox: SANDBOX_NAME, code: 'startup-failed', cause: error });
-}
-
-function validate(settings: DaytonaSandboxSettings): void {
-  const fail = (message: string): never => {
-    throw new ConfigurationError(`createDaytonaSandbox: ${message}`);
-  };
-  if (typeof settings !== 'object' || settings === null) fail('settings must be an object.');
-  const { apiKey, apiUrl, target, snapshot, image, cpu, memoryGiB, timeoutMs, networkBlockAll, labels, python, client } = settings;
-  for (const [name, value] of Object.entries({ apiKey, apiUrl, target, snapshot, image, python })) {
-    if (value !== undefined && (typeof value !== 'string' || value === '')) fail(`\`${name}\` must be a non-empty string.`);
-  }
-  if (snapshot !== undefined && image !== undefined) fail('pass either `snapshot` or `image`, not both.');
-  if ((cpu !== undefined || memoryGiB !== undefined) && image === undefined) {
-    fail('`cpu` and `memoryGiB` need `image`: a snapshot fixes the size of its sandboxes.');
-  }
-  if (cpu !== undefined && !(Number.isSafeInteger(cpu) && cpu > 0)) fail(`\`cpu\` must be a positive integer, got ${String(cpu)}.`);
-  if (memoryGiB !== undefined && !(Number.isSafeInteger(memoryGiB) && memoryGiB > 0)) {
-    fail(`\`memoryGiB\` must be a positive integer (GiB), got ${String(memoryGiB)}.`);
-  }
-  if (timeoutMs !== undefined && !(Number.isSafeInteger(timeoutMs) && timeoutMs > 0)) {
-    fail(`\`timeoutMs\` must be a positive integer (milliseconds), got ${String(timeoutMs)}.`);
-  }
-  if (networkBlockAll !== undefined && typeof networkBlockAll !== 'boolean') fail('`networkBlockAll` must be a boolean.');
-  if (labels !== undefined) {
-    if (typeof labels !== 'object' || labels === null) fail('`labels` must be an object of strings.');
-    for (const [key, value] of Object.entries(labels)) if (typeof value !== 'string') fail(`\`labels.${key}\` must be a string.`);
-  }
-  if (client !== undefined && (typeof client !== 'object' || client === null || typeof client.create !== 'function')) {
-    fail('`client` must be a Daytona client from `@daytonaio/sdk` (or the fake from @rlms/sandbox-daytona/testing).');
-  }
-}
+const startupError = startupErrorFor({
+  sandbox: SANDBOX_NAME,
+  isAuthError: (error) => {
+    const { name, statusCode } = (error ?? {}) as { name?: unknown; statusCode?: unknown };
+    return name === 'DaytonaAuthenticationError' || name === 'DaytonaForbiddenError' || statusCode === 401 || statusCode === 403;
+  },
+  rejected: 'Daytona rejected the credentials',
+  fix: `Check the ${DAYTONA_API_KEY_VARIABLE} environment variable or the \`apiKey\` setting of createDaytonaSandbox.`,
+});
 
 /**
  * Runs each rlms session in a Daytona sandbox. Create it with {@link createDaytonaSandbox}; see
@@ -79,7 +48,7 @@ export class DaytonaSandboxProvider implements SandboxProviderV1 {
   #client: Promise<DaytonaClientLike> | undefined;
 
   constructor(settings: DaytonaSandboxSettings = {}) {
-    validate(settings);
+    checkDaytonaSandboxSettings(settings);
     this.#settings = settings;
     this.capabilities = {
       isolation: 'container',
@@ -100,22 +69,12 @@ export class DaytonaSandboxProvider implements SandboxProviderV1 {
   #getClient(): Promise<DaytonaClientLike> {
     const settings = this.#settings;
     if (settings.client !== undefined) return Promise.resolve(settings.client);
-    const apiKey = settings.apiKey ?? process.env[API_KEY_VARIABLE];
-    const jwt = process.env['DAYTONA_JWT_TOKEN'] && process.env['DAYTONA_ORGANIZATION_ID'];
-    if (!apiKey && !jwt) {
-      return Promise.reject(
-        new ConfigurationError(
-          `No Daytona API key: set the ${API_KEY_VARIABLE} environment variable or pass createDaytonaSandbox({ apiKey }). ` +
-            'Create a key at https://app.daytona.io/dashboard/keys.',
-          { code: 'missing-api-key' },
-        ),
-      );
+    let config: DaytonaConfig;
+    try {
+      config = resolveDaytonaClientConfig(settings);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const config: DaytonaConfig = {
-      ...(apiKey ? { apiKey } : {}),
-      ...(settings.apiUrl === undefined ? {} : { apiUrl: settings.apiUrl }),
-      ...(settings.target === undefined ? {} : { target: settings.target }),
-    };
     this.#client ??= createDefaultDaytonaClient(config).catch((error: unknown) => {
       this.#client = undefined;
       throw startupError(error, 'create a Daytona client');
@@ -165,11 +124,11 @@ export class DaytonaSandboxProvider implements SandboxProviderV1 {
         throw error;
       }
     })();
-    const { sandbox, workDir } = await raceAbort(creation, abortSignal, {
-      message: ABORTED,
+    const startup = { startupError, abortSignal, abortMessage: ABORTED };
+    const { sandbox, workDir } = await startupStep(creation, {
+      ...startup,
+      step: 'create a Daytona sandbox',
       onLate: (late) => void late.sandbox.delete().catch(noop),
-    }).catch((error: unknown) => {
-      throw startupError(error, 'create a Daytona sandbox');
     });
     const pending = this.#sessions.begin();
     const launch = DaytonaRuntimeTransport.launch(sandbox, {
@@ -178,12 +137,12 @@ export class DaytonaSandboxProvider implements SandboxProviderV1 {
       python: this.#settings.python ?? 'python3',
       onClose: pending.closed,
     });
-    const transport = await raceAbort(launch, abortSignal, { message: ABORTED, onLate: (late) => void late.close() }).catch(
-      async (error: unknown) => {
-        await sandbox.delete().catch(noop);
-        throw startupError(error, `start the rlms runtime in Daytona sandbox ${sandbox.id}`);
-      },
-    );
+    const transport = await startupStep(launch, {
+      ...startup,
+      step: `start the rlms runtime in Daytona sandbox ${sandbox.id}`,
+      onLate: (late) => void late.close(),
+      onFailure: () => sandbox.delete(),
+    });
     // On failure createFrameSession kills and closes the transport: the sandbox is deleted.
     return pending.start(SANDBOX_NAME, transport, options);
   }

@@ -1,3 +1,6 @@
+import { ConfigurationError } from '@rlms/core/spec';
+import { settingsChecks } from '@rlms/core/sandbox';
+import type { DaytonaConfig } from '@daytonaio/sdk';
 import type { DaytonaClientLike } from './daytona-client.js';
 
 /** Settings of {@link createDaytonaSandbox}. Every field is optional. */
@@ -53,3 +56,52 @@ export interface DaytonaSandboxSettings {
 
 /** Default sandbox lifetime: 15 minutes. */
 export const DEFAULT_DAYTONA_TIMEOUT_MS = 900_000;
+
+/** The environment variable holding the API key. */
+export const DAYTONA_API_KEY_VARIABLE = 'DAYTONA_API_KEY';
+
+/**
+ * Checks every setting (no I/O).
+ * @throws ConfigurationError naming the bad setting and what it accepts (`code: 'invalid-setting'`).
+ */
+export function checkDaytonaSandboxSettings(settings: DaytonaSandboxSettings): void {
+  const check = settingsChecks('createDaytonaSandbox');
+  check.object(settings);
+  const { apiKey, apiUrl, target, snapshot, image, cpu, memoryGiB, timeoutMs, networkBlockAll, labels, python, client } = settings;
+  check.nonEmptyString('apiKey', apiKey, 'a non-empty API key', { secret: true });
+  for (const [name, value] of Object.entries({ apiUrl, target, snapshot, image, python })) check.nonEmptyString(name, value);
+  if (snapshot !== undefined && image !== undefined) check.fail('snapshot', snapshot, 'either `snapshot` or `image`, not both');
+  if ((cpu !== undefined || memoryGiB !== undefined) && image === undefined) {
+    check.fail(cpu === undefined ? 'memoryGiB' : 'cpu', cpu ?? memoryGiB, '`cpu` and `memoryGiB` only with `image` (they need `image`: a snapshot fixes the size of its sandboxes)');
+  }
+  check.positiveInteger('cpu', cpu);
+  check.positiveInteger('memoryGiB', memoryGiB, 'GiB');
+  check.positiveInteger('timeoutMs', timeoutMs, 'milliseconds');
+  check.boolean('networkBlockAll', networkBlockAll);
+  check.stringRecord('labels', labels);
+  if (client !== undefined && (typeof client !== 'object' || client === null || typeof client.create !== 'function')) {
+    check.fail('client', typeof client, 'a Daytona client from `@daytonaio/sdk` (or the fake from @rlms/sandbox-daytona/testing)');
+  }
+}
+
+/**
+ * The SDK client configuration: `apiKey` (else `DAYTONA_API_KEY`; or the SDK's own
+ * `DAYTONA_JWT_TOKEN` + `DAYTONA_ORGANIZATION_ID`), `apiUrl` and `target`.
+ * @throws ConfigurationError `code: 'missing-api-key'` when there are no credentials at all.
+ */
+export function resolveDaytonaClientConfig(settings: DaytonaSandboxSettings): DaytonaConfig {
+  const apiKey = settings.apiKey ?? process.env[DAYTONA_API_KEY_VARIABLE];
+  const jwt = process.env['DAYTONA_JWT_TOKEN'] && process.env['DAYTONA_ORGANIZATION_ID'];
+  if (!apiKey && !jwt) {
+    throw new ConfigurationError(
+      `No Daytona API key: set the ${DAYTONA_API_KEY_VARIABLE} environment variable or pass createDaytonaSandbox({ apiKey }). ` +
+        'Create a key at https://app.daytona.io/dashboard/keys.',
+      { code: 'missing-api-key' },
+    );
+  }
+  return {
+    ...(apiKey ? { apiKey } : {}),
+    ...(settings.apiUrl === undefined ? {} : { apiUrl: settings.apiUrl }),
+    ...(settings.target === undefined ? {} : { target: settings.target }),
+  };
+}

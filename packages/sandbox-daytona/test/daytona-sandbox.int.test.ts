@@ -4,7 +4,8 @@
  * and are skipped otherwise.
  */
 import { randomUUID } from 'node:crypto';
-import { createFakeHost, testSandboxProvider } from '@rlms/core/testing';
+import { createFakeHost } from '@rlms/core/testing';
+import { testSandboxProvider } from '@rlms/core/conformance';
 import { describe, expect, it } from 'vitest';
 import { createDaytonaSandbox } from '../src/index.js';
 

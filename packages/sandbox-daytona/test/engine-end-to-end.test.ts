@@ -1,4 +1,4 @@
-import { testRLMEndToEnd } from '@rlms/core/testing';
+import { testRLMEndToEnd } from '@rlms/core/conformance';
 import { createFakeDaytonaSandboxProvider } from '../src/testing/index.js';
 
 testRLMEndToEnd({ name: 'daytona (through its faithful fake)', sandbox: () => createFakeDaytonaSandboxProvider() });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import { RLMAbortError, SandboxError, type CreateSessionOptions, type SandboxCapabilities, type SandboxProviderV1 } from '@rlms/core/spec';
-import { createFrameSession } from '@rlms/core/sandbox';
+import { createFrameSession, raceAbort } from '@rlms/core/sandbox';
 import { cleanupStaleContainers, type CleanupStaleContainersResult } from './cleanup-stale-containers.js';
 import { ContainerPool } from './container-pool.js';
 import { createDefaultDockerClient } from './docker-endpoint.js';
@@ -175,23 +175,4 @@ export class DockerSandboxProvider implements SandboxProviderV1 {
  */
 export function createDockerSandbox(settings: DockerSandboxSettings = {}): DockerSandboxProvider {
   return new DockerSandboxProvider(settings);
-}
-
-/** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -1,5 +1,8 @@
-import { ConfigurationError } from '@rlms/core/spec';
 import type Dockerode from 'dockerode';
+import { settingsChecks } from '@rlms/core/sandbox';
+
+/** The error for a bad setting: ``createDockerSandbox: invalid `x` (value); expected …``. */
+const invalid = settingsChecks('createDockerSandbox').error;
 
 /** Settings of {@link createDockerSandbox}. Every field is optional. */
 export interface DockerSandboxSettings {
@@ -147,11 +150,4 @@ function parseUser(spec: string): ResolvedDockerSandboxSettings['user'] {
   const uid = Number(match[1]);
   const gid = match[2] === undefined ? uid : Number(match[2]);
   return { spec: `${uid}:${gid}`, uid, gid };
-}
-
-function invalid(setting: string, value: unknown, expected: string): ConfigurationError {
-  return new ConfigurationError(
-    `createDockerSandbox: invalid \`${setting}\` (${JSON.stringify(value) ?? String(value)}); expected ${expected}.`,
-    { code: 'invalid-setting' },
-  );
 }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Dockerode from 'dockerode';
-import { testSandboxProvider } from '@rlms/core/testing';
+import { testSandboxProvider } from '@rlms/core/conformance';
 import { afterAll, describe, expect } from 'vitest';
 import { createDockerSandbox } from '../src/index.js';
 import { TEST_IMAGE, dockerSuiteTitle, listSandboxContainers, shouldSkipDockerTests } from './docker-test-env.js';

@@ -1,4 +1,4 @@
-import { RUNTIME_FILE_NAME, TransportRelay, readRuntimeSource, shellQuote, type FrameTransport, type FrameTransportHandlers, type TransportExit } from '@rlms/core/sandbox';
+import { RUNTIME_FILE_NAME, RemoteRuntimeTransport, TransportRelay, readRuntimeSource, shellQuote, type TransportExit } from '@rlms/core/sandbox';
 import type { E2BCommandHandle, E2BSandboxInstance } from './e2b-client.js';
 
 /** Largest piece handed to one `sendStdin` call (each call is one RPC). */
@@ -55,14 +55,10 @@ function toTransportExit(error: unknown): TransportExit {
  * channel: contexts are written with `files.write` and loaded by path ({@link uploadContext}). Paths in commands and frames are relative to the runtime's working
  * directory; absolute paths appear only as SDK arguments (`cwd`, file paths).
  */
-export class E2BRuntimeTransport implements FrameTransport {
+export class E2BRuntimeTransport extends RemoteRuntimeTransport {
   readonly #sandbox: E2BSandboxInstance;
   readonly #handle: E2BCommandHandle;
-  readonly #relay: TransportRelay;
-  readonly #options: LaunchE2BRuntimeOptions;
-  #uploads = 0;
-  #killed = false;
-  #closed = false;
+  readonly #ownsSandbox: boolean;
 
   private constructor(
     sandbox: E2BSandboxInstance,
@@ -70,10 +66,10 @@ export class E2BRuntimeTransport implements FrameTransport {
     relay: TransportRelay,
     options: LaunchE2BRuntimeOptions,
   ) {
+    super(relay, { directory: options.directory, inputChunkBytes: STDIN_CHUNK_BYTES, ...(options.onClose === undefined ? {} : { onClose: options.onClose }) });
     this.#sandbox = sandbox;
     this.#handle = handle;
-    this.#relay = relay;
-    this.#options = options;
+    this.#ownsSandbox = options.ownsSandbox;
   }
 
   /** Uploads the runtime and starts it in the background. Rejects with the SDK's error when either step fails. */
@@ -101,56 +97,33 @@ export class E2BRuntimeTransport implements FrameTransport {
     return new E2BRuntimeTransport(sandbox, handle, relay, options);
   }
 
-  start(handlers: FrameTransportHandlers): void {
-    this.#relay.attach(handlers);
-  }
-
-  async write(chunk: Uint8Array): Promise<void> {
-    if (this.#relay.exit !== undefined) return; // nothing listens any more
-    for (let offset = 0; offset < chunk.byteLength; offset += STDIN_CHUNK_BYTES) {
-      await this.#handle.sendStdin(chunk.subarray(offset, offset + STDIN_CHUNK_BYTES));
-    }
+  protected async sendInput(bytes: Uint8Array): Promise<void> {
+    await this.#handle.sendStdin(bytes);
   }
 
   /** SIGINT to the runtime through a helper command (the SDK's own `kill` only sends SIGKILL). */
-  async interrupt(): Promise<void> {
-    if (this.#relay.exit !== undefined || this.#killed) return;
-    await this.#sandbox.commands
-      .run(`kill -INT ${this.#handle.pid}`, { timeoutMs: HELPER_COMMAND_TIMEOUT_MS })
-      .catch(() => undefined); // the process may have ended meanwhile; the session handles that
+  protected async sendInterrupt(): Promise<void> {
+    await this.#sandbox.commands.run(`kill -INT ${this.#handle.pid}`, { timeoutMs: HELPER_COMMAND_TIMEOUT_MS });
   }
 
-  async kill(): Promise<void> {
-    if (this.#killed) return;
-    this.#killed = true;
-    if (this.#options.ownsSandbox) await this.#sandbox.kill().catch(() => false);
-    else if (this.#relay.exit === undefined) await this.#handle.kill().catch(() => false);
+  /** Kills an owned sandbox (and all model code started in it), else only the runtime process. */
+  protected async terminate(): Promise<void> {
+    if (this.#ownsSandbox) await this.#sandbox.kill().catch(() => false);
+    else if (!this.exited) await this.#handle.kill().catch(() => false);
   }
 
-  async uploadContext(bytes: Uint8Array, options: { readonly abortSignal?: AbortSignal }): Promise<string> {
-    this.#uploads += 1;
-    const name = `context-${this.#uploads}.bin`;
-    await this.#sandbox.files.write(
-      `${this.#options.directory}/${name}`,
-      toArrayBuffer(bytes),
-      options.abortSignal === undefined ? {} : { signal: options.abortSignal },
-    );
-    return name;
+  protected async writeFile(path: string, bytes: Uint8Array, abortSignal: AbortSignal | undefined): Promise<void> {
+    await this.#sandbox.files.write(path, toArrayBuffer(bytes), abortSignal === undefined ? {} : { signal: abortSignal });
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    try {
-      if (this.#options.ownsSandbox) {
-        await this.kill();
-      } else {
-        await this.#sandbox.commands
-          .run(`rm -rf ${shellQuote(this.#options.directory)}`, { timeoutMs: HELPER_COMMAND_TIMEOUT_MS })
-          .catch(() => undefined);
-      }
-    } finally {
-      this.#options.onClose?.();
+  /** An owned sandbox is killed; in a shared one only the session directory is removed. */
+  protected override async release(): Promise<void> {
+    if (this.#ownsSandbox) {
+      await this.kill();
+      return;
     }
+    await this.#sandbox.commands
+      .run(`rm -rf ${shellQuote(this.directory)}`, { timeoutMs: HELPER_COMMAND_TIMEOUT_MS })
+      .catch(() => undefined);
   }
 }

@@ -1,3 +1,5 @@
+import { ConfigurationError } from '@rlms/core/spec';
+import { settingsChecks } from '@rlms/core/sandbox';
 import type { E2BSandboxFactory, E2BSandboxInstance } from './e2b-client.js';
 
 /** Settings of {@link createE2BSandbox}. Every field is optional. */
@@ -39,3 +41,43 @@ export interface E2BSandboxSettings {
 export const DEFAULT_E2B_TIMEOUT_MS = 900_000;
 /** Default template. */
 export const DEFAULT_E2B_TEMPLATE = 'base';
+
+/** The environment variable holding the API key. */
+export const E2B_API_KEY_VARIABLE = 'E2B_API_KEY';
+
+/**
+ * Checks every setting (no I/O).
+ * @throws ConfigurationError naming the bad setting and what it accepts (`code: 'invalid-setting'`).
+ */
+export function checkE2BSandboxSettings(settings: E2BSandboxSettings): void {
+  const check = settingsChecks('createE2BSandbox');
+  check.object(settings);
+  const { apiKey, template, timeoutMs, python, metadata, sandbox, allowInternetAccess } = settings;
+  check.nonEmptyString('apiKey', apiKey, 'a non-empty API key', { secret: true });
+  check.nonEmptyString('template', template, 'a template name or id');
+  check.nonEmptyString('python', python, 'an executable name such as "python3"');
+  check.positiveInteger('timeoutMs', timeoutMs, 'milliseconds');
+  check.boolean('allowInternetAccess', allowInternetAccess);
+  check.stringRecord('metadata', metadata);
+  if (sandbox !== undefined && typeof sandbox !== 'function') {
+    const instance = sandbox as Partial<E2BSandboxInstance> | null;
+    if (typeof instance !== 'object' || instance === null || typeof instance.commands?.run !== 'function' || typeof instance.files?.write !== 'function') {
+      check.fail('sandbox', typeof sandbox, 'an e2b Sandbox (from `await Sandbox.create()`) or a factory `(options) => Promise<Sandbox>`');
+    }
+  }
+}
+
+/**
+ * The API key: the `apiKey` setting, else `E2B_API_KEY`; undefined when a sandbox instance or
+ * factory is injected and no key is set (the injected code brings its own).
+ * @throws ConfigurationError `code: 'missing-api-key'` when neither is set and E2B must be called.
+ */
+export function resolveE2BApiKey(settings: E2BSandboxSettings): string | undefined {
+  const apiKey = settings.apiKey ?? process.env[E2B_API_KEY_VARIABLE];
+  if (apiKey !== undefined && apiKey !== '') return apiKey;
+  if (settings.sandbox !== undefined) return undefined;
+  throw new ConfigurationError(
+    `No E2B API key: set the ${E2B_API_KEY_VARIABLE} environment variable or pass createE2BSandbox({ apiKey }). Get a key at https://e2b.dev/dashboard.`,
+    { code: 'missing-api-key' },
+  );
+}

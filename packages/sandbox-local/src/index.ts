@@ -1,4 +1,3 @@
-export { createLocalSandbox } from './create-local-sandbox.js';
-export { LocalSandboxProvider } from './local-sandbox-provider.js';
-export type { LocalSandboxSettings } from './local-sandbox-provider.js';
+export { createLocalSandbox, LocalSandboxProvider } from './local-sandbox-provider.js';
+export type { LocalSandboxSettings } from './local-sandbox-settings.js';
 export { PythonNotFoundError } from './python-not-found-error.js';

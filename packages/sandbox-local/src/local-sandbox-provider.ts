@@ -6,27 +6,7 @@ import { ConfigurationError, RLMAbortError, SandboxError, type CreateSessionOpti
 import { createFrameSession, type FrameSession } from '@rlms/core/sandbox';
 import { SESSION_MARKER_VARIABLE, spawnLocalRuntime } from './local-process-transport.js';
 import { PythonNotFoundError } from './python-not-found-error.js';
-
-/** Settings of {@link createLocalSandbox}. */
-export interface LocalSandboxSettings {
-  /**
-   * Python interpreter to run (≥ 3.10), a path or a command looked up on `PATH`.
-   * Default: the `RLMS_PYTHON` environment variable, else `'python3'`.
-   */
-  readonly pythonPath?: string;
-  /**
-   * Extra environment variables for the Python process, added to the minimal environment
-   * (`PATH`, `HOME`, `TMPDIR`, `LANG`, `PYTHONUNBUFFERED`, `PYTHONIOENCODING`). Default none.
-   * Nothing else from `process.env` reaches Python: pass what code really needs, never API keys.
-   */
-  readonly env?: Readonly<Record<string, string>>;
-  /** Working directory of the Python process. Default: the session's fresh private temp dir (removed on `destroy()`). */
-  readonly cwd?: string;
-  /** How long Python gets to start and report ready, in ms. Default 20 000. */
-  readonly startupTimeoutMs?: number;
-  /** After a timeout or abort interrupts a cell, how long it gets to stop before the process group is killed, in ms. Default 2 000. */
-  readonly interruptGraceMs?: number;
-}
+import { resolveLocalSandboxSettings, type LocalSandboxSettings, type ResolvedLocalSandboxSettings } from './local-sandbox-settings.js';
 
 const CAPABILITIES: SandboxCapabilities = Object.freeze({
   isolation: 'none',
@@ -47,14 +27,13 @@ export class LocalSandboxProvider implements SandboxProviderV1 {
   readonly capabilities: SandboxCapabilities = CAPABILITIES;
   /** The interpreter sessions run. */
   readonly pythonPath: string;
-  readonly #settings: LocalSandboxSettings;
+  readonly #settings: ResolvedLocalSandboxSettings;
   readonly #sessions = new Set<FrameSession>();
 
+  /** Prefer {@link createLocalSandbox}. @throws ConfigurationError invalid settings. */
   constructor(settings: LocalSandboxSettings = {}) {
-    validateSettings(settings);
-    this.#settings = settings;
-    const fromEnv = process.env.RLMS_PYTHON;
-    this.pythonPath = settings.pythonPath ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : 'python3');
+    this.#settings = resolveLocalSandboxSettings(settings);
+    this.pythonPath = this.#settings.pythonPath;
   }
 
   /**
@@ -113,8 +92,8 @@ export class LocalSandboxProvider implements SandboxProviderV1 {
         ...(options.tools === undefined ? {} : { tools: options.tools }),
         ...(options.maxOutputChars === undefined ? {} : { maxOutputChars: options.maxOutputChars }),
         ...(options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes }),
-        startupTimeoutMs: this.#settings.startupTimeoutMs ?? 20_000,
-        interruptGraceMs: this.#settings.interruptGraceMs ?? 2_000,
+        startupTimeoutMs: this.#settings.startupTimeoutMs,
+        interruptGraceMs: this.#settings.interruptGraceMs,
         ...(options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal }),
       });
     } catch (error) {
@@ -144,34 +123,44 @@ export class LocalSandboxProvider implements SandboxProviderV1 {
   }
 }
 
-function validateSettings(settings: LocalSandboxSettings): void {
-  if (typeof settings !== 'object' || settings === null) {
-    throw new ConfigurationError('createLocalSandbox(settings): settings must be an object.');
-  }
-  if (settings.pythonPath !== undefined && (typeof settings.pythonPath !== 'string' || settings.pythonPath === '')) {
-    throw new ConfigurationError('createLocalSandbox: pythonPath must be a non-empty string such as "python3".');
-  }
-  if (settings.cwd !== undefined && (typeof settings.cwd !== 'string' || settings.cwd === '')) {
-    throw new ConfigurationError('createLocalSandbox: cwd must be a non-empty path.');
-  }
-  if (settings.env !== undefined) {
-    if (typeof settings.env !== 'object' || settings.env === null) {
-      throw new ConfigurationError('createLocalSandbox: env must be an object of string values.');
-    }
-    for (const [key, value] of Object.entries(settings.env)) {
-      if (typeof value !== 'string') {
-        throw new ConfigurationError(`createLocalSandbox: env.${key} must be a string, got ${typeof value}.`);
-      }
-    }
-  }
-  for (const name of ['startupTimeoutMs', 'interruptGraceMs'] as const) {
-    const value = settings[name];
-    if (value !== undefined && !(Number.isSafeInteger(value) && value > 0)) {
-      throw new ConfigurationError(`createLocalSandbox: ${name} must be a positive integer of milliseconds, got ${String(value)}.`);
-    }
-  }
-}
-
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * **WARNING: the local sandbox is NOT a security sandbox.** Model-written code runs as a plain
+ * `python3` subprocess of your process, as your user. It does not isolate:
+ * - the filesystem (it can read and write every file your user can, including `~/.ssh`, source
+ *   trees and credentials files; only `HOME` and the working directory point at a private temp dir);
+ * - the network (it can reach the internet, your LAN and cloud metadata endpoints);
+ * - processes (it can start programs, signal your other processes, and use all CPU and memory);
+ * - other sessions' files (same user).
+ * Only the environment is reduced (no variables from `process.env` except `PATH`, so no API keys).
+ * Use it for trusted inputs and development; use `@rlms/sandbox-docker` or a cloud sandbox for
+ * untrusted inputs, or `@rlms/sandbox-pyodide` (WebAssembly) when native packages are not needed.
+ *
+ * Creates the local sandbox provider: one host Python subprocess per session, the fastest option,
+ * with native packages (numpy, pandas) when they are installed for that interpreter. Does no I/O.
+ *
+ * Each session: `python3 -u -I rlms_runtime.py` (isolated mode: ignores `PYTHON*` variables and the
+ * user site directory) in its own process group, with a minimal environment (`PATH`, `HOME` and
+ * `TMPDIR` = a fresh private temp dir, `LANG=C.UTF-8`, `PYTHONUNBUFFERED`, `PYTHONIOENCODING`, plus
+ * `settings.env`). `destroy()` kills the whole process group (also what model code spawned) and
+ * removes the temp dir.
+ *
+ * Capabilities: isolation `'none'`, network, native packages, subprocesses, interrupts, threads.
+ *
+ * @param settings `pythonPath` (default `RLMS_PYTHON` or `'python3'`), `env` (default none),
+ *   `cwd` (default the session temp dir), `startupTimeoutMs` (default 20 000),
+ *   `interruptGraceMs` (default 2 000).
+ * @throws ConfigurationError invalid settings.
+ *
+ * @example
+ * ```ts
+ * import { createLocalSandbox } from '@rlms/sandbox-local';
+ * const sandbox = createLocalSandbox({ pythonPath: '/usr/bin/python3' });
+ * ```
+ */
+export function createLocalSandbox(settings: LocalSandboxSettings = {}): LocalSandboxProvider {
+  return new LocalSandboxProvider(settings);
 }

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, SandboxSessionDeadError, type FrameSession } from '@rlms/core';
-import { createFakeHost, testSandboxProvider } from '@rlms/core/testing';
+import { createFakeHost } from '@rlms/core/testing';
+import { testSandboxProvider } from '@rlms/core/conformance';
 import {
   createLocalSandbox,
   PythonNotFoundError,

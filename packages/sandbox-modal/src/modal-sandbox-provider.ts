@@ -1,10 +1,6 @@
-import { access } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { ConfigurationError, RLMError, SandboxError, type CreateSessionOptions, type SandboxCapabilities, type SandboxProviderV1, type SandboxSessionV1 } from '@rlms/core/spec';
-import { SessionTracker, raceAbort, throwIfAborted } from '@rlms/core/sandbox';
-import type { ModalClientParams } from 'modal';
+import { type CreateSessionOptions, type SandboxCapabilities, type SandboxProviderV1, type SandboxSessionV1 } from '@rlms/core/spec';
+import { SessionTracker, startupErrorFor, startupStep, throwIfAborted } from '@rlms/core/sandbox';
 import { createDefaultModalClient, type ModalClientLike, type ModalSandbox } from './modal-client.js';
 import { ModalRuntimeTransport } from './modal-runtime-transport.js';
 import {
@@ -12,6 +8,8 @@ import {
   DEFAULT_MODAL_IMAGE,
   DEFAULT_MODAL_MEMORY_MIB,
   DEFAULT_MODAL_TIMEOUT_MS,
+  checkModalSandboxSettings,
+  resolveModalClientParams,
   type ModalSandboxSettings,
 } from './modal-sandbox-settings.js';
 
@@ -22,85 +20,21 @@ const ABORTED = 'Creating the Modal sandbox session was aborted.';
 
 const noop = (): void => {};
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 function isAuthError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return (typeof code === 'number' && AUTH_STATUS_CODES.has(code)) || /credentials|unauthenticated|token/i.test(describe(error));
+  const message = error instanceof Error ? error.message : String(error);
+  return (typeof code === 'number' && AUTH_STATUS_CODES.has(code)) || /credentials|unauthenticated|token/i.test(message);
 }
 
 /** Turns an SDK failure while starting a session into an rlms error that says what to do. */
-function startupError(error: unknown, step: string): Error {
-  if (RLMError.isInstance(error)) return error;
-  if (isAuthError(error)) {
-    return new ConfigurationError(
-      `Modal rejected the credentials (${describe(error)}). Check MODAL_TOKEN_ID and MODAL_TOKEN_SECRET (or \`modal token new\`), ` +
-        'or the `tokenId`/`tokenSecret` settings of createModalSandbox.',
-      { code: 'invalid-api-key', cause: error },
-    );
-  }
-  return new SandboxError(`Could not ${step}: ${describe(error)}`, { sandbox: SANDBOX_NAME, code: 'startup-failed', cause: error });
-}
-
-async function profileFileExists(): Promise<boolean> {
-  const configured = process.env['MODAL_CONFIG_PATH'];
-  const path = configured !== undefined && configured !== '' ? configured : join(homedir(), '.modal.toml');
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** Client parameters from the settings and the environment; throws when there are no credentials at all. */
-async function clientParams(settings: ModalSandboxSettings): Promise<ModalClientParams> {
-  const tokenId = settings.tokenId ?? process.env['MODAL_TOKEN_ID'];
-  const tokenSecret = settings.tokenSecret ?? process.env['MODAL_TOKEN_SECRET'];
-  const environment = settings.environment === undefined ? {} : { environment: settings.environment };
-  if (tokenId && tokenSecret) return { tokenId, tokenSecret, ...environment };
-  if (!tokenId && !tokenSecret && (await profileFileExists())) return environment; // the SDK reads the profile
-  const missing = [tokenId ? undefined : 'MODAL_TOKEN_ID', tokenSecret ? undefined : 'MODAL_TOKEN_SECRET'].filter(Boolean);
-  throw new ConfigurationError(
-    `No Modal credentials: set the ${missing.join(' and ')} environment variable${missing.length > 1 ? 's' : ''} ` +
-      '(create a token at https://modal.com/settings/tokens or with `modal token new`), ' +
-      'or pass createModalSandbox({ tokenId, tokenSecret }).',
-    { code: 'missing-api-key' },
-  );
-}
-
-function validate(settings: ModalSandboxSettings): void {
-  const fail = (message: string): never => {
-    throw new ConfigurationError(`createModalSandbox: ${message}`);
-  };
-  if (typeof settings !== 'object' || settings === null) fail('settings must be an object.');
-  const { app, image, cpu, memoryMiB, timeoutMs, blockNetwork, tags, python, client, tokenId, tokenSecret } = settings;
-  const nonEmpty = (name: string, value: unknown): void => {
-    if (value !== undefined && (typeof value !== 'string' || value === '')) fail(`\`${name}\` must be a non-empty string.`);
-  };
-  nonEmpty('app', app);
-  nonEmpty('python', python);
-  nonEmpty('tokenId', tokenId);
-  nonEmpty('tokenSecret', tokenSecret);
-  if (image !== undefined && !(typeof image === 'string' ? image !== '' : typeof image?.imageId === 'string')) {
-    fail('`image` must be a registry tag such as "python:3.12-slim" or an Image from your ModalClient.');
-  }
-  if (cpu !== undefined && !(typeof cpu === 'number' && cpu > 0 && Number.isFinite(cpu))) fail(`\`cpu\` must be a positive number, got ${String(cpu)}.`);
-  if (memoryMiB !== undefined && !(Number.isSafeInteger(memoryMiB) && memoryMiB > 0)) {
-    fail(`\`memoryMiB\` must be a positive integer (MiB), got ${String(memoryMiB)}.`);
-  }
-  if (timeoutMs !== undefined && !(Number.isSafeInteger(timeoutMs) && timeoutMs > 0)) {
-    fail(`\`timeoutMs\` must be a positive integer (milliseconds), got ${String(timeoutMs)}.`);
-  }
-  if (blockNetwork !== undefined && typeof blockNetwork !== 'boolean') fail('`blockNetwork` must be a boolean.');
-  if (tags !== undefined) {
-    if (typeof tags !== 'object' || tags === null) fail('`tags` must be an object of strings.');
-    for (const [key, value] of Object.entries(tags)) if (typeof value !== 'string') fail(`\`tags.${key}\` must be a string.`);
-  }
-  if (client !== undefined && (typeof client !== 'object' || client === null || typeof client.sandboxes?.create !== 'function')) {
-    fail('`client` must be a ModalClient from the `modal` package (or the fake from @rlms/sandbox-modal/testing).');
-  }
-}
+const startupError = startupErrorFor({
+  sandbox: SANDBOX_NAME,
+  isAuthError,
+  rejected: 'Modal rejected the credentials',
+  fix:
+    'Check MODAL_TOKEN_ID and MODAL_TOKEN_SECRET (or `modal token new`), ' +
+    'or the `tokenId`/`tokenSecret` settings of createModalSandbox.',
+});
 
 /**
  * Runs each rlms session in a Modal sandbox (a gVisor container on Modal's cloud). Create it with
@@ -114,7 +48,7 @@ export class ModalSandboxProvider implements SandboxProviderV1 {
   readonly #sessions = new SessionTracker();
 
   constructor(settings: ModalSandboxSettings = {}) {
-    validate(settings);
+    checkModalSandboxSettings(settings);
     this.#settings = settings;
     this.capabilities = {
       isolation: 'container',
@@ -143,7 +77,7 @@ export class ModalSandboxProvider implements SandboxProviderV1 {
   async createSession(options: CreateSessionOptions): Promise<SandboxSessionV1> {
     const settings = this.#settings;
     const { abortSignal } = options;
-    const params = settings.client === undefined ? await clientParams(settings) : undefined;
+    const params = settings.client === undefined ? await resolveModalClientParams(settings) : undefined;
     throwIfAborted(abortSignal, ABORTED);
     let client: ModalClientLike;
     try {
@@ -166,14 +100,16 @@ export class ModalSandboxProvider implements SandboxProviderV1 {
         tags: { ...settings.tags, rlms: 'true', rlmsSession: sessionKey, rlmsCreatedAt: new Date().toISOString() },
       });
     })();
-    const sandbox = await raceAbort(creation, abortSignal, {
-      message: ABORTED,
+    const startup = { startupError, abortSignal, abortMessage: ABORTED };
+    const sandbox = await startupStep(creation, {
+      ...startup,
+      step: 'create a Modal sandbox',
       onLate: (late) => void late.terminate().catch(noop).finally(closeClient),
-    }).catch((error: unknown) => {
-      if (!abortSignal?.aborted) closeClient();
-      // Aborted: a late success is freed by onLate; a late failure must still close the client.
-      else creation.catch(closeClient);
-      throw startupError(error, 'create a Modal sandbox');
+      onFailure: () => {
+        if (!abortSignal?.aborted) closeClient();
+        // Aborted: a late success is freed by onLate; a late failure must still close the client.
+        else creation.catch(closeClient);
+      },
     });
     const pending = this.#sessions.begin();
     const launch = ModalRuntimeTransport.launch(sandbox, {
@@ -184,13 +120,15 @@ export class ModalSandboxProvider implements SandboxProviderV1 {
         pending.closed();
       },
     });
-    const transport = await raceAbort(launch, abortSignal, { message: ABORTED, onLate: (late) => void late.close() }).catch(
-      async (error: unknown) => {
+    const transport = await startupStep(launch, {
+      ...startup,
+      step: `start the rlms runtime in Modal sandbox ${sandbox.sandboxId}`,
+      onLate: (late) => void late.close(),
+      onFailure: async () => {
         await sandbox.terminate().catch(noop);
         if (!abortSignal?.aborted) closeClient();
-        throw startupError(error, `start the rlms runtime in Modal sandbox ${sandbox.sandboxId}`);
       },
-    );
+    });
     // On failure createFrameSession kills and closes the transport: the sandbox is terminated.
     return pending.start(SANDBOX_NAME, transport, options);
   }

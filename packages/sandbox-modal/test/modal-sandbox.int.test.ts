@@ -4,7 +4,8 @@
  * the `rlms-test` App of your workspace) and are skipped otherwise.
  */
 import { randomUUID } from 'node:crypto';
-import { createFakeHost, testSandboxProvider } from '@rlms/core/testing';
+import { createFakeHost } from '@rlms/core/testing';
+import { testSandboxProvider } from '@rlms/core/conformance';
 import { describe, expect, it } from 'vitest';
 import { createModalSandbox } from '../src/index.js';
 

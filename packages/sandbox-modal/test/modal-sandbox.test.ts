@@ -1,12 +1,12 @@
 import { ConfigurationError } from '@rlms/core';
+import { createFakeHost } from '@rlms/core/testing';
 import {
-  createFakeHost,
   createGate,
   expectAbortFreesLateSandbox,
   expectCrashContained,
   expectTransportInterrupt,
   testSandboxProvider,
-} from '@rlms/core/testing';
+} from '@rlms/core/conformance';
 import type { SandboxCreateParams } from 'modal';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createModalSandbox, type ModalApp, type ModalImage } from '../src/index.js';

@@ -1,4 +1,5 @@
 import { ConfigurationError, RLMAbortError, type CreateSessionOptions, type HostToolInfo, type SandboxCapabilities, type SandboxProviderV1 } from '@rlms/core/spec';
+import { assertPythonIdentifier } from '@rlms/core/sandbox';
 import { PyodideSandboxSession } from './pyodide-sandbox-session.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './pyodide-worker-handle.js';
 import {
@@ -15,7 +16,6 @@ const MIB = 1024 * 1024;
 const MIN_MAX_FRAME_BYTES = 64 * 1024;
 /** Largest `maxFrameBytes` accepted (the channel's frame parts are uint32). */
 const MAX_MAX_FRAME_BYTES = 0xffff_ffff;
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function validateTools(tools: readonly HostToolInfo[] | undefined): readonly HostToolInfo[] {
   if (tools === undefined) return [];
@@ -27,16 +27,28 @@ function validateTools(tools: readonly HostToolInfo[] | undefined): readonly Hos
   const seen = new Set<string>();
   for (const tool of tools as readonly HostToolInfo[]) {
     const name = (tool as { name?: unknown } | null)?.name;
-    if (typeof name !== 'string' || !IDENTIFIER.test(name)) {
-      throw new ConfigurationError(
-        `createSession(): tool name ${JSON.stringify(name)} is not a valid Python identifier (letters, digits, _; not starting with a digit).`,
-        { code: 'invalid-tools' },
-      );
-    }
+    assertPythonIdentifier(name, 'createSession(): tool name', 'invalid-tools');
     if (seen.has(name)) throw new ConfigurationError(`createSession(): tool ${name} is registered twice.`, { code: 'invalid-tools' });
     seen.add(name);
   }
   return tools;
+}
+
+/**
+ * Creates the embedded Pyodide sandbox (CPython in WebAssembly, one capped sandbox process per
+ * session). Does no I/O: Pyodide boots at the first `createSession()`. Call `provider.close()` when
+ * done to end the warm pool.
+ *
+ * @example
+ * const sandbox = createPyodideSandbox({ memoryLimitMiB: 1024 });
+ * const session = await sandbox.createSession({ host });
+ * await session.loadContext({ format: 'text', bytes: new TextEncoder().encode(longText) });
+ * const result = await session.execute('print(len(context))', { timeoutMs: 30_000 });
+ *
+ * @throws ConfigurationError when a setting is invalid (the message names it and its range).
+ */
+export function createPyodideSandbox(settings: PyodideSandboxSettings = {}): PyodideSandboxProvider {
+  return new PyodideSandboxProvider(settings);
 }
 
 /**
@@ -76,8 +88,9 @@ export class PyodideSandboxProvider implements SandboxProviderV1 {
 
   /**
    * Starts a session: takes a booted sandbox process from the warm pool (or boots one: a few
-   * seconds for the first session of the provider, under a second once the memory snapshot exists),
-   * then defines the runtime's functions and `tools` in a fresh namespace.
+   * seconds for the first session ever, under a second once the memory snapshot exists in this
+   * process or on disk; `session.snapshot` says which), then defines the runtime's functions and
+   * `tools` in a fresh namespace.
    *
    * @throws ConfigurationError for an invalid `host`, `tools`, `maxOutputChars` or `maxFrameBytes`
    *   (an integer between 64 KiB and 4 GiB; default 64 MiB: the largest host-call request Python may
@@ -128,7 +141,10 @@ export class PyodideSandboxProvider implements SandboxProviderV1 {
     return session;
   }
 
-  /** Kills the warm pool's sandbox processes and frees the memory snapshot. Sessions already created keep running. Idempotent. */
+  /**
+   * Kills the warm pool's sandbox processes and frees the memory snapshot, once it is written to
+   * disk when it was being. Sessions already created keep running. Idempotent.
+   */
   async close(): Promise<void> {
     await this.pool.close();
   }

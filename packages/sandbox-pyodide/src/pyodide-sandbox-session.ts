@@ -1,14 +1,8 @@
 import { ConfigurationError, ContextError, ProtocolError, RLMAbortError, SandboxError, SandboxSessionDeadError, type ContextInfo, type ContextPayload, type ExecuteOptions, type ExecutionResult, type LoadContextOptions, type SandboxSessionV1 } from '@rlms/core/spec';
-import { ExecutionClock, parseContextInfo, parseExecutionResult } from '@rlms/core/sandbox';
+import { ExecutionClock, assertPythonIdentifier, parseContextInfo, parseExecutionResult } from '@rlms/core/sandbox';
 import { mergeRawOutput } from './merge-raw-output.js';
 import { SANDBOX_NAME, type PyodideWorkerHandle, type WorkerReply } from './pyodide-worker-handle.js';
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const PYTHON_KEYWORDS = new Set(
-  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(
-    ' ',
-  ),
-);
+import type { PyodideSnapshotSource } from './snapshot-cache.js';
 
 let sessionCounter = 0;
 
@@ -53,6 +47,15 @@ export class PyodideSandboxSession implements SandboxSessionV1 {
   }
 
   /**
+   * How this session's interpreter started: `'none'` booted CPython from scratch (the first
+   * session, or snapshots off), `'memory'` restored the provider's snapshot, `'disk'` restored the
+   * snapshot a previous process saved (`snapshotCacheDir`).
+   */
+  get snapshot(): PyodideSnapshotSource {
+    return this.handle.snapshotSource;
+  }
+
+  /**
    * Loads `payload` as a variable (default `context`). Text is decoded as UTF-8 into a `str`,
    * JSON into `dict` / `list` / scalars. The bytes are written to the sandbox process (do not
    * change them until this resolves; with `transferContextBytes` they are moved and the caller's
@@ -63,8 +66,9 @@ export class PyodideSandboxSession implements SandboxSessionV1 {
    * @throws RLMAbortError when `abortSignal` fires.
    */
   async loadContext(payload: ContextPayload, options: LoadContextOptions = {}): Promise<ContextInfo> {
-    if (typeof payload !== 'object' || payload === null || (payload.format !== 'text' && payload.format !== 'json')) {
-      throw new ContextError("loadContext(): `payload.format` must be 'text' or 'json'.", { code: 'invalid-context' });
+    const format = (payload as { format?: unknown } | null)?.format;
+    if (typeof payload !== 'object' || payload === null || (format !== 'text' && format !== 'json' && format !== 'documents')) {
+      throw new ContextError("loadContext(): `payload.format` must be 'text', 'json' or 'documents'.", { code: 'invalid-context' });
     }
     if (!(payload.bytes instanceof Uint8Array)) {
       throw new ContextError('loadContext(): `payload.bytes` must be a Uint8Array (encode text with TextEncoder).', {
@@ -72,12 +76,7 @@ export class PyodideSandboxSession implements SandboxSessionV1 {
       });
     }
     const variable = options.variableName ?? 'context';
-    if (typeof variable !== 'string' || !IDENTIFIER.test(variable) || PYTHON_KEYWORDS.has(variable)) {
-      throw new ConfigurationError(
-        `loadContext(): \`variableName\` must be a Python identifier, got ${JSON.stringify(variable)}.`,
-        { code: 'invalid-argument' },
-      );
-    }
+    assertPythonIdentifier(variable, 'loadContext(): `variableName`', 'invalid-argument');
     this.throwIfDead();
     const size = payload.bytes.byteLength; // before a transfer detaches it
     const bytes = this.prepareBytes(payload.bytes);

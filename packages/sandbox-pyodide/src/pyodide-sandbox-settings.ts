@@ -1,5 +1,7 @@
 import { ConfigurationError } from '@rlms/core/spec';
 import { readRuntimeSource } from '@rlms/core/sandbox';
+import { resolve } from 'node:path';
+import { defaultSnapshotCacheDir } from './snapshot-cache.js';
 
 /** Settings of `createPyodideSandbox()`. Every field is optional. */
 export interface PyodideSandboxSettings {
@@ -29,6 +31,22 @@ export interface PyodideSandboxSettings {
    * session (about 10× faster than booting CPython). Default true.
    */
   readonly memorySnapshot?: boolean;
+  /**
+   * Directory where the memory snapshot is kept between processes, so a new process starts its
+   * first session from it (about as fast as a later session) instead of booting CPython.
+   * `false` disables it. Only the host writes there (0700 directory, 0600 files, checked by
+   * digest); a directory or file owned by another user or writable by others is ignored with a
+   * warning. Default: `$RLMS_CACHE_DIR/pyodide-snapshots`, else
+   * `$XDG_CACHE_HOME/rlms/pyodide-snapshots`, else `~/.cache/rlms/pyodide-snapshots`;
+   * `RLMS_CACHE_DIR=off` disables it. Unused when `memorySnapshot` is false.
+   */
+  readonly snapshotCacheDir?: string | false;
+  /**
+   * Receives warnings that change nothing for the caller but cost time, such as a snapshot file
+   * that was refused or could not be written (the session then boots from scratch).
+   * Default: `process.emitWarning`.
+   */
+  readonly onWarning?: (message: string) => void;
   /**
    * After `timeoutMs` (or an abort) interrupts the code with `KeyboardInterrupt`, how long Python
    * may take to stop before its sandbox process is killed and the session reported dead
@@ -73,6 +91,9 @@ export interface ResolvedPyodideSandboxSettings {
   readonly processDataLimitMiB: number;
   readonly warmPoolSize: number;
   readonly memorySnapshot: boolean;
+  /** Absolute snapshot directory, or `undefined` when the on-disk cache is off. */
+  readonly snapshotCacheDir: string | undefined;
+  readonly onWarning: (message: string) => void;
   readonly interruptGraceMs: number;
   readonly transferContextBytes: boolean;
   /** Read lazily (at the first session), so the factory does no I/O. */
@@ -120,6 +141,18 @@ export function resolvePyodideSandboxSettings(settings: PyodideSandboxSettings =
       { code: 'invalid-setting' },
     );
   }
+  const { snapshotCacheDir, onWarning } = settings;
+  if (snapshotCacheDir !== undefined && snapshotCacheDir !== false && (typeof snapshotCacheDir !== 'string' || snapshotCacheDir.trim() === '')) {
+    throw new ConfigurationError(
+      'createPyodideSandbox(): `snapshotCacheDir` must be a directory path or false (no snapshot on disk); omit it for the default cache directory.',
+      { code: 'invalid-setting' },
+    );
+  }
+  if (onWarning !== undefined && typeof onWarning !== 'function') {
+    throw new ConfigurationError('createPyodideSandbox(): `onWarning` must be a function (message: string) => void.', {
+      code: 'invalid-setting',
+    });
+  }
   const processMemoryLimitMiB = memoryLimitMiB + jsHeapLimitMiB + Math.ceil(memoryLimitMiB / 4) + PROCESS_OVERHEAD_MIB;
   return {
     memoryLimitMiB,
@@ -128,6 +161,8 @@ export function resolvePyodideSandboxSettings(settings: PyodideSandboxSettings =
     processDataLimitMiB: processMemoryLimitMiB + PROCESS_DATA_SLACK_MIB,
     warmPoolSize: integer('warmPoolSize', settings.warmPoolSize, 1, 0, 16),
     memorySnapshot: flag('memorySnapshot', settings.memorySnapshot, true),
+    snapshotCacheDir: snapshotCacheDir === false ? undefined : snapshotCacheDir === undefined ? defaultSnapshotCacheDir() : resolve(snapshotCacheDir),
+    onWarning: onWarning ?? ((message) => process.emitWarning(message, { code: 'RLMS_PYODIDE_SNAPSHOT_CACHE' })),
     interruptGraceMs: integer('interruptGraceMs', settings.interruptGraceMs, 2000, 0, 600_000),
     transferContextBytes: flag('transferContextBytes', settings.transferContextBytes, false),
     runtimeSource: runtimeSource === undefined ? readRuntimeSource : () => runtimeSource,

@@ -5,6 +5,7 @@ import { type HostCallActivity } from '@rlms/core/sandbox';
 import { MemoryWatchdog } from './memory-watchdog.js';
 import { SandboxHostCalls } from './sandbox-host-calls.js';
 import { SandboxFrameError, checkSandboxFrame, type CheckedFrame } from './sandbox-frame-guard.js';
+import type { PyodideSnapshotSource } from './snapshot-cache.js';
 import { pyodideLocation, spawnSandboxProcess } from './spawn-sandbox-process.js';
 import { FrameDecoder, FrameViolation, encodeFrame, type ChannelFrame } from './worker/channel-frames.js';
 import type { BootFrame, ControlFrame, RequestFrame, SandboxFrame } from './worker/channel-messages.js';
@@ -34,6 +35,8 @@ export interface WorkerReply {
 export interface WorkerHandleOptions {
   readonly runtimeSource: string;
   readonly snapshot?: Uint8Array;
+  /** Where `snapshot` came from (`'none'` without one). */
+  readonly snapshotSource: PyodideSnapshotSource;
   readonly makeSnapshot: boolean;
   readonly memoryLimitBytes: number;
   /** V8 old-generation limit of the Pyodide thread's JavaScript heap, in MiB. */
@@ -87,6 +90,8 @@ export class PyodideWorkerHandle {
    * (SIGKILL) and resolves once it exited. (The reliability tests' `killPyodideWorker` uses it.)
    */
   readonly worker: { terminate(): Promise<number> };
+  /** Where this sandbox's interpreter came from: booted from scratch, the pool's snapshot, or disk. */
+  readonly snapshotSource: PyodideSnapshotSource;
   private readonly child: ChildProcess;
   private readonly channel: Writable & Readable & { ref?(): void; unref?(): void };
   private readonly decoder: FrameDecoder;
@@ -116,6 +121,7 @@ export class PyodideWorkerHandle {
     // Handled through `ready`; this keeps an unobserved boot failure from being unhandled.
     this.ready.catch(() => undefined);
     this.makesSnapshot = options.makeSnapshot;
+    this.snapshotSource = options.snapshot ? options.snapshotSource : 'none';
     // Before `ready` only the snapshot may be large, and it is never larger than the heap it copies.
     this.decoder = new FrameDecoder({
       header: DEFAULT_MAX_FRAME_BYTES,

@@ -1,5 +1,5 @@
 import { type HostBridge, type HostCall } from '@rlms/core/spec';
-import { hostCallFromWire, hostErrorToWire } from '@rlms/core/sandbox';
+import { hostCallFromBody, hostCallFromWire, hostErrorToWire } from '@rlms/core/sandbox';
 
 /** Host calls started and not yet settled (Python abandons one per interrupt); more is a protocol breach. */
 export const MAX_UNSETTLED_HOST_CALLS = 32;
@@ -7,7 +7,8 @@ export const MAX_UNSETTLED_HOST_CALLS = 32;
 /**
  * The host calls one sandbox asked for: checks each request against the protocol (ids only grow,
  * a bounded number in flight), runs it on the session's `HostBridge` and hands back the reply's
- * UTF-8 JSON. The request body is the sandbox's and untrusted: one that is not a valid host call is
+ * UTF-8 JSON. The request body (JSON, then the prompts' UTF-8 bytes: see `hostCallFromBody`) is the
+ * sandbox's and untrusted: one that is not a valid host call is
  * answered as model code's `TypeError`, never acted on.
  */
 export class SandboxHostCalls {
@@ -66,8 +67,8 @@ export class SandboxHostCalls {
     try {
       let call: HostCall;
       try {
-        const frame = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body)) as { op?: unknown; payload?: unknown } | null;
-        call = hostCallFromWire(frame?.op, frame?.payload);
+        const request = hostCallFromBody(body, (problem) => new TypeError(problem));
+        call = hostCallFromWire(request.op, request.payload);
       } catch (error) {
         // The request comes from inside the sandbox: a malformed one is model code's TypeError.
         throw Object.assign(new TypeError(`invalid host call: ${(error as Error).message}`), { pythonType: 'TypeError' });

@@ -1,4 +1,4 @@
-import { testSandboxProvider } from '@rlms/core/testing';
+import { testSandboxProvider } from '@rlms/core/conformance';
 import { createPyodideSandbox } from '../src/index.js';
 
 testSandboxProvider({ name: 'pyodide', create: () => createPyodideSandbox() });

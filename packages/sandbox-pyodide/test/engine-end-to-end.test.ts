@@ -1,4 +1,4 @@
-import { testRLMEndToEnd } from '@rlms/core/testing';
+import { testRLMEndToEnd } from '@rlms/core/conformance';
 import { createPyodideSandbox } from '../src/index.js';
 
 testRLMEndToEnd({ name: 'pyodide sandbox', sandbox: () => createPyodideSandbox() });

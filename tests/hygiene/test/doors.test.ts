@@ -1,20 +1,11 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tsFiles } from './source-files.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
-
-/** Every `.ts` file under `dir`, recursively. */
-function tsFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return tsFiles(path);
-    return name.endsWith('.ts') ? [path] : [];
-  });
-}
 
 /** Module specifiers of every static import, re-export and dynamic import in `source`. */
 function specifiers(source: string): string[] {
@@ -40,10 +31,36 @@ describe('doors of @rlms/core', () => {
     expect(files.length).toBeGreaterThan(0);
     const offenders = files.flatMap((file) =>
       specifiers(readFileSync(file, 'utf8'))
-        .filter((spec) => spec === '@rlms/core' || spec === '@rlms/core/testing')
+        .filter((spec) => spec === '@rlms/core' || spec === '@rlms/core/testing' || spec === '@rlms/core/conformance')
         .map((spec) => `${relative(root, file)} imports ${spec}`),
     );
     expect(offenders, 'import from @rlms/core/spec (contract types, errors) or @rlms/core/sandbox (backend kit)').toEqual([]);
+  });
+
+  it.each(backendPackages)('packages/%s/src/testing (published fakes) never needs vitest', (name) => {
+    // A package's `./testing` entry is published: it must load without vitest, so it may not reach
+    // the vitest-bound `@rlms/core/conformance` suites.
+    const offenders = tsFiles(join(root, 'packages', name, 'src', 'testing')).flatMap((file) =>
+      specifiers(readFileSync(file, 'utf8'))
+        .filter((spec) => spec === 'vitest' || spec.startsWith('vitest/') || spec === '@rlms/core/conformance')
+        .map((spec) => `${relative(root, file)} imports ${spec}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('keeps vitest out of core/src/testing and vendor knowledge out of core', () => {
+    const src = join(root, 'packages', 'core', 'src');
+    const testing = tsFiles(join(src, 'testing'));
+    expect(testing.length).toBeGreaterThan(0);
+    const offenders = testing.flatMap((file) =>
+      specifiers(readFileSync(file, 'utf8'))
+        .filter((spec) => spec === 'vitest' || spec.startsWith('vitest/') || spec.includes('conformance'))
+        .map((spec) => `${relative(root, file)} imports ${spec} (vitest-bound code belongs in src/conformance)`),
+    );
+    expect(offenders).toEqual([]);
+    // The OpenAI-compatible test server lives in @rlms/openai/testing, not in core.
+    const vendor = tsFiles(src).filter((file) => /openai/i.test(relative(src, file)));
+    expect(vendor.map((file) => relative(root, file))).toEqual([]);
   });
 
   it.each(['server', 'viewer'])('packages/%s/src neither imports rlms nor parses argv', (name) => {

@@ -1,5 +1,5 @@
 /**
- * An RLM conversation scripted on the local OpenAI-compatible test server (`@rlms/core/testing`),
+ * An RLM conversation scripted on the local OpenAI-compatible test server (`@rlms/openai/testing`),
  * so model faults can be injected on the wire and seen through `@rlms/openai`.
  */
 import {
@@ -7,7 +7,7 @@ import {
   type OpenAICompatibleServer,
   type OpenAICompatibleServerOptions,
   type ServerReplyRequest,
-} from '@rlms/core/testing';
+} from '@rlms/openai/testing';
 import { createOpenAIProvider, type OpenAIProviderSettings } from '@rlms/openai';
 
 /** The root model's system prompt mentions the REPL; sub-calls have no system prompt. */

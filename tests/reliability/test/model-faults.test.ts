@@ -7,7 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ModelProviderError, createRLM, type RLMResult } from '@rlms/core';
-import type { OpenAICompatibleServer, ServerFault, ServerFaultRule } from '@rlms/core/testing';
+import type { OpenAICompatibleServer, ServerFault, ServerFaultRule } from '@rlms/openai/testing';
 import { createLocalSandbox } from '@rlms/sandbox-local';
 import { NO_LEAKS, checkLeaks, leaksOnly, takeBaseline, type Baseline } from '../src/baseline.ts';
 import { createProcessMark } from '../src/leak-check.ts';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createRLM, type RLMResult, type RLMSettings } from '@rlms/core';
-import type { OpenAICompatibleServer } from '@rlms/core/testing';
+import type { OpenAICompatibleServer } from '@rlms/openai/testing';
 import { createLocalSandbox } from '@rlms/sandbox-local';
 import { createRLMServer, type RLMServer, type RLMServerSettings, type ServerLogEntry } from '@rlms/server';
 import { startScriptedServer, serverModel, isRootCall, type ScriptedServerOptions } from '../src/scripted-server.ts';

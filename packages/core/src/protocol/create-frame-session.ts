@@ -3,6 +3,7 @@ import type { HostBridge, HostToolInfo } from '../spec/index.js';
 import type { FrameTransport } from './frame-transport.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './frame-codec.js';
 import { FrameSession } from './frame-session.js';
+import { checkCreateSessionOptions } from './session-arguments.js';
 
 /** Options of {@link createFrameSession}. */
 export interface FrameSessionOptions {
@@ -36,10 +37,6 @@ export interface FrameSessionOptions {
   /** Aborts session creation (the transport is then killed and closed). */
   readonly abortSignal?: AbortSignal;
 }
-
-const PYTHON_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Smallest `maxFrameBytes` accepted: room for an execution result with its output cut short. */
-const MIN_FRAME_BYTES = 65_536;
 
 /**
  * Creates a `SandboxSessionV1` over a stdio-style transport: waits for the runtime's `ready` frame,
@@ -91,30 +88,15 @@ function validate(options: FrameSessionOptions): void {
   if (typeof options.sandbox !== 'string' || options.sandbox === '') {
     throw new ConfigurationError('createFrameSession: `sandbox` must be a non-empty name such as "local".');
   }
-  if (typeof options.host !== 'object' || options.host === null || typeof options.host.call !== 'function') {
-    throw new ConfigurationError('createSession: `host` must be a HostBridge with a call(request, options) method.');
-  }
+  checkCreateSessionOptions(options);
   const integerOption = (name: string, value: number | undefined, min: number): void => {
     if (value !== undefined && !(Number.isSafeInteger(value) && value >= min)) {
-      throw new ConfigurationError(`${name} must be an integer >= ${min}, got ${String(value)}.`);
+      throw new ConfigurationError(`${name} must be an integer >= ${min}, got ${String(value)}.`, { code: 'invalid-argument' });
     }
   };
-  integerOption('maxOutputChars', options.maxOutputChars, 0);
-  integerOption('maxFrameBytes', options.maxFrameBytes, MIN_FRAME_BYTES);
   integerOption('startupTimeoutMs', options.startupTimeoutMs, 1);
   integerOption('interruptGraceMs', options.interruptGraceMs, 1);
   integerOption('shutdownGraceMs', options.shutdownGraceMs, 0);
-  const seen = new Set<string>();
-  for (const tool of options.tools ?? []) {
-    const name = (tool as { name?: unknown } | null)?.name;
-    if (typeof name !== 'string' || !PYTHON_IDENTIFIER.test(name)) {
-      throw new ConfigurationError(
-        `Tool name ${JSON.stringify(name)} is not a Python identifier; use letters, digits and underscores (e.g. "search_docs").`,
-      );
-    }
-    if (seen.has(name)) throw new ConfigurationError(`Tool "${name}" is defined twice.`);
-    seen.add(name);
-  }
 }
 
 async function cleanup(transport: FrameTransport): Promise<void> {

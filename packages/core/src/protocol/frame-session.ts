@@ -26,6 +26,7 @@ import { InterruptEscalation } from './interrupt-escalation.js';
 import { TransportLifecycle } from './transport-lifecycle.js';
 import { RequestQueue, type RequestControl } from './request-queue.js';
 import { parseContextInfo, parseExecutionResult } from './wire-conversions.js';
+import { checkExecuteArguments, checkLoadContextArguments } from './session-arguments.js';
 import type { ReadyFrame, ResponseFrame, RuntimeFrame } from './wire-types.js';
 import { DiagnosticTail, describeExit, errorMessage, startupFailedError, startupTimeoutError } from './session-diagnostics.js';
 
@@ -49,7 +50,6 @@ interface PendingRequest {
   reject(error: unknown): void;
 }
 
-const PYTHON_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Host calls one session may have in flight at once (more are refused in Python). */
 const MAX_HOST_CALLS_IN_FLIGHT = 1024;
 /** Bytes of host-call frames in flight at once, as a multiple of `maxFrameBytes` (more are refused). */
@@ -93,7 +93,7 @@ export class FrameSession implements SandboxSessionV1 {
     this.#lifecycle = new TransportLifecycle(settings.transport);
     this.#hostCalls = new HostCallDispatcher(
       settings.host,
-      (frame) => this.#writer.send(frame, undefined, true),
+      (frame, attachment) => this.#writer.send(frame, attachment, true),
       () => this.#state !== 'dead',
       { maxCalls: MAX_HOST_CALLS_IN_FLIGHT, maxBytes: HOST_CALL_BYTES_IN_FLIGHT * settings.maxFrameBytes },
       { started: () => this.#clock?.callStarted(), ended: () => this.#clock?.callEnded(), progress: () => this.#clock?.progress() },
@@ -256,15 +256,12 @@ export class FrameSession implements SandboxSessionV1 {
    * period if it does not stop). Calls are queued: one cell runs at a time.
    */
   execute(code: string, options: ExecuteOptions = {}): Promise<ExecutionResult> {
-    if (typeof code !== 'string') {
-      return Promise.reject(new ConfigurationError(`execute(code): code must be a string, got ${typeof code}.`));
+    try {
+      checkExecuteArguments(code, options);
+    } catch (error) {
+      return Promise.reject(error);
     }
     const { timeoutMs, abortSignal } = options;
-    if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0 && timeoutMs <= 2 ** 31 - 1)) {
-      return Promise.reject(
-        new ConfigurationError(`execute: timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}.`),
-      );
-    }
     return this.#schedule(abortSignal, 'The execution was aborted.', async (control) => {
       this.#assertAlive();
       const id = this.#newId();
@@ -466,19 +463,4 @@ export class FrameSession implements SandboxSessionV1 {
     this.#hostCalls.abortAll('The sandbox session ended.');
     if (options.kill) void this.#lifecycle.kill();
   }
-}
-
-/** Checks `loadContext`'s arguments; returns the variable name. Throws `ContextError` / `ConfigurationError`. */
-function checkLoadContextArguments(payload: ContextPayload, options: LoadContextOptions): string {
-  if (typeof payload !== 'object' || payload === null || (payload.format !== 'text' && payload.format !== 'json')) {
-    throw new ContextError(`loadContext: format must be 'text' or 'json', got ${JSON.stringify(payload?.format)}.`);
-  }
-  if (!(payload.bytes instanceof Uint8Array)) {
-    throw new ContextError('loadContext: bytes must be a Uint8Array (encode a string with new TextEncoder().encode(text)).');
-  }
-  const variable = options.variableName ?? 'context';
-  if (!PYTHON_IDENTIFIER.test(variable)) {
-    throw new ConfigurationError(`loadContext: variableName must be a Python identifier, got ${JSON.stringify(variable)}.`);
-  }
-  return variable;
 }

@@ -1,5 +1,6 @@
 import { RLMAbortError } from '../errors/index.js';
 import type { HostBridge, HostCall } from '../spec/index.js';
+import { replyAttachment } from './reply-attachment.js';
 import { hostCallFromWire, hostErrorToWire } from './wire-conversions.js';
 import type { WireError } from './wire-types.js';
 
@@ -32,7 +33,7 @@ export interface HostCallLimits {
  */
 export class HostCallDispatcher {
   readonly #host: HostBridge;
-  readonly #send: (frame: Readonly<Record<string, unknown>>) => void;
+  readonly #send: (frame: Readonly<Record<string, unknown>>, attachment?: Uint8Array) => void;
   readonly #canAnswer: () => boolean;
   readonly #calls = new Map<string, HostCallState>();
   readonly #limits: HostCallLimits;
@@ -40,13 +41,13 @@ export class HostCallDispatcher {
   #bytes = 0;
 
   /**
-   * @param send queues a frame to the runtime; throws synchronously when it is not JSON-serialisable.
+   * @param send queues a frame (and its attachment) to the runtime; throws synchronously when it is not JSON-serialisable.
    * @param canAnswer false once the session is dead (answers are then dropped).
    * @param activity told when each dispatched call starts and ends.
    */
   constructor(
     host: HostBridge,
-    send: (frame: Readonly<Record<string, unknown>>) => void,
+    send: (frame: Readonly<Record<string, unknown>>, attachment?: Uint8Array) => void,
     canAnswer: () => boolean,
     limits: HostCallLimits = { maxCalls: Number.POSITIVE_INFINITY, maxBytes: Number.POSITIVE_INFINITY },
     activity?: HostCallActivity,
@@ -131,7 +132,11 @@ export class HostCallDispatcher {
     }
     if (state?.cancelled === true || !this.#canAnswer()) return;
     try {
-      if (outcome.ok) this.#send({ type: 'host_result', id, ok: true, value: outcome.value ?? null });
+      const reply = outcome.ok ? replyAttachment(outcome.value) : undefined;
+      if (reply !== undefined) {
+        // Large text answers travel as raw UTF-8 (see `replyAttachment`), not as one JSON string.
+        this.#send({ type: 'host_result', id, ok: true, valueKind: reply.valueKind, valueBytes: reply.valueBytes }, reply.bytes);
+      } else if (outcome.ok) this.#send({ type: 'host_result', id, ok: true, value: outcome.value ?? null });
       else this.#send({ type: 'host_result', id, ok: false, error: outcome.error });
     } catch (error) {
       this.#send({

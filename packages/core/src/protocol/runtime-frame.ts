@@ -1,11 +1,8 @@
 import { ProtocolError } from '../errors/index.js';
 import type { DecodedFrame } from './frame-codec.js';
+import { withPromptsFromBytes } from './prompt-attachment.js';
 import type { HostCallFrame, HostCancelFrame, ReadyFrame, ResponseFrame, RuntimeFrame } from './wire-types.js';
 
-const textDecoder = new TextDecoder();
-/** Ops whose prompt travels as `payload.prompt`; the batched ones use `payload.prompts`. */
-const SINGLE_PROMPT_OPS = new Set(['llm_query', 'rlm_query']);
-const BATCH_PROMPT_OPS = new Set(['llm_query_batched', 'rlm_query_batched']);
 /** Longest request id accepted (ids are `p<counter>` / `h<counter>`). */
 const MAX_ID_LENGTH = 64;
 
@@ -20,7 +17,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  *
  * @throws ProtocolError naming what is wrong: an unknown `type`, a missing or mistyped field
  *   (`id`, `op`, `payload`, `ok`, `error`), an attachment on a frame that takes none, or
- *   `promptBytes` that do not add up to the attachment.
+ *   `promptBytes` that do not add up to the attachment, or a prompt that is not valid UTF-8.
  */
 export function parseRuntimeFrame(frame: DecodedFrame, sandbox: string): RuntimeFrame {
   const { header, attachment } = frame;
@@ -61,7 +58,9 @@ export function parseRuntimeFrame(frame: DecodedFrame, sandbox: string): Runtime
       const callId = id();
       if (typeof header.op !== 'string') throw fail('"op" must be a string');
       if (!isRecord(header.payload)) throw fail('"payload" must be an object');
-      const payload = header.promptBytes === undefined ? header.payload : withPrompts(header, attachment, fail);
+      if (header.promptBytes !== undefined && attachment === undefined) throw fail('"promptBytes" needs an attachment holding the prompts');
+      const payload =
+        attachment === undefined ? header.payload : withPromptsFromBytes(header.op, header.payload, header.promptBytes, attachment, fail);
       return { type: 'host_call', id: callId, op: header.op, payload } satisfies HostCallFrame;
     }
     case 'host_cancel':
@@ -69,34 +68,4 @@ export function parseRuntimeFrame(frame: DecodedFrame, sandbox: string): Runtime
     default:
       throw fail(`unknown frame type ${JSON.stringify(header.type)?.slice(0, 60) ?? 'undefined'}`);
   }
-}
-
-/** The payload of a `host_call` with its prompts decoded from the attachment (`promptBytes` gives each one's UTF-8 length). */
-function withPrompts(
-  header: Readonly<Record<string, unknown>>,
-  attachment: Uint8Array | undefined,
-  fail: (problem: string) => ProtocolError,
-): Record<string, unknown> {
-  const sizes = header.promptBytes;
-  const op = header.op as string;
-  const payload = header.payload as Record<string, unknown>;
-  if (!Array.isArray(sizes) || !sizes.every((size) => Number.isSafeInteger(size) && (size as number) >= 0)) {
-    throw fail('"promptBytes" must be a list of byte counts');
-  }
-  if (attachment === undefined) throw fail('"promptBytes" needs an attachment holding the prompts');
-  const total = (sizes as number[]).reduce((sum, size) => sum + size, 0);
-  if (total !== attachment.length) throw fail(`"promptBytes" add up to ${total} bytes but the attachment has ${attachment.length}`);
-  if ('prompt' in payload || 'prompts' in payload) throw fail('the prompts are both in "payload" and in the attachment');
-  const prompts: string[] = [];
-  let at = 0;
-  for (const size of sizes as number[]) {
-    prompts.push(textDecoder.decode(attachment.subarray(at, at + size)));
-    at += size;
-  }
-  if (SINGLE_PROMPT_OPS.has(op)) {
-    if (prompts.length !== 1) throw fail(`${op} takes exactly one prompt, got ${prompts.length}`);
-    return { ...payload, prompt: prompts[0] };
-  }
-  if (BATCH_PROMPT_OPS.has(op)) return { ...payload, prompts };
-  throw fail(`"${op.slice(0, 40)}" takes no prompts`);
 }

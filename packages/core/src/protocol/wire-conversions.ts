@@ -1,8 +1,8 @@
 import { ProtocolError, isAbortError } from '../errors/index.js';
 import type { ContextInfo, ExecutionResult, HostCall } from '../spec/index.js';
 import type { WireError } from './wire-types.js';
+import { isPythonIdentifier } from './python-identifier.js';
 
-const PYTHON_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const HOST_OPS = new Set(['llm_query', 'llm_query_batched', 'rlm_query', 'rlm_query_batched', 'tool']);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -133,7 +133,7 @@ export function hostErrorToWire(error: unknown): WireError {
         : 'host call failed';
   const name = typeof record?.name === 'string' ? record.name : undefined;
   const pythonType = record?.pythonType;
-  if (typeof pythonType === 'string' && PYTHON_IDENTIFIER.test(pythonType)) {
+  if (isPythonIdentifier(pythonType)) {
     return { type: pythonType, message, ...(name === undefined ? {} : { hostType: name }) };
   }
   const prefix = isAbortError(error) ? 'AbortError' : name !== undefined && name !== 'Error' ? name : undefined;

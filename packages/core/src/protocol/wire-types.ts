@@ -1,5 +1,5 @@
 /**
- * JSON shapes of the wire protocol (version 2) between the host and `rlms_runtime.py`.
+ * JSON shapes of the wire protocol (version 3) between the host and `rlms_runtime.py`.
  * See `@rlms/core/runtime/PROTOCOL.md`. The embedded (Pyodide) `Runtime` API returns the same
  * `WireExecutionResult` / `WireContextInfo` dictionaries.
  */
@@ -65,7 +65,7 @@ export interface ConfigureFrame {
 export interface LoadContextFrame {
   readonly type: 'load_context';
   readonly id: string;
-  readonly format: 'text' | 'json';
+  readonly format: 'text' | 'json' | 'documents';
   readonly variable: string;
   readonly path?: string;
 }
@@ -80,6 +80,15 @@ export interface ExecuteFrame {
 /** Answer to a {@link HostCallFrame}. */
 export type HostResultFrame =
   | { readonly type: 'host_result'; readonly id: string; readonly ok: true; readonly value: unknown }
+  | {
+      readonly type: 'host_result';
+      readonly id: string;
+      readonly ok: true;
+      /** The answer is a `str` or a list of `str`, as UTF-8 in the frame's attachment (see `replyAttachment`). */
+      readonly valueKind: 'str' | 'list';
+      /** Byte length of each string in the attachment, in order. */
+      readonly valueBytes: readonly number[];
+    }
   | { readonly type: 'host_result'; readonly id: string; readonly ok: false; readonly error: WireError };
 
 /** Interrupts the `execute` request `id` if it is still running (KeyboardInterrupt in model code). */

@@ -8,7 +8,7 @@ export const RUNTIME_PATH: string = fileURLToPath(new URL('../../runtime/rlms_ru
 export const RUNTIME_FILE_NAME = 'rlms_runtime.py';
 
 /** Version of the wire protocol spoken by the runtime (see `runtime/PROTOCOL.md`). */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 let cached: string | undefined;
 

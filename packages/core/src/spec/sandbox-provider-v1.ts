@@ -61,8 +61,11 @@ export interface ContextPayload {
    * How Python decodes the bytes:
    * - `'text'`: UTF-8 → `str`
    * - `'json'`: UTF-8 JSON → `dict` / `list` / scalar
+   * - `'documents'`: named text documents → `dict[str, str]`, without JSON escaping: one line of
+   *   JSON, the index `[[name, utf8ByteLength], …]`, then `\n`, then the documents' UTF-8 bytes one
+   *   after the other (see `encodeDocumentsPayload` in `@rlms/core/sandbox`)
    */
-  readonly format: 'text' | 'json';
+  readonly format: 'text' | 'json' | 'documents';
   readonly bytes: Uint8Array;
 }
 

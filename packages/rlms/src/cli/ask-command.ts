@@ -1,7 +1,7 @@
 import { ConfigurationError, writePrivateFile, type RLMEvent } from '@rlms/core';
 import { formatDuration, formatInteger, formatUsd, plural } from '../progress/format.js';
 import { ProgressReporter } from '../progress/progress-reporter.js';
-import type { QueryResult } from '../recursive-language-model-settings.js';
+import type { QueryResult, RecursiveLanguageModelSettings } from '../recursive-language-model-settings.js';
 import type { CliIO } from './cli-io.js';
 import { CONTEXT_FLAGS, checkContextFlags, loadContextFlags } from './context-flags.js';
 import { MODEL_FLAGS, createFacade, settingsFromFlags } from './model-flags.js';
@@ -43,7 +43,7 @@ export async function runAsk(argv: readonly string[], io: CliIO): Promise<number
   // The user's input first (flags, sandbox name, context paths), then the environment (API key, packages, server).
   const settings = settingsFromFlags(values, 'ask', io.env);
   await checkContextFlags(values, io, 'ask');
-  const rlm = createFacade({ ...settings, verbose }, values, io.env);
+  const rlm = createFacade({ ...oneShotSandbox(settings), verbose }, values, io.env);
   const redact = createRedactor(io.env, [rlm.settings.apiKey]);
   const redactError = (text: string) => redactErrorText(text, io.env, [rlm.settings.apiKey]);
 
@@ -135,4 +135,14 @@ function report(
       if (values.json !== true && result.answer !== '') io.stdout.write(redact(`${result.answer}\n`));
       return EXIT.limit;
   }
+}
+
+/**
+ * `rlms ask` answers one question and exits: the Pyodide sandbox needs no spare process warming up
+ * beside the run (it would cost a process start and its memory for nothing). An explicit
+ * `warmPoolSize` setting still wins.
+ */
+export function oneShotSandbox(settings: RecursiveLanguageModelSettings): RecursiveLanguageModelSettings {
+  if (settings.sandbox !== 'pyodide' || settings.sandboxSettings?.['warmPoolSize'] !== undefined) return settings;
+  return { ...settings, sandboxSettings: { ...settings.sandboxSettings, warmPoolSize: 0 } };
 }

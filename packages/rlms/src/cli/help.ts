@@ -43,7 +43,6 @@ Usage:
   rlms replay <trajectory.json> [--sandbox <name>] [--json]
   rlms serve --port 8787 [--model <name>] [--sandbox <name>] [--api-key-file <file> | --no-auth]
   rlms view <trajectory.json> [--open]
-  rlms bench [--full]                  (in a checkout of the repository)
   rlms <command> --help
   rlms --version
 
@@ -53,7 +52,6 @@ Commands:
   replay     re-run a saved trajectory with its model calls answered from the file (no API, no cost)
   serve      an OpenAI-compatible endpoint (POST /v1/chat/completions) backed by an RLM
   view       write a self-contained HTML viewer of a trajectory (runs as a collapsible tree)
-  bench      run the benchmarks of a repository checkout and write bench/RESULTS.md
 
 Environment:
   OPENAI_API_KEY   key for OpenAI models (others: ANTHROPIC_API_KEY, GOOGLE_GENERATIVE_AI_API_KEY…)

@@ -11,14 +11,32 @@ import { redactErrorText } from './redact-secrets.js';
 import { UsageError } from './usage-error.js';
 import { runView } from './view-command.js';
 
-const COMMANDS: Readonly<Record<string, { run: (argv: readonly string[], io: CliIO) => Promise<number>; help: string }>> = {
+/** A command: what runs it and its `--help` text. */
+interface CommandEntry {
+  readonly run: (argv: readonly string[], io: CliIO) => Promise<number>;
+  readonly help: string;
+}
+
+const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   ask: { run: runAsk, help: ASK_HELP },
   estimate: { run: runEstimate, help: ESTIMATE_HELP },
   replay: { run: runReplay, help: REPLAY_HELP },
   serve: { run: runServe, help: SERVE_HELP },
   view: { run: runView, help: VIEW_HELP },
+};
+
+/**
+ * Commands that are not listed: `bench` only says where the benchmarks are (a checkout's `./rlms`
+ * script runs them before this CLI is reached).
+ */
+const UNLISTED: Readonly<Record<string, CommandEntry>> = {
   bench: { run: runBench, help: BENCH_HELP },
 };
+
+function commandEntry(name: string): CommandEntry | undefined {
+  if (Object.hasOwn(COMMANDS, name)) return COMMANDS[name];
+  return Object.hasOwn(UNLISTED, name) ? UNLISTED[name] : undefined;
+}
 
 /** The package version, read from its package.json. */
 export function packageVersion(): string {
@@ -36,7 +54,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   try {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       const topic = command === 'help' ? rest[0] : undefined;
-      const text = topic !== undefined && Object.hasOwn(COMMANDS, topic) ? COMMANDS[topic]!.help : MAIN_HELP;
+      const text = (topic === undefined ? undefined : commandEntry(topic))?.help ?? MAIN_HELP;
       if (command === undefined) {
         io.stderr.write(text);
         return EXIT.usage;
@@ -48,7 +66,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       io.stdout.write(`${packageVersion()}\n`);
       return EXIT.ok;
     }
-    const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    const entry = commandEntry(command);
     if (entry === undefined && command.startsWith('-')) {
       throw new UsageError(`Unknown option '${command}': options go after the command (rlms <command> [options]); the commands are ${Object.keys(COMMANDS).join(', ')}.`);
     }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isPythonIdentifier } from '@rlms/core/sandbox';
 import type { SandboxName } from '../sandbox-spec.js';
 import { UsageError } from './usage-error.js';
 
@@ -18,7 +19,6 @@ export const SANDBOX_OPTION_NAMES: Readonly<Record<SandboxName, readonly string[
   daytona: ['apiUrl', 'target', 'snapshot', 'image', 'cpu', 'memoryGiB', 'timeoutMs', 'networkBlockAll', 'labels'],
 };
 
-const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Keys that must never reach a settings object (prototype pollution). */
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -32,7 +32,7 @@ function parseValue(text: string): unknown {
 }
 
 function checkKey(key: string, where: string, command: string): void {
-  if (!KEY.test(key) || FORBIDDEN.has(key)) {
+  if (!isPythonIdentifier(key) || FORBIDDEN.has(key)) {
     throw new UsageError(`${where}: "${key}" is not a sandbox setting name (letters, digits and _; e.g. memoryLimitMiB).`, command);
   }
 }

@@ -25,7 +25,7 @@ export interface BootFrame {
 /** Host → sandbox: one request (the `load-context` bytes travel as the attachment). */
 export type RequestFrame =
   | { readonly type: 'configure'; readonly id: number; readonly configJson: string; readonly maxFrameBytes: number }
-  | { readonly type: 'load-context'; readonly id: number; readonly format: 'text' | 'json'; readonly variable: string }
+  | { readonly type: 'load-context'; readonly id: number; readonly format: 'text' | 'json' | 'documents'; readonly variable: string }
   | { readonly type: 'execute'; readonly id: number; readonly code: string };
 
 /** Host → sandbox: control frames. `host-reply` carries the reply's UTF-8 JSON as its attachment. */

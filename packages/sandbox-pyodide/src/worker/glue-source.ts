@@ -114,13 +114,23 @@ def _host_error(error):
 
 
 def _host_call(op, payload):
-    body = _dumps({"op": op, "payload": payload}).encode("ascii")
-    if len(body) > _max_request:
+    # The body: JSON {"op", "payload", "promptBytes"?}, then (with prompts) a newline and their UTF-8
+    # bytes; a replacement runtime without encode_host_call sends the whole request as JSON.
+    encode = getattr(sys.modules.get("rlms_runtime"), "encode_host_call", None)
+    header, parts = encode(op, payload) if callable(encode) else ({"op": op, "payload": payload}, [])
+    head = _dumps(header).encode("ascii")
+    size = len(head) + (1 + sum(len(part) for part in parts) if parts else 0)
+    if size > _max_request:
         raise ValueError(
-            f"this {op} request is {len(body)} bytes, over the sandbox's limit of {_max_request} bytes "
+            f"this {op} request is {size} bytes, over the sandbox's limit of {_max_request} bytes "
             "per host call (maxFrameBytes): send less data per call"
         )
-    _write_all(len(body).to_bytes(8, "little") + body)
+    _write_all(size.to_bytes(8, "little") + head)
+    if parts:
+        _write_all(b"\n")
+        for part in parts:
+            _write_all(part)
+    header = parts = None
     size = int.from_bytes(_read_exact(8), "little")
     reply = json.loads(_read_exact(size))
     if reply.get("ok"):

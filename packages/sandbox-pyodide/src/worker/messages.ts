@@ -55,7 +55,7 @@ export type WorkerRequest =
   | {
       readonly type: 'load-context';
       readonly id: number;
-      readonly format: 'text' | 'json';
+      readonly format: 'text' | 'json' | 'documents';
       readonly variable: string;
       readonly bytes: Uint8Array;
     }

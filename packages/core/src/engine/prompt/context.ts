@@ -1,6 +1,7 @@
 import { ContextError } from '../../errors/errors.js';
 import type { ContextPayload } from '../../spec/sandbox-provider-v1.js';
-import { encodeDocumentsPayload, encodeUtf8 } from '../../protocol/documents-payload.js';
+import { encodeDocumentsPayload } from '../../protocol/documents-payload.js';
+import { encodeUtf8 } from '../../protocol/utf8.js';
 
 /**
  * The input of a run. One of:

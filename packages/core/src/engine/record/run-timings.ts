@@ -17,7 +17,7 @@ export interface RunTimings {
   readonly loadContextMs: number;
   /** Waiting on the root model, summed over its calls (the closing call included). */
   readonly modelWaitMs: number;
-  /** Running code cells, summed (sub-calls made from the cells included). */
+  /** Running code cells, summed (sub-calls made from the cells included; the sandbox start a first cell waits for excluded). */
   readonly cellsMs: number;
   /** Wall time while at least one sub-call of this run was in flight. */
   readonly subcallsMs: number;
@@ -37,6 +37,9 @@ export class RunClock {
   private modelWaitMs = 0;
   private cellsMs = 0;
   private cells = 0;
+  private inCell = false;
+  /** Sandbox start and context load that happened inside a cell (the session opens on first use). */
+  private startInCellsMs = 0;
 
   constructor(private readonly prepareMs?: number) {}
 
@@ -44,6 +47,7 @@ export class RunClock {
   sandboxReady(durationMs: number, loadContextMs: number): void {
     this.sandboxStartMs += Math.max(0, durationMs - loadContextMs);
     this.loadContextMs += loadContextMs;
+    if (this.inCell) this.startInCellsMs += durationMs;
   }
 
   /** A root-model call took `durationMs`. */
@@ -54,9 +58,11 @@ export class RunClock {
   /** Runs one cell, timing it. */
   async cell<T>(run: () => Promise<T>): Promise<T> {
     const started = performance.now();
+    this.inCell = true;
     try {
       return await run();
     } finally {
+      this.inCell = false;
       this.cellsMs += performance.now() - started;
       this.cells++;
     }
@@ -65,14 +71,15 @@ export class RunClock {
   /** The run's timings, with the sub-call time measured from the sub-calls it made. */
   finish(subcalls: Iterable<TimeSpan>): RunTimings {
     const subcallsMs = unionMs(subcalls);
+    const cellsMs = Math.max(0, Math.round(this.cellsMs - this.startInCellsMs));
     return {
       ...(this.prepareMs === undefined ? {} : { prepareMs: Math.round(this.prepareMs) }),
       sandboxStartMs: Math.round(this.sandboxStartMs),
       loadContextMs: Math.round(this.loadContextMs),
       modelWaitMs: Math.round(this.modelWaitMs),
-      cellsMs: Math.round(this.cellsMs),
+      cellsMs,
       subcallsMs,
-      pythonAndTransferMs: Math.max(0, Math.round(this.cellsMs) - subcallsMs),
+      pythonAndTransferMs: Math.max(0, cellsMs - subcallsMs),
       cells: this.cells,
     };
   }

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { SandboxSessionDeadError, isAbortError } from '../../errors/index.js';
-import { createFakeHost } from './create-fake-host.js';
+import { createFakeHost } from '../../testing/sandbox/create-fake-host.js';
 import type { SuiteHarness } from './sandbox-suite-harness.js';
 
 const CANARY_VARIABLE = 'RLMS_CONFORMANCE_CANARY';

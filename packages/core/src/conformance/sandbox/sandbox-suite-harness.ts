@@ -9,7 +9,7 @@ import type {
   SandboxProviderV1,
   SandboxSessionV1,
 } from '../../spec/index.js';
-import { createFakeHost, type FakeHost } from './create-fake-host.js';
+import { createFakeHost, type FakeHost } from '../../testing/sandbox/create-fake-host.js';
 
 /** Options of `testSandboxProvider`. */
 export interface SandboxProviderTestOptions {

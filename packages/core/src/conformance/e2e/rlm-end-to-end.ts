@@ -2,12 +2,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRLM } from '../../engine/api/create-rlm.js';
-import type { Trajectory } from '../../engine/record/trajectory.js';
+import { createRLM, type Trajectory } from '../../engine/index.js';
 import type { ModelProviderV1 } from '../../spec/model-provider-v1.js';
 import type { SandboxProviderV1 } from '../../spec/sandbox-provider-v1.js';
-import { MockModel } from '../mock/mock-model.js';
-import { trackSandbox } from './tracking-sandbox.js';
+import { MockModel } from '../../testing/mock/mock-model.js';
+import { trackSandbox } from '../../testing/e2e/tracking-sandbox.js';
 import { engineScenarios } from './engine-scenarios.js';
 
 /** Options of the end-to-end RLM suite. */

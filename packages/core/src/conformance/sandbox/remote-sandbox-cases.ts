@@ -3,7 +3,7 @@ import { RLMAbortError, SandboxSessionDeadError } from '../../errors/index.js';
 import { createFrameSession } from '../../protocol/create-frame-session.js';
 import type { FrameTransport } from '../../protocol/frame-transport.js';
 import type { SandboxProviderV1 } from '../../spec/index.js';
-import { createFakeHost } from './create-fake-host.js';
+import { createFakeHost } from '../../testing/sandbox/create-fake-host.js';
 
 /** Holds calls (e.g. a fake SDK's sandbox creation) open until the test releases them. See {@link createGate}. */
 export interface Gate {

@@ -1,11 +1,10 @@
 import { expect, it } from 'vitest';
-import { createRLM } from '../../engine/api/create-rlm.js';
-import type { RLMSettings } from '../../engine/api/settings.js';
+import { createRLM, type RLMSettings } from '../../engine/index.js';
 import { ModelProviderError } from '../../errors/errors.js';
 import type { ModelProviderV1 } from '../../spec/model-provider-v1.js';
 import type { SandboxProviderV1 } from '../../spec/sandbox-provider-v1.js';
-import { MockModel } from '../mock/mock-model.js';
-import { trackSandbox } from './tracking-sandbox.js';
+import { MockModel } from '../../testing/mock/mock-model.js';
+import { trackSandbox } from '../../testing/e2e/tracking-sandbox.js';
 
 type Settings = Omit<RLMSettings, 'model' | 'sandbox'>;
 

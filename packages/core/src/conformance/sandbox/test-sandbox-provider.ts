@@ -53,7 +53,7 @@ export const SANDBOX_CONFORMANCE_CASES: readonly string[] = Object.freeze([
  *
  * @example
  * ```ts
- * import { testSandboxProvider } from '@rlms/core/testing';
+ * import { testSandboxProvider } from '@rlms/core/conformance';
  * import { createLocalSandbox } from '@rlms/sandbox-local';
  * testSandboxProvider({ name: 'local', create: () => createLocalSandbox() });
  * ```

@@ -1,3 +1,8 @@
+/**
+ * `@rlms/openai/testing`: a local OpenAI-compatible HTTP server with scripted replies and
+ * injectable faults, for tests, benchmarks and examples. Zero dependencies beyond `node:http`;
+ * usable with any test runner.
+ */
 export { startOpenAICompatibleServer } from './openai-compatible-server.js';
 export type {
   OpenAICompatibleApi,
@@ -14,9 +19,3 @@ export type {
   ServerReplyUsage,
 } from './openai-compatible-server-types.js';
 export { estimateTokens } from './openai-wire-format.js';
-export { testModelProvider } from './test-model-provider.js';
-export type {
-  ModelProviderScript,
-  ModelProviderSupports,
-  TestModelProviderOptions,
-} from './test-model-provider.js';

@@ -5,7 +5,7 @@ import {
   type OpenAICompatibleServer,
   type OpenAICompatibleServerOptions,
   type ServerReplyRequest,
-} from '../src/testing/model/index.js';
+} from '../src/testing/index.js';
 
 let server: OpenAICompatibleServer | undefined;
 

@@ -1,0 +1,1 @@
+export { testRLMEndToEnd, makeHaystack, type RLMEndToEndOptions } from './rlm-end-to-end.js';
