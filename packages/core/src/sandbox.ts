@@ -13,6 +13,7 @@ export { redactSecrets, REDACTED } from './errors/redact-secrets.js';
 export { generateWithRetries, type ModelRetryPolicy } from './engine/model/model-retry.js';
 export { RUNTIME_PATH, RUNTIME_FILE_NAME, PROTOCOL_VERSION, readRuntimeSource } from './runtime/runtime-source.js';
 export { computeCostUsd } from './engine/accounting/usage.js';
+export { truncateMiddle } from './engine/prompt/truncate.js';
 export { abortErrorFor, raceAbort, throwIfAborted } from './adapters/race-abort.js';
 export { settingsChecks, type SettingsChecks } from './sandbox-kit/settings-checks.js';
 export { startupErrorFor, startupStep, type StartupErrorOptions, type StartupStepOptions } from './sandbox-kit/startup-error.js';

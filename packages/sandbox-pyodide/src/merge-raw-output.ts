@@ -1,3 +1,5 @@
+import { truncateMiddle } from '@rlms/core/sandbox';
+
 /**
  * Appends output that bypassed `sys.stdout` / `sys.stderr` (written to fd 1/2 directly, e.g.
  * `os.write(1, ...)` or C code) to what the runtime captured, keeping the result within
@@ -12,13 +14,5 @@ export function mergeRawOutput(
 ): { readonly text: string; readonly cut: number } {
   if (raw === undefined || raw.length === 0) return { text: captured, cut: 0 };
   const text = captured + raw;
-  if (text.length <= maxChars) return { text, cut: 0 };
-  const keep = Math.max(0, maxChars);
-  const head = Math.ceil(keep / 2);
-  const tail = keep - head;
-  const cut = text.length - keep;
-  return {
-    text: `${text.slice(0, head)}\n... [${cut} characters truncated] ...\n${tail > 0 ? text.slice(-tail) : ''}`,
-    cut,
-  };
+  return truncateMiddle(text, maxChars);
 }
