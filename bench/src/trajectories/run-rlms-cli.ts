@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { repositoryRoot } from './trajectory-corpus.js';
+import { childDeadline } from '../util/child-deadline.js';
 
 /** Environment variable that overrides the CLI script to run. */
 export const RLMS_CLI_ENV = 'RLMS_CLI';
@@ -134,13 +135,7 @@ export async function runRlmsCli(options: CliRunOptions): Promise<CliRunResult> 
   });
   child.stdin.on('error', () => undefined);
   child.stdin.end(options.context);
-  let timedOut = false;
-  let killTimer: NodeJS.Timeout | undefined;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    child.kill('SIGTERM');
-    killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  }, options.timeoutMs);
+  const deadline = childDeadline(child, options.timeoutMs);
   const exitCode = await new Promise<number | null>((resolve) => {
     child.once('error', (error) => {
       stderr += `\n${error.message}`;
@@ -148,8 +143,7 @@ export async function runRlmsCli(options: CliRunOptions): Promise<CliRunResult> 
     });
     child.once('close', (code) => resolve(code));
   });
-  clearTimeout(timer);
-  if (killTimer !== undefined) clearTimeout(killTimer);
+  deadline.clear();
   let json: CliJsonResult | undefined;
   const text = Buffer.concat(stdout).toString('utf8').trim();
   if (text.startsWith('{')) {
@@ -159,5 +153,5 @@ export async function runRlmsCli(options: CliRunOptions): Promise<CliRunResult> 
       json = undefined;
     }
   }
-  return { exitCode, json, stdout: text, stderrTail: stderr, timedOut, durationMs: Date.now() - started };
+  return { exitCode, json, stdout: text, stderrTail: stderr, timedOut: deadline.timedOut, durationMs: Date.now() - started };
 }

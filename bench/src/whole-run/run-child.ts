@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { findProcesses } from '../util/proc-memory.js';
 import { ProcessTreeMemory, type TreeMemory } from './process-tree-memory.js';
 import type { StampedLine } from './verbose-phases.js';
+import { childDeadline } from '../util/child-deadline.js';
 
 /** One child process to measure. */
 export interface ChildSpec {
@@ -76,13 +77,7 @@ export async function runChild(spec: ChildSpec): Promise<ChildRun> {
     stderr += text;
     if (stderr.length > STDERR_LIMIT) stderr = stderr.slice(-STDERR_LIMIT);
   });
-  let timedOut = false;
-  let killTimer: NodeJS.Timeout | undefined;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    child.kill('SIGTERM');
-    killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  }, spec.timeoutMs);
+  const deadline = childDeadline(child, spec.timeoutMs);
   const exitCode = await new Promise<number | null>((resolve) => {
     child.once('error', (error) => {
       stderr += `\n${error.message}`;
@@ -95,11 +90,10 @@ export async function runChild(spec: ChildSpec): Promise<ChildRun> {
   });
   const wallMs = performance.now() - started;
   await new Promise<void>((resolve) => (child.stdout.readableEnded ? resolve() : child.stdout.once('close', () => resolve())));
-  clearTimeout(timer);
-  if (killTimer !== undefined) clearTimeout(killTimer);
+  deadline.clear();
   return {
     exitCode,
-    timedOut,
+    timedOut: deadline.timedOut,
     wallMs,
     spawnedAt,
     stdout: Buffer.concat(stdout).toString('utf8'),
