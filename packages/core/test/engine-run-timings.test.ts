@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRLM, describeRunTimings } from '../src/index.js';
+import { createRLM, describeRLMEvent, describeRunTimings, type RLMEvent } from '../src/index.js';
 import { RunClock, unionMs } from '../src/engine/record/run-timings.js';
 import { MockModel } from '../src/testing/index.js';
 // The local sandbox is a sibling workspace package; importing its source keeps core free of a dependency cycle.
@@ -55,6 +55,24 @@ describe('run timings', () => {
     expect(timings.subcallsMs).toBeLessThanOrEqual(timings.cellsMs + 1);
     expect(timings.pythonAndTransferMs).toBe(Math.max(0, timings.cellsMs - timings.subcallsMs));
     expect(describeRunTimings(timings)).toMatch(/^Time: prepare .* · sandbox start .* · context load .* · root model .* · 2 cells .* \(sub-calls .*, Python and transfer .*\)\.$/);
+  });
+
+  it('says in sandbox-ready how the interpreter started, when the sandbox reports it', async () => {
+    const fromDisk = {
+      ...sandbox,
+      createSession: async (options: Parameters<typeof sandbox.createSession>[0]) => Object.assign(await sandbox.createSession(options), { snapshot: 'disk' as const }),
+    };
+    const events: RLMEvent[] = [];
+    const rlm = createRLM({ model: new MockModel({ replies: ['```repl\nFINAL("ok")\n```'] }), sandbox: fromDisk });
+    const result = await rlm.query({ context: 'x', question: 'q', onEvent: (event) => events.push(event) });
+    expect(result.answer).toBe('ok');
+    const ready = events.find((event) => event.type === 'sandbox-ready');
+    expect(ready).toMatchObject({ type: 'sandbox-ready', snapshot: 'disk' });
+    expect(describeRLMEvent(ready!)).toContain('restored from the snapshot on disk');
+    // A sandbox that does not report it: no field, no words.
+    const plain: RLMEvent[] = [];
+    await createRLM({ model: new MockModel({ replies: ['```repl\nFINAL("ok")\n```'] }), sandbox }).query({ context: 'x', question: 'q', onEvent: (event) => plain.push(event) });
+    expect(plain.find((event) => event.type === 'sandbox-ready')).not.toHaveProperty('snapshot');
   });
 
   it('leaves timings out of direct runs', async () => {

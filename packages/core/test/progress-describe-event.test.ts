@@ -19,6 +19,8 @@ const table: Array<[string, RLMEvent, string | undefined]> = [
   ['child run start', { ...base, depth: 1, type: 'run-start', mode: 'rlm', question: 'q', context: context('list', 2, 20) }, '[depth 1] Child run started (context: 2 items, 20 characters).'],
   ['sandbox start', { ...base, type: 'sandbox-start', sandbox: 'pyodide' }, 'Starting the pyodide sandbox.'],
   ['sandbox ready', { ...base, type: 'sandbox-ready', sandbox: 'pyodide', durationMs: 2_500, loadContextMs: 300 }, 'The pyodide sandbox is ready after 2.5 s (context loaded in 300 ms).'],
+  ['sandbox ready from disk', { ...base, type: 'sandbox-ready', sandbox: 'pyodide', durationMs: 800, loadContextMs: 30, snapshot: 'disk' }, 'The pyodide sandbox is ready after 800 ms (restored from the snapshot on disk, context loaded in 30 ms).'],
+  ['sandbox ready, booted', { ...base, type: 'sandbox-ready', sandbox: 'pyodide', durationMs: 3_000, loadContextMs: 30, snapshot: 'none' }, 'The pyodide sandbox is ready after 3.0 s (booted, context loaded in 30 ms).'],
   ['sandbox restart', { ...base, type: 'sandbox-restart', reason: 'it crashed' }, 'The sandbox was restarted: it crashed.'],
   ['iteration', { ...base, type: 'iteration-start', iteration: 2 }, 'Iteration 2: asking the root model.'],
   ['model reply', { ...base, type: 'model-response', iteration: 2, model: 'mock:m', cached: false, text: '', usage: {}, costUsd: undefined, durationMs: 65_000, totalUsage: usage(1) }, 'Iteration 2: the model replied after 1 min 05 s (1 token so far).'],

@@ -55,6 +55,9 @@ export function describeSubcallsStarting(op: string, target: string): string {
   return op === 'tool' ? `Calling tool ${target}.` : `Sub-calls started (${op} to ${target}).`;
 }
 
+/** How the interpreter started, as the start of the `sandbox-ready` line's parenthesis. */
+const SNAPSHOT_WORDS = { none: 'booted, ', memory: 'restored from a snapshot, ', disk: 'restored from the snapshot on disk, ', unknown: '' } as const;
+
 function contextShape(type: string, length: number, totalChars: number): string {
   const chars = plural(totalChars, 'character');
   if (type === 'dict') return `${plural(length, 'document')}, ${chars}`;
@@ -77,7 +80,7 @@ function words(event: RLMEvent, direct: boolean, errorMessages: boolean): string
     case 'sandbox-start':
       return `Starting the ${event.sandbox} sandbox.`;
     case 'sandbox-ready':
-      return `The ${event.sandbox} sandbox is ready after ${formatElapsed(event.durationMs)} (context loaded in ${formatElapsed(event.loadContextMs)}).`;
+      return `The ${event.sandbox} sandbox is ready after ${formatElapsed(event.durationMs)} (${SNAPSHOT_WORDS[event.snapshot ?? 'unknown']}context loaded in ${formatElapsed(event.loadContextMs)}).`;
     case 'sandbox-restart':
       return `The sandbox was restarted: ${event.reason}.`;
     case 'iteration-start':

@@ -31,5 +31,6 @@ export type {
   FinalValue,
   ExecutionResult,
   SandboxSessionV1,
+  SandboxSnapshotSource,
   SandboxProviderV1,
 } from './sandbox-provider-v1.js';

@@ -147,7 +147,16 @@ export interface SandboxSessionV1 {
   execute(code: string, options?: ExecuteOptions): Promise<ExecutionResult>;
   /** Frees everything (processes, containers, workers). Idempotent; never throws. */
   destroy(): Promise<void>;
+  /**
+   * How the interpreter started, for sandboxes that restore snapshots: booted (`'none'`), restored
+   * from a snapshot kept in this process (`'memory'`), or from one a previous process saved
+   * (`'disk'`). Shown in the `sandbox-ready` event. Optional: absent means not reported.
+   */
+  readonly snapshot?: SandboxSnapshotSource;
 }
+
+/** Where a session's interpreter came from: see {@link SandboxSessionV1.snapshot}. */
+export type SandboxSnapshotSource = 'none' | 'memory' | 'disk';
 
 /** A sandbox backend, specification version 1. Factories (`createXSandbox`) do no I/O. */
 export interface SandboxProviderV1 {

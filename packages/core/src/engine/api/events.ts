@@ -1,4 +1,4 @@
-import type { ExecutionResult } from '../../spec/sandbox-provider-v1.js';
+import type { ExecutionResult, SandboxSnapshotSource } from '../../spec/sandbox-provider-v1.js';
 import type { HostCall } from '../../spec/host-bridge.js';
 import type { TokenUsage } from '../../spec/usage.js';
 import type { ContextMetadata } from '../prompt/context.js';
@@ -106,6 +106,8 @@ export interface SandboxReadyEvent extends EventBase {
   readonly durationMs: number;
   /** Of `durationMs`, the time spent loading the context into the session. */
   readonly loadContextMs: number;
+  /** How the interpreter started, when the sandbox says (`SandboxSessionV1.snapshot`). */
+  readonly snapshot?: SandboxSnapshotSource;
 }
 
 export interface SandboxRestartEvent extends EventBase {

@@ -1,6 +1,6 @@
 import { SandboxSessionDeadError } from '../../errors/errors.js';
 import type { HostBridge, HostCall, HostCallOptions } from '../../spec/host-bridge.js';
-import type { ContextPayload, ExecutionResult, SandboxSessionV1 } from '../../spec/sandbox-provider-v1.js';
+import type { ContextPayload, ExecutionResult, SandboxSessionV1, SandboxSnapshotSource } from '../../spec/sandbox-provider-v1.js';
 import type { Budget } from '../accounting/budget.js';
 import type { PreparedContext } from '../prompt/context.js';
 import { frameLimitBytes } from './frame-limit.js';
@@ -49,7 +49,9 @@ export interface RunReplOptions {
   /** Called when a dead session is replaced. */
   readonly onRestart: (reason: string) => void;
   /** Told when a session starts opening and when it is ready (context loaded), with the times. */
-  readonly onSandbox?: (phase: { readonly type: 'start' } | { readonly type: 'ready'; readonly durationMs: number; readonly loadContextMs: number }) => void;
+  readonly onSandbox?: (
+    phase: { readonly type: 'start' } | { readonly type: 'ready'; readonly durationMs: number; readonly loadContextMs: number; readonly snapshot?: SandboxSnapshotSource },
+  ) => void;
 }
 
 /**
@@ -162,7 +164,8 @@ export class RunRepl {
       throw error;
     }
     const ready = performance.now();
-    this.options.onSandbox?.({ type: 'ready', durationMs: Math.round(ready - started), loadContextMs: Math.round(ready - loading) });
+    const snapshot = created.snapshot;
+    this.options.onSandbox?.({ type: 'ready', durationMs: Math.round(ready - started), loadContextMs: Math.round(ready - loading), ...(snapshot === undefined ? {} : { snapshot }) });
     if (persistent !== undefined) persistent.session = created;
     return created;
   }

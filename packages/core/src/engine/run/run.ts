@@ -123,7 +123,14 @@ function openRun(tree: RunTree, input: RunInput): RunState {
     onSandbox: (phase) => {
       if (phase.type === 'start') return tree.emit({ type: 'sandbox-start', ...record.base(), sandbox: settings.sandbox.name });
       clock.sandboxReady(phase.durationMs, phase.loadContextMs);
-      tree.emit({ type: 'sandbox-ready', ...record.base(), sandbox: settings.sandbox.name, durationMs: phase.durationMs, loadContextMs: phase.loadContextMs });
+      tree.emit({
+        type: 'sandbox-ready',
+        ...record.base(),
+        sandbox: settings.sandbox.name,
+        durationMs: phase.durationMs,
+        loadContextMs: phase.loadContextMs,
+        ...(phase.snapshot === undefined ? {} : { snapshot: phase.snapshot }),
+      });
     },
   });
   // Keeps the root conversation inside the model's window (see prompt/compaction.ts).
