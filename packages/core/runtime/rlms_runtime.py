@@ -627,6 +627,11 @@ class Runtime:
     measured. Calls over ``maxFrameBytes`` (see ``configure``) raise ``ValueError`` in model code
     instead of reaching the host; batches are split over several host calls so each fits. Default:
     the embedded (Pyodide) request, an 8-byte length plus the body of ``encode_host_call``.
+
+    ``interrupt_requested`` (attribute; None or a callable ``() -> bool``) is asked right before each
+    cell's code starts: True means the host already interrupted this request (its SIGINT arrived
+    before the cell began and was ignored as idle), so the cell ends at once with
+    ``KeyboardInterrupt`` instead of running unstoppably.
     """
 
     def __init__(self, host_call, capture_fds: bool = False, *, handle_sigint: bool = True, register_main: bool = True,
@@ -646,6 +651,7 @@ class Runtime:
         self._stdout_stream = _CaptureStream(self._stdout, "<stdout>", 1 if fd_ok else None)
         self._stderr_stream = _CaptureStream(self._stderr, "<stderr>", 2 if fd_ok else None)
         self._executing = False
+        self.interrupt_requested = None
         self._critical = 0
         self._interrupt_pending = False
         self._final = None
@@ -877,6 +883,11 @@ class Runtime:
         try:
             try:
                 self._executing = True
+                # After `_executing` is set: a SIGINT from now on raises; one that came earlier was
+                # ignored as idle, and the transport remembers it for this request.
+                requested = self.interrupt_requested
+                if requested is not None and requested():
+                    raise KeyboardInterrupt
                 self._run_cell(code, filename)
             finally:
                 self._executing = False
@@ -1266,6 +1277,9 @@ class StdioServer:
         self._ids = itertools.count(1)
         self._requests = queue.SimpleQueue()
         self._current = None
+        # Id of the last request the host interrupted: an interrupt can overtake its request (it
+        # arrives while the request still waits in the queue); the request then ends at once.
+        self._interrupted_id = None
         self._closed = False
         self._main_ident = threading.get_ident()
         self._pid = os.getpid()
@@ -1461,6 +1475,8 @@ class StdioServer:
         waiter.event.set()
 
     def _interrupt(self, request_id) -> None:
+        if request_id is not None:
+            self._interrupted_id = request_id
         runtime = self.runtime
         if runtime is None or not runtime.executing or (request_id is not None and request_id != self._current):
             return
@@ -1481,6 +1497,7 @@ class StdioServer:
         except Exception:
             pass
         self.runtime = runtime = Runtime(host_call=self.call, capture_fds=True, message_size=self.message_size)
+        runtime.interrupt_requested = self._interrupt_came_first
         threading.Thread(target=self._read_loop, name="rlms-reader", daemon=True).start()
         self.send({
             "type": "ready",
@@ -1513,6 +1530,11 @@ class StdioServer:
             except _JSON_ERRORS as exc:
                 self.send({"type": "response", "id": request_id, "ok": False,
                            "error": {"type": type(exc).__name__, "message": "reply not serialisable: %s" % _cut_middle(str(exc), 2000)}})
+
+    def _interrupt_came_first(self) -> bool:
+        """True when the host interrupted the current request before its cell started."""
+        current = self._current
+        return current is not None and current == self._interrupted_id
 
     def _handle(self, frame: dict, data):
         kind = frame.get("type")

@@ -114,6 +114,22 @@ describe('rlms_runtime embedded Runtime API', () => {
     expect(out.after.stdout).toBe('alive\n');
   });
 
+  it('asks interrupt_requested before each cell: an interrupt that came first ends the cell at once', async () => {
+    const out = await embedded(
+      [
+        'asked = []',
+        'rt.interrupt_requested = lambda: asked.append(1) or len(asked) == 1',
+        'out["first"] = rt.execute("while True:\\n    pass")',
+        'out["second"] = rt.execute("print(\'ran\')")',
+        'out["asked"] = len(asked)',
+      ].join('\n'),
+    );
+    expect(out.first.error.type).toBe('KeyboardInterrupt');
+    expect(out.first.error.message).toBe('Execution was interrupted (timeout or abort).');
+    expect(out.second.stdout).toBe('ran\n');
+    expect(out.asked).toBe(2);
+  });
+
   it('validates context and tool names, and deletes a context file after loading it', async () => {
     const out = await embedded(
       [

@@ -109,6 +109,23 @@ describe('rlms_runtime stdio mode', () => {
     expect((await runtime.response('h2')).value.stdout).toBe("'still alive'\n");
   });
 
+  it('ends a cell at once when its interrupt overtook it (arrived while the request still waited)', async () => {
+    const runtime = start();
+    // h1 waits on a host call, so h2 waits in the queue when its interrupt arrives.
+    runtime.send({ type: 'execute', id: 'h1', code: "print(llm_query('held'))" });
+    const call = await runtime.take((frame) => frame.type === 'host_call');
+    runtime.send({ type: 'execute', id: 'h2', code: 'while True:\n    pass' });
+    runtime.send({ type: 'interrupt', id: 'h2' });
+    runtime.send({ type: 'host_result', id: call.id, ok: true, value: 'released' });
+    expect((await runtime.response('h1')).value.stdout).toBe('released\n');
+    const spun = await runtime.response('h2');
+    expect(spun.value.error.type).toBe('KeyboardInterrupt');
+    expect(spun.value.error.traceback).not.toContain('rlms_runtime');
+    // The remembered interrupt belongs to h2 only.
+    runtime.send({ type: 'execute', id: 'h3', code: "'next cell runs'" });
+    expect((await runtime.response('h3')).value.stdout).toBe("'next cell runs'\n");
+  });
+
   it('ignores malformed frames (reporting them on stderr) and keeps serving', async () => {
     const runtime = start();
     runtime.child.stdin.write('this is not json\n');

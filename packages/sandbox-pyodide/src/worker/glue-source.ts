@@ -5,8 +5,9 @@
  * Entry points called from the worker (all take and return plain strings):
  * - `prepare(runtime_source, runtime_path)`: before a snapshot, imports the runtime and warms up
  *   what it needs;
- * - `start(device_path, sleep_device_path, runtime_source, runtime_path, max_frame_bytes)`: after boot
- *   or restore, opens the devices, installs an interruptible `time.sleep` and creates the `Runtime`;
+ * - `start(device_path, sleep_device_path, interrupt_device_path, runtime_source, runtime_path, max_frame_bytes)`:
+ *   after boot or restore, opens the devices, installs an interruptible `time.sleep` and creates the
+ *   `Runtime` (which asks the interrupt device whether its request was interrupted before it began);
  * - `lock_down()`: removes the JavaScript bridges and raw-memory modules from Python's reach;
  * - `configure(json, max_frame_bytes)`, `load_context(path, format, variable)`, `execute(code)`: runtime requests,
  *   replying JSON text `{"ok": true, "value": ...}` or `{"ok": false, "error": {"type", "message"}}`
@@ -23,6 +24,7 @@ import sys
 _runtime = None
 _fd = -1
 _sleep_fd = -1
+_interrupt_fd = -1
 # Largest host-call request (bytes); a larger one is refused here with a Python exception. The
 # device and the host enforce the same cap on their side and end the session when it is broken.
 _max_request = 64 << 20
@@ -151,19 +153,29 @@ def _sleep(seconds):
     os.read(_sleep_fd, 1)
 
 
-def start(device_path, sleep_device_path, runtime_source, runtime_path, max_frame_bytes):
+def _interrupt_requested():
+    """True when the host interrupted the current request (maybe before its cell began)."""
+    try:
+        return os.read(_interrupt_fd, 1) == b"\x01"
+    except OSError:  # model code closed the descriptor: only its own interrupts are lost
+        return False
+
+
+def start(device_path, sleep_device_path, interrupt_device_path, runtime_source, runtime_path, max_frame_bytes):
     """Opens the devices and creates the session's Runtime. Returns the Python version."""
-    global _runtime, _fd, _sleep_fd, _max_request
+    global _runtime, _fd, _sleep_fd, _interrupt_fd, _max_request
     import time
     _max_request = int(max_frame_bytes)
     module = _load_runtime_module(runtime_source, runtime_path)
     _fd = os.open(device_path, os.O_RDWR)
     _sleep_fd = os.open(sleep_device_path, os.O_RDWR)
+    _interrupt_fd = os.open(interrupt_device_path, os.O_RDONLY)
     time.sleep = _sleep
     # Emscripten loads its entropy source (node:crypto) at the first use after boot or restore:
     # now, while module loading is still allowed.
     os.urandom(8)
     _runtime = module.Runtime(host_call=_host_call, capture_fds=False)
+    _runtime.interrupt_requested = _interrupt_requested
     return sys.version.split()[0]
 
 

@@ -17,12 +17,14 @@
  */
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { PyodideAPI } from 'pyodide';
-import type { HostReply, WorkerEvent } from './messages.ts';
+import { INTERRUPT_REQUESTED_INDEX, type HostReply, type WorkerEvent } from './messages.ts';
 
 /** Path of the device inside the sandbox. */
 export const HOST_DEVICE_PATH = '/dev/rlms_host';
 /** Path of the sleep device: write a float64 (seconds), then a 1-byte read blocks that long. */
 export const SLEEP_DEVICE_PATH = '/dev/rlms_sleep';
+/** Path of the interrupt device: a 1-byte read gives 1 when the host interrupted the current request. */
+export const INTERRUPT_DEVICE_PATH = '/dev/rlms_interrupt';
 
 const ERRNO_EINTR = 27;
 const ERRNO_EIO = 29;
@@ -49,6 +51,7 @@ export interface HostDeviceOptions {
   /** Largest request, in bytes (until `setMaxFrameBytes`). */
   readonly maxFrameBytes: number;
   readonly hostSignal: Int32Array;
+  /** Pyodide's interrupt buffer (byte 0) and the request's sticky interrupt flag (byte 1). */
   readonly interrupt: Uint8Array;
   readonly pollMs: number;
   readonly post: (event: WorkerEvent) => void;
@@ -173,6 +176,7 @@ export function installHostDevice(pyodide: PyodideAPI, options: HostDeviceOption
   fs.registerDevice(dev, ops);
   fs.mkdev(HOST_DEVICE_PATH, dev);
   installSleepDevice(fs, options);
+  installInterruptDevice(fs, options);
 
   return {
     setMaxFrameBytes(bytes: number) {
@@ -217,4 +221,27 @@ function installSleepDevice(fs: EmscriptenFS, options: HostDeviceOptions): void 
   const dev = fs.makedev(64, 1);
   fs.registerDevice(dev, ops);
   fs.mkdev(SLEEP_DEVICE_PATH, dev);
+}
+
+/**
+ * Pyodide consumes its interrupt buffer (byte 0) when Python next checks it, and the runtime
+ * ignores a SIGINT that lands before the cell's code starts. An interrupt that overtook its request
+ * (sent while the worker had not yet picked the request up) would then be lost and the cell would
+ * run on until the host killed the sandbox. Byte 1 stays set until the next request, and the runtime
+ * reads it through this device right before a cell starts (`Runtime.interrupt_requested`).
+ */
+function installInterruptDevice(fs: EmscriptenFS, options: HostDeviceOptions): void {
+  const ops: DeviceOps = {
+    write() {
+      throw new fs.ErrnoError(ERRNO_EIO);
+    },
+    read(_stream, buffer, offset, length) {
+      if (length <= 0) return 0;
+      buffer[offset] = Atomics.load(options.interrupt, INTERRUPT_REQUESTED_INDEX) === 0 ? 0 : 1;
+      return 1;
+    },
+  };
+  const dev = fs.makedev(64, 2);
+  fs.registerDevice(dev, ops);
+  fs.mkdev(INTERRUPT_DEVICE_PATH, dev);
 }

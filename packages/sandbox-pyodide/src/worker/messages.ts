@@ -1,6 +1,6 @@
 /**
  * Messages between the sandbox process's main thread (`sandbox-process.ts`, the relay) and the
- * Pyodide worker thread it runs. Type-only.
+ * Pyodide worker thread it runs. Types, and the layout of the shared interrupt buffer.
  *
  * Control requests travel on the worker's `parentPort`. Replies to host calls travel on a
  * dedicated `MessagePort` (`hostPort`) that the worker drains synchronously with
@@ -12,6 +12,12 @@
  * validates every frame (see `channel-messages.ts`).
  */
 import type { MessagePort } from 'node:worker_threads';
+
+/**
+ * Index, in the interrupt buffer, of the byte that says "the current request was interrupted": set
+ * with Pyodide's SIGINT byte (index 0), but unlike it not consumed by Python; cleared by the next request.
+ */
+export const INTERRUPT_REQUESTED_INDEX = 1;
 
 /** Data handed to a new worker through `workerData`. */
 export interface WorkerBootData {
@@ -25,7 +31,10 @@ export interface WorkerBootData {
   readonly makeSnapshot: boolean;
   /** Upper bound of the WebAssembly heap, in bytes. */
   readonly memoryLimitBytes: number;
-  /** One byte, shared: the main thread writes 2 (SIGINT) to interrupt Python. */
+  /**
+   * Two bytes, shared: the main thread writes 2 (SIGINT) to byte 0 (Pyodide's interrupt buffer) and
+   * 1 to byte 1 (stays set until the next request) to interrupt Python.
+   */
   readonly interruptBuffer: SharedArrayBuffer;
   /** One Int32, shared: incremented by the main thread after every message on `hostPort`. */
   readonly hostSignal: SharedArrayBuffer;

@@ -13,7 +13,7 @@ import type { PyodideAPI } from 'pyodide';
 import { bootPyodide } from './boot-pyodide.ts';
 import { GLUE_MODULE_NAME, GLUE_SOURCE } from './glue-source.ts';
 import { hardenRealm } from './harden-realm.ts';
-import { HOST_DEVICE_PATH, SLEEP_DEVICE_PATH, installHostDevice } from './host-device.ts';
+import { HOST_DEVICE_PATH, INTERRUPT_DEVICE_PATH, SLEEP_DEVICE_PATH, installHostDevice } from './host-device.ts';
 import { RawOutput } from './raw-output.ts';
 import { loadTestHook } from './test-hook.ts';
 import type { WorkerBootData, WorkerEvent, WorkerFailure, WorkerRequest } from './messages.ts';
@@ -25,7 +25,7 @@ const CONTEXT_DIR = '/tmp/.rlms';
 
 interface Glue {
   prepare(runtimeSource: string, runtimePath: string): void;
-  start(devicePath: string, sleepDevicePath: string, runtimeSource: string, runtimePath: string, maxFrameBytes: number): string;
+  start(devicePath: string, sleepDevicePath: string, interruptDevicePath: string, runtimeSource: string, runtimePath: string, maxFrameBytes: number): string;
   lock_down(): void;
   configure(configJson: string, maxFrameBytes: number): string;
   load_context(path: string, format: string, variable: string): string;
@@ -94,7 +94,7 @@ async function run(port: MessagePort, data: WorkerBootData): Promise<void> {
   pyodide.setStdin({ error: true });
   pyodide.FS.mkdirTree(CONTEXT_DIR);
 
-  const pythonVersion = glue.start(HOST_DEVICE_PATH, SLEEP_DEVICE_PATH, data.runtimeSource, RUNTIME_FILE, data.maxFrameBytes);
+  const pythonVersion = glue.start(HOST_DEVICE_PATH, SLEEP_DEVICE_PATH, INTERRUPT_DEVICE_PATH, data.runtimeSource, RUNTIME_FILE, data.maxFrameBytes);
   pyodide.setInterruptBuffer(interrupt);
   glue.lock_down();
   hardenRealm(pyodide);

@@ -15,7 +15,7 @@ import { Socket } from 'node:net';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { FrameDecoder, encodeFrame, type ChannelFrame } from './channel-frames.ts';
 import type { BootFrame, SandboxFrame } from './channel-messages.ts';
-import type { WorkerBootData, WorkerEvent, WorkerRequest } from './messages.ts';
+import { INTERRUPT_REQUESTED_INDEX, type WorkerBootData, type WorkerEvent, type WorkerRequest } from './messages.ts';
 
 const CHANNEL_FD = 3;
 const SIGINT = 2;
@@ -46,7 +46,7 @@ let hostSignal: Int32Array | undefined;
 let hostPort: MessageChannel['port1'] | undefined;
 
 function startWorker(boot: BootFrame, snapshot: Uint8Array): void {
-  const interruptBuffer = new SharedArrayBuffer(1);
+  const interruptBuffer = new SharedArrayBuffer(2);
   const hostSignalBuffer = new SharedArrayBuffer(4);
   interruptFlag = new Uint8Array(interruptBuffer);
   hostSignal = new Int32Array(hostSignalBuffer);
@@ -126,6 +126,8 @@ function onHostFrame({ header, attachment }: ChannelFrame): void {
   if (!worker || !interruptFlag || !hostSignal || !hostPort) return;
   switch (frame.type) {
     case 'interrupt':
+      // Byte 1 first: once Python consumes byte 0, byte 1 still says this request was interrupted.
+      Atomics.store(interruptFlag, INTERRUPT_REQUESTED_INDEX, 1);
       Atomics.store(interruptFlag, 0, SIGINT);
       return;
     case 'host-reply':
@@ -138,6 +140,7 @@ function onHostFrame({ header, attachment }: ChannelFrame): void {
     case 'load-context': {
       // A stale SIGINT from an earlier timeout must not hit this request.
       Atomics.store(interruptFlag, 0, 0);
+      Atomics.store(interruptFlag, INTERRUPT_REQUESTED_INDEX, 0);
       const request = (frame.type === 'load-context' ? { ...frame, bytes: attachment } : frame) as unknown as WorkerRequest;
       worker.postMessage(request, frame.type === 'load-context' ? [attachment.buffer as ArrayBuffer] : []);
       return;

@@ -120,6 +120,25 @@ export function defineLifecycleCases(h: SuiteHarness): void {
   });
 
   h.defineCase(
+    'abort-at-once',
+    'an abort right behind its execute (before the cell starts) still stops the cell; the session lives on',
+    async () => {
+      const { session } = await h.fresh();
+      await h.runOk(session, 'rlms_kept = 41');
+      // The interrupt can reach the sandbox before the cell begins; it must not be dropped as idle.
+      for (let round = 0; round < 3; round++) {
+        const controller = new AbortController();
+        const running = session.execute('while True:\n    pass', { abortSignal: controller.signal });
+        queueMicrotask(() => controller.abort());
+        await expect(running).rejects.toSatisfy(isAbortError);
+      }
+      const after = await h.runOk(session, 'print(rlms_kept + 1)');
+      expect(after.stdout).toBe('42\n');
+    },
+    (capabilities) => (capabilities.interrupt ? undefined : 'capabilities.interrupt is false'),
+  );
+
+  h.defineCase(
     'fd-output',
     'OS-level output of os.system, subprocesses and os.write is captured without breaking the protocol',
     async () => {

@@ -8,7 +8,7 @@ import { createSuiteHarness, type SandboxProviderTestOptions } from './sandbox-s
 
 /**
  * Ids of the conformance cases, usable in `testSandboxProvider({ skip })`. Cases that depend on a
- * capability (`llm-query-threads` → `threads`, `timeout` → `interrupt`, `fd-output` →
+ * capability (`llm-query-threads` → `threads`, `timeout` and `abort-at-once` → `interrupt`, `fd-output` →
  * `subprocess`, `frame-attack` / `frame-endless-header` → a stdio runtime, i.e. not `wasm`) are
  * skipped automatically when the provider declares it cannot do it.
  */
@@ -39,6 +39,7 @@ export const SANDBOX_CONFORMANCE_CASES: readonly string[] = Object.freeze([
   'destroy-aborts-host-calls',
   'session-isolation',
   'abort',
+  'abort-at-once',
   'fd-output',
   'frame-limit',
   'frame-attack',
