@@ -28,7 +28,10 @@ describe('run timings', () => {
 
   it('leaves the sandbox start a first cell waits for out of the cell time', async () => {
     const clock = new RunClock();
-    await clock.cell(async () => clock.sandboxReady(1_000_000, 0));
+    await clock.cell(async () => {
+      clock.sandboxReady(1_000_000, 0);
+      clock.sandboxWait(1_000_000);
+    });
     const timings = clock.finish([]);
     expect(timings.sandboxStartMs).toBe(1_000_000);
     // The cell itself took far less than the million ms reported as sandbox start.

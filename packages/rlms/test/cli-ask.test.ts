@@ -166,6 +166,21 @@ describe('rlms ask errors a newcomer hits', () => {
     );
   });
 
+  it('a sandbox that cannot start (no E2B key): reported at once, without waiting for the root model', async () => {
+    // This server never answers: a run that waited for its root call would never end.
+    const silent = await startOpenAICompatibleServer({ latencyMs: 3_600_000 });
+    try {
+      const run = await runCli(['ask', 'q', '-c', project, '--sandbox', 'e2b', '--mode', 'rlm', '--base-url', silent.baseURL, '-m', 'test-model'], {
+        env: cleanEnv({ OPENAI_API_KEY: 'sk-test' }),
+      });
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stderr).toContain('No E2B API key: set the E2B_API_KEY environment variable');
+      noStack(run.stderr);
+    } finally {
+      await silent.close();
+    }
+  });
+
   it('a missing optional package, before any context is read', async () => {
     // The folder holds nothing readable: reading it would fail, so the package error proves it was not read yet.
     const unreadable = await makeTree({ 'a.png': PNG_HEADER });

@@ -35,6 +35,14 @@ describe('rlms replay (built CLI)', () => {
     expect(replayed.code, replayed.stderr).toBe(0);
     expect(replayed.stdout).toBe(asked.stdout);
     expect(replayed.stderr).toContain('matches the saved run');
+    // One voice: core's narrator words the steps, and counts agree in number.
+    expect(replayed.stderr).toContain('replay: Iteration 1: asking the root model.');
+    expect(replayed.stderr).toMatch(/replay: \d+ sub-calls? to \S*test-model finished/);
+    const summary = /matches the saved run \((\d+) (iterations?), (\d+) (sub-calls?), no API calls/.exec(replayed.stderr);
+    expect(summary).not.toBeNull();
+    const [, iterations, iterationWord, subcalls, subcallWord] = summary!;
+    expect(iterationWord).toBe(iterations === '1' ? 'iteration' : 'iterations');
+    expect(subcallWord).toBe(subcalls === '1' ? 'sub-call' : 'sub-calls');
     expect(server.requests.length).toBe(requestsBefore);
 
     // Tamper with the saved answer: the replay still runs, and says it diverged.

@@ -1,4 +1,4 @@
-import { ContextError, createReplay, createRLM, type ContextInput, type Trajectory } from '@rlms/core';
+import { ContextError, createReplay, createRLM, plural, RLMEventNarrator, type ContextInput, type Trajectory } from '@rlms/core';
 import { loadSandbox, planSandbox, type SandboxName } from '../sandbox-spec.js';
 import type { CliIO } from './cli-io.js';
 import { EXIT } from './ask-command.js';
@@ -63,11 +63,15 @@ export async function runReplay(argv: readonly string[], io: CliIO): Promise<num
   const sandbox = await loadSandbox(plan, undefined);
   try {
     const rlm = createRLM({ model: replay.model, subModel: replay.subModel, sandbox, maxDepth: maxDepthOf(trajectory), telemetry: false });
+    // The same words as `rlms ask --verbose` (core's narrator), one line per step of the top run.
+    const narrator = new RLMEventNarrator({ depthPrefix: false });
     const result = await rlm.query({
       context: replay.context as ContextInput,
       question: replay.question,
       onEvent: (event) => {
-        if (event.type === 'iteration-start' && event.depth === 0) io.stderr.write(`replay: iteration ${event.iteration}\n`);
+        if (event.depth !== 0 || event.type === 'run-end') return;
+        const line = narrator.describe(event);
+        if (line !== undefined) io.stderr.write(redactErrorText(`replay: ${line}\n`, io.env));
       },
     });
     const matches = result.answer === replay.expectedAnswer;
@@ -79,7 +83,7 @@ export async function runReplay(argv: readonly string[], io: CliIO): Promise<num
       io.stderr.write(
         redactErrorText(
           matches
-            ? `replay: the answer matches the saved run (${result.iterations} iterations, ${result.subcalls} sub-calls, no API calls; code run in the ${sandboxName} sandbox).\n`
+            ? `replay: the answer matches the saved run (${plural(result.iterations, 'iteration')}, ${plural(result.subcalls, 'sub-call')}, no API calls; code run in the ${sandboxName} sandbox).\n`
             : `replay: the run diverged (${result.status}${result.statusDetail === undefined ? '' : `: ${result.statusDetail}`}; code run in the ${sandboxName} sandbox); the saved answer was:\n${replay.expectedAnswer ?? ''}\n`,
           io.env,
         ),

@@ -38,7 +38,7 @@ export class RunClock {
   private cellsMs = 0;
   private cells = 0;
   private inCell = false;
-  /** Sandbox start and context load that happened inside a cell (the session opens on first use). */
+  /** Time cells spent waiting for the session to open (start, context load, setup code). */
   private startInCellsMs = 0;
 
   constructor(private readonly prepareMs?: number) {}
@@ -47,6 +47,13 @@ export class RunClock {
   sandboxReady(durationMs: number, loadContextMs: number): void {
     this.sandboxStartMs += Math.max(0, durationMs - loadContextMs);
     this.loadContextMs += loadContextMs;
+  }
+
+  /**
+   * A cell waited `durationMs` for the session to open: left out of the cell time. With an early
+   * start this is only the part of the start the root call did not hide.
+   */
+  sandboxWait(durationMs: number): void {
     if (this.inCell) this.startInCellsMs += durationMs;
   }
 

@@ -17,15 +17,17 @@ export async function callRootModel(state: RunState): Promise<ModelCallOutcome |
     if (shouldCompact(messages, compactor.window, settings.compactAtFraction)) {
       await compactor.compact(`The conversation reached ${Math.round(settings.compactAtFraction * 100)}% of the root model's context window.`);
     }
-    call = await callModel(tree, {
-      usage: state.accounts.usage,
-      model: state.rootModel,
-      messages,
-      depth: state.input.depth,
-      signal: state.input.signal,
-      ...(settings.maxOutputTokens === undefined ? {} : { maxOutputTokens: settings.maxOutputTokens }),
-      ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
-    });
+    call = await unlessSandboxFails(state, (signal) =>
+      callModel(tree, {
+        usage: state.accounts.usage,
+        model: state.rootModel,
+        messages,
+        depth: state.input.depth,
+        signal,
+        ...(settings.maxOutputTokens === undefined ? {} : { maxOutputTokens: settings.maxOutputTokens }),
+        ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
+      }),
+    );
   } catch (error) {
     if (error instanceof BudgetStop) return undefined;
     if (isContextLengthError(error) && !state.compactedForError && messages.length > 2) {
@@ -52,4 +54,24 @@ export async function callRootModel(state: RunState): Promise<ModelCallOutcome |
     totalUsage: tree.usage.snapshot(),
   });
   return call;
+}
+
+/**
+ * Runs the root call; while the sandbox is still opening early (see `RunRepl`), a failure to open
+ * it cancels the call and is thrown at once: a missing sandbox credential ends the run before a
+ * root call is paid for, not after.
+ */
+async function unlessSandboxFails<T>(state: RunState, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const failure = state.repl.startFailure();
+  if (failure === undefined) return call(state.input.signal);
+  const cancel = new AbortController();
+  const running = call(AbortSignal.any([state.input.signal, cancel.signal]));
+  try {
+    return await Promise.race([running, failure]);
+  } catch (error) {
+    if (!cancel.signal.aborted) cancel.abort(error);
+    // The cancelled call settles later (as an abort): nobody waits for it.
+    running.catch(() => undefined);
+    throw error;
+  }
 }

@@ -46,18 +46,28 @@ export interface RunReplOptions {
   readonly setupCode?: string;
   /** Contexts loaded after the main one, each under its own variable (a session's later turns). */
   readonly extraContexts?: readonly ExtraContext[];
+  /**
+   * Open the session as soon as the run starts, while the root model writes its first reply, rather
+   * than at the first cell (root runs: they nearly always run code). Default false.
+   */
+  readonly startEarly?: boolean;
   /** Called when a dead session is replaced. */
   readonly onRestart: (reason: string) => void;
   /** Told when a session starts opening and when it is ready (context loaded), with the times. */
   readonly onSandbox?: (
-    phase: { readonly type: 'start' } | { readonly type: 'ready'; readonly durationMs: number; readonly loadContextMs: number; readonly snapshot?: SandboxSnapshotSource },
+    phase:
+      | { readonly type: 'start' }
+      | { readonly type: 'ready'; readonly durationMs: number; readonly loadContextMs: number; readonly snapshot?: SandboxSnapshotSource }
+      /** A cell waited `durationMs` for the session to open (start, context load, setup). */
+      | { readonly type: 'waited'; readonly durationMs: number },
   ) => void;
 }
 
 /**
- * A run's REPL: the sandbox session opened on first use (context loaded, setup code run), replaced
- * when it dies (state lost) up to `maxSandboxRestarts` times, and destroyed — or handed back to a
- * multi-turn session — by `release()`.
+ * A run's REPL: the sandbox session opened on first use (context loaded, setup code run) or, with
+ * `startEarly`, from the run's start so that it overlaps the first root call; replaced when it dies
+ * (state lost) up to `maxSandboxRestarts` times, and destroyed — or handed back to a multi-turn
+ * session — by `release()`.
  */
 export class RunRepl {
   #session: SandboxSessionV1 | undefined;
@@ -66,6 +76,8 @@ export class RunRepl {
   readonly #loaded: Set<string>;
   #prepared = false;
   readonly #setupCode: string;
+  /** The early opening (`startEarly`), until the first cell or `release()` takes it. */
+  #opening: Promise<SandboxSessionV1> | undefined;
 
   constructor(private readonly options: RunReplOptions) {
     this.#loaded = options.persistent?.loaded ?? new Set();
@@ -78,6 +90,26 @@ export class RunRepl {
     ]
       .filter((line) => line.length > 0)
       .join('\n');
+    if (options.startEarly === true && this.#session === undefined) {
+      const opening = this.#ensure();
+      opening.catch(() => undefined); // surfaces through startFailure() and the first cell
+      this.#opening = opening;
+    }
+  }
+
+  /**
+   * While the early opening is under way: a promise that rejects with the error that stopped it, so
+   * the run can end at once instead of after the root call (a missing credential, an image that does
+   * not exist). A dead session is left to the first cell, which may restart it. Never resolves.
+   */
+  startFailure(): Promise<never> | undefined {
+    const opening = this.#opening;
+    if (opening === undefined) return undefined;
+    return new Promise<never>((_resolve, reject) => {
+      opening.catch((error: unknown) => {
+        if (!SandboxSessionDeadError.isInstance(error)) reject(error);
+      });
+    });
   }
 
   /** The live session, when one is open. */
@@ -94,7 +126,7 @@ export class RunRepl {
     const { settings, budget, signal } = this.options;
     const timeoutMs = Math.max(1, Math.min(settings.executionTimeoutMs, budget.remainingMs()));
     try {
-      const live = await this.#ensure();
+      const live = await this.#live();
       return { result: await live.execute(code, { timeoutMs, abortSignal: signal }) };
     } catch (error) {
       if (!SandboxSessionDeadError.isInstance(error) || signal.aborted) throw error;
@@ -104,7 +136,7 @@ export class RunRepl {
       if (this.#restarts >= settings.maxSandboxRestarts) throw error;
       this.#restarts++;
       this.options.onRestart(error.message);
-      await this.#ensure();
+      await this.#live();
       const why = error.reason === 'timeout' ? 'the code ignored the interrupt after the time limit' : error.message;
       return {
         restartNote: `The REPL died (${why}) and was restarted: every variable was lost, \`context\` is loaded again. Avoid what killed it.`,
@@ -114,9 +146,26 @@ export class RunRepl {
 
   /** Destroys the session, or leaves it to its multi-turn session. Never throws. */
   async release(): Promise<void> {
+    const opening = this.#opening;
+    this.#opening = undefined;
+    await opening?.catch(() => undefined); // opened (then destroyed below) or failed (nothing to free)
     const { persistent } = this.options;
     if (persistent !== undefined) persistent.host.target = undefined;
     else await this.#session?.destroy();
+  }
+
+  /** The session for a cell: the early opening's when there is one, reporting how long the cell waited for it. */
+  async #live(): Promise<SandboxSessionV1> {
+    const opening = this.#opening;
+    this.#opening = undefined;
+    const mustOpen = opening !== undefined || this.#session === undefined;
+    const started = performance.now();
+    try {
+      if (opening !== undefined) await opening;
+      return await this.#ensure();
+    } finally {
+      if (mustOpen) this.options.onSandbox?.({ type: 'waited', durationMs: Math.round(performance.now() - started) });
+    }
   }
 
   /** The session: opened on first use, prepared (schema, setup code) once per run and after restarts. */

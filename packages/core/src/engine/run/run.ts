@@ -120,8 +120,11 @@ function openRun(tree: RunTree, input: RunInput): RunState {
     ...(input.schema === undefined ? {} : { schema: input.schema }),
     ...(input.setupCode === undefined ? {} : { setupCode: input.setupCode }),
     onRestart: (reason) => tree.emit({ type: 'sandbox-restart', ...record.base(), reason }),
+    // Root runs nearly always run code: their session opens while the first root call is under way.
+    startEarly: depth === 0,
     onSandbox: (phase) => {
       if (phase.type === 'start') return tree.emit({ type: 'sandbox-start', ...record.base(), sandbox: settings.sandbox.name });
+      if (phase.type === 'waited') return clock.sandboxWait(phase.durationMs);
       clock.sandboxReady(phase.durationMs, phase.loadContextMs);
       tree.emit({
         type: 'sandbox-ready',
