@@ -40,6 +40,15 @@ export interface LangChainModelSettings {
    * the model accepts at call time). `signal` and `stop` are set per call by rlms.
    */
   readonly callOptions?: Partial<RunnableConfig> & Record<string, unknown>;
+  /**
+   * Whether transient failures (HTTP 408, 409, 429, 5xx, timeouts, connection resets) are reported
+   * as retryable, so the engine retries them (`RLMSettings.maxRetries`). Default: `true` only when
+   * the model does not retry on its own, i.e. its `maxRetries` is 0 (read from `model.caller`, or
+   * from a `maxRetries` call option in `callOptions` or `withConfig`) and it is not wrapped in
+   * `withRetry()`. LangChain chat models retry by default (`maxRetries: 6`), so by default their
+   * errors, raised after those retries, are final: retries must not multiply across layers.
+   */
+  readonly engineRetries?: boolean;
 }
 
 interface ChatModelShape {
@@ -66,6 +75,41 @@ function findChatModel(model: unknown): ChatModelShape | undefined {
     current = (current as { bound?: unknown }).bound ?? (current as { first?: unknown }).first;
   }
   return undefined;
+}
+
+function nonNegative(value: unknown): number | undefined {
+  return typeof value === 'number' && value >= 0 ? value : undefined;
+}
+
+interface RetryingShape {
+  /** `RunnableRetry` (`model.withRetry()`): attempts per call, default 3. */
+  readonly maxAttemptNumber?: unknown;
+  /** `RunnableBinding` (`withConfig`): call options, `maxRetries` among them. */
+  readonly config?: { readonly maxRetries?: unknown };
+  readonly kwargs?: { readonly maxRetries?: unknown };
+  /** `BaseLanguageModel`: the `AsyncCaller` that integrations call through; `maxRetries` defaults to 6. */
+  readonly caller?: { readonly maxRetries?: unknown };
+  readonly bound?: unknown;
+  readonly first?: unknown;
+}
+
+/**
+ * Whether the model retries a failed call on its own: a `withRetry()` wrapper with more than one
+ * attempt, or a chat model whose `maxRetries` is above 0. The per-call `maxRetries` option (which
+ * LangChain defines as overriding the model's for one call) wins over `caller.maxRetries`: from
+ * `callOptions` first, then the outermost binding that sets it. Reads the model, never changes it.
+ */
+function retriesItself(model: unknown, callOptions: Record<string, unknown>): boolean {
+  let perCall = nonNegative(callOptions['maxRetries']);
+  let current = model;
+  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth++) {
+    const node = current as RetryingShape;
+    if (typeof node.maxAttemptNumber === 'number' && node.maxAttemptNumber > 1) return true;
+    perCall ??= nonNegative(node.config?.maxRetries) ?? nonNegative(node.kwargs?.maxRetries);
+    if (isChatModel(current)) return (perCall ?? nonNegative(node.caller?.maxRetries) ?? 0) > 0;
+    current = node.bound ?? node.first;
+  }
+  return false;
 }
 
 function nonEmpty(value: unknown): string | undefined {
@@ -157,6 +201,7 @@ function retryAfterOf(error: unknown): number | undefined {
  *
  * Calls go through the model's own `invoke`/`stream`, so its retries, rate limiting, callbacks and
  * LangSmith tracing apply. Inside an `RLMChain` run, every call is traced as a child of the chain's run.
+ * When the model retries on its own, its errors are not retryable for the engine ({@link LangChainModelSettings.engineRetries}).
  */
 export class LangChainModelProvider implements ModelProviderV1 {
   readonly specificationVersion = 'rlms-model-v1' as const;
@@ -165,6 +210,8 @@ export class LangChainModelProvider implements ModelProviderV1 {
   readonly contextWindowTokens?: number;
   /** The adapted LangChain model. */
   readonly model: LangChainChatModelLike;
+  /** Whether transient failures are marked retryable for the engine: see {@link LangChainModelSettings.engineRetries}. */
+  readonly engineRetries: boolean;
   private readonly callOptions: Partial<RunnableConfig> & Record<string, unknown>;
 
   constructor(model: LangChainChatModelLike, settings: LangChainModelSettings = {}) {
@@ -180,6 +227,10 @@ export class LangChainModelProvider implements ModelProviderV1 {
     this.modelId = identity.modelId;
     if (identity.contextWindowTokens !== undefined) this.contextWindowTokens = identity.contextWindowTokens;
     this.callOptions = { ...(settings.callOptions ?? {}) };
+    if (settings.engineRetries !== undefined && typeof settings.engineRetries !== 'boolean') {
+      throw new ConfigurationError(`\`engineRetries\` must be a boolean; got ${String(settings.engineRetries)}.`, { code: 'invalid-setting' });
+    }
+    this.engineRetries = settings.engineRetries ?? !retriesItself(model, this.callOptions);
   }
 
   private options(options: ModelCallOptions): Record<string, unknown> {
@@ -197,10 +248,12 @@ export class LangChainModelProvider implements ModelProviderV1 {
     const statusCode = statusOf(error);
     const code = (error as { code?: unknown } | null)?.code;
     const timedOut = isAbortError(error) || (error as { name?: unknown } | null)?.name === 'TimeoutError';
-    const retryable =
+    const transient =
       statusCode === undefined
         ? timedOut || (typeof code === 'string' && RETRYABLE_NETWORK_CODES.has(code))
         : statusCode === 408 || statusCode === 409 || statusCode === 429 || statusCode >= 500;
+    // A model that retries on its own has already spent its retries: the engine must not multiply them.
+    const retryable = transient && this.engineRetries;
     const retryAfterMs = retryAfterOf(error);
     return new ModelProviderError(`LangChain model ${this.provider}:${this.modelId} failed: ${message}`, {
       provider: this.provider,
@@ -285,7 +338,17 @@ export class LangChainModelProvider implements ModelProviderV1 {
  *
  * Usage comes from the reply's `usage_metadata` when the model reports it (input, output, total,
  * `cache_read` → `cachedInputTokens`, `reasoning` → `reasoningTokens`) and is left `undefined`
- * otherwise. Throws `ConfigurationError` when `model` is not a runnable or `contextWindowTokens` is invalid.
+ * otherwise. Throws `ConfigurationError` when `model` is not a runnable or `contextWindowTokens` or
+ * `engineRetries` is invalid.
+ *
+ * Retries have one owner. Failures become `ModelProviderError`, retryable for HTTP 408/409/429/5xx,
+ * timeouts and connection resets, so the engine retries them (`RLMSettings.maxRetries`, default 2),
+ * unless the model retries on its own: LangChain chat models do by default (`maxRetries: 6`, in
+ * `model.caller`), as does `model.withRetry()`. Their errors come after those retries and are then
+ * marked `retryable: false`, so a call makes at most the model's `maxRetries + 1` requests, not
+ * that many times the engine's. Build the model with `maxRetries: 0` to let the engine retry
+ * instead (its backoff honours `retry-after` and the run's deadline), or force either way with
+ * `engineRetries`. The model is never modified.
  *
  * @example
  * ```ts

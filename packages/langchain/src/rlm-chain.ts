@@ -257,7 +257,8 @@ export class RLMChain extends Runnable<RLMChainInputLike, RLMChainOutput, RLMCha
   /**
    * This chain as a combine-documents chain: a Runnable that takes the same input and returns the
    * answer **string**, as `createStuffDocumentsChain` does. Use it where LangChain expects one, such as
-   * `createRetrievalChain({ retriever, combineDocsChain: chain.asCombineDocumentsChain() })`, which
+   * `createRetrievalChain({ retriever, combineDocsChain: chain.asCombineDocumentsChain() })` (from
+   * `@langchain/classic/chains/retrieval` in LangChain 1.x), which
    * calls it with `{ input, chat_history, context: Document[] }` and stores what it returns as
    * `answer` (given the chain itself, `answer` would be this chain's whole output object). The
    * retrieved documents are read as the run's documents; the retrieval chain's `context` output stays

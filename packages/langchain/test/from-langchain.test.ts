@@ -130,19 +130,44 @@ describe('fromLangChain', () => {
     expect(await provider.generate({ messages: [{ role: 'user', content: 'hi' }] })).toEqual({ text: 'plain text', usage: {}, finishReason: 'unknown' });
   });
 
-  it('wraps model errors in ModelProviderError, retryable for 429 and 5xx', async () => {
+  it('wraps model errors in ModelProviderError, retryable for 429 and 5xx when the model does not retry itself', async () => {
     class Failing extends FakeListChatModel {
       override async _generate(): Promise<never> {
         throw Object.assign(new Error('Rate limit reached'), { status: 429, headers: { 'retry-after': '2' } });
       }
     }
-    const error = await fromLangChain(new Failing({ responses: [] }), { modelId: 'm' })
-      .generate({ messages: [{ role: 'user', content: 'hi' }] })
-      .catch((caught: unknown) => caught);
-    expect(ModelProviderError.isInstance(error)).toBe(true);
-    const failure = error as ModelProviderError;
+    const failureOf = async (model: FakeListChatModel) =>
+      (await fromLangChain(model, { modelId: 'm' })
+        .generate({ messages: [{ role: 'user', content: 'hi' }] })
+        .catch((caught: unknown) => caught)) as ModelProviderError;
+    const failure = await failureOf(new Failing({ responses: [], maxRetries: 0 }));
+    expect(ModelProviderError.isInstance(failure)).toBe(true);
     expect(failure.message).toContain('Rate limit reached');
     expect([failure.statusCode, failure.retryable, failure.retryAfterMs]).toEqual([429, true, 2000]);
+    // With LangChain's default maxRetries (6) the model has retried already: final for the engine.
+    const retried = await failureOf(new Failing({ responses: [] }));
+    expect([retried.statusCode, retried.retryable, retried.retryAfterMs]).toEqual([429, false, 2000]);
+  });
+
+  it('marks errors retryable for the engine only when the model does not retry on its own, without touching the model', () => {
+    const retrying = new FakeListChatModel({ responses: [] });
+    const single = new FakeListChatModel({ responses: [], maxRetries: 0 });
+    expect(fromLangChain(retrying).engineRetries).toBe(false);
+    expect(fromLangChain(single).engineRetries).toBe(true);
+    expect(fromLangChain(single.withConfig({ tags: ['x'] })).engineRetries).toBe(true);
+    expect(fromLangChain(single.pipe(new StringOutputParser())).engineRetries).toBe(true);
+    expect(fromLangChain(single.withRetry({ stopAfterAttempt: 3 })).engineRetries).toBe(false);
+    expect(fromLangChain(single.withRetry({ stopAfterAttempt: 1 })).engineRetries).toBe(true);
+    // LangChain's per-call `maxRetries` overrides the model's, from callOptions or a binding.
+    expect(fromLangChain(retrying, { callOptions: { maxRetries: 0 } }).engineRetries).toBe(true);
+    expect(fromLangChain(retrying.withConfig({ maxRetries: 0 })).engineRetries).toBe(true);
+    expect(fromLangChain(single, { callOptions: { maxRetries: 3 } }).engineRetries).toBe(false);
+    // Forced either way.
+    expect(fromLangChain(retrying, { engineRetries: true }).engineRetries).toBe(true);
+    expect(fromLangChain(single, { engineRetries: false }).engineRetries).toBe(false);
+    expect(() => fromLangChain(single, { engineRetries: 'yes' as never })).toThrow(/engineRetries/);
+    expect((retrying.caller as unknown as { maxRetries: number }).maxRetries).toBe(6);
+    expect((single.caller as unknown as { maxRetries: number }).maxRetries).toBe(0);
   });
 
   it('rejects what is not a chat model, and bad settings, with ConfigurationError', () => {
