@@ -2,7 +2,8 @@
  * Issue 21: every package packed, the tarballs installed into a fresh npm project outside the
  * workspace (with the frameworks' real packages from the npm registry), and the README's library
  * snippet and each adapter README's snippet run there against the local OpenAI-compatible test
- * server: each must exit 0 on its own within a minute and print the right answer.
+ * server: each must exit 0 on its own within a minute and print the right answer. Each tarball's
+ * build output is checked too (point 12): every source map points into its tarball, no leftovers.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { startOpenAICompatibleServer, type OpenAICompatibleServer, type ServerRe
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, installFreshProject } from '../src/fresh-project.ts';
 import { packAll, publishedPackages, type PackedPackage } from '../src/pack.ts';
+import { buildOutputProblems, unpackTarball } from '../src/tarball-contents.ts';
 import { describeRun, runGuarded, runSnippet } from '../src/run-snippet.ts';
 import { ANSWER_PATTERN, SNIPPET_CASES, expectedAnswer, snippetModule } from '../src/snippets.ts';
 
@@ -67,6 +69,19 @@ describe('packaging: packed tarballs in a fresh npm project run the README snipp
   it('packs every published package', () => {
     expect(packed.map((pkg) => pkg.name)).toEqual(expect.arrayContaining(['rlms', '@rlms/core', '@rlms/openai', '@rlms/ai-sdk', '@rlms/langchain', '@rlms/llamaindex']));
     expect(packed.length).toBe(publishedPackages(root).length);
+  });
+
+  it('ships no stale build output: every source map points into its tarball, every dist file has its shipped source', async () => {
+    const problems: Record<string, string[]> = {};
+    for (const [index, pkg] of packed.entries()) {
+      const tarball = await unpackTarball(pkg.tarball, join(workDir, 'unpacked', String(index)));
+      expect(tarball.files, pkg.name).toContain('package.json');
+      expect(tarball.files.some((file) => file.endsWith('.map')), `${pkg.name} ships source maps`).toBe(true);
+      const found = buildOutputProblems(tarball);
+      if (found.length > 0) problems[pkg.name] = found;
+    }
+    // A leftover comes from a dist/ an older build left behind: `pnpm turbo run build --force` rebuilds from an empty dist/.
+    expect(problems).toEqual({});
   });
 
   it('the installed `rlms` CLI does not offer bench, and `rlms bench` says where the benchmarks are', async () => {
