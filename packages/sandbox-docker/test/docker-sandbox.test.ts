@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import Dockerode from 'dockerode';
-import { FrameDecoder, PROTOCOL_VERSION, RLMAbortError, SandboxSessionDeadError, type HostBridge } from '@rlms/core';
+import { RLMAbortError, SandboxSessionDeadError, type HostBridge } from '@rlms/core';
+import { FrameDecoder, PROTOCOL_VERSION } from '@rlms/core/sandbox';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   DockerImageNotFoundError,

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigurationError, SandboxSessionDeadError, type FrameSession } from '@rlms/core';
+import { ConfigurationError, SandboxSessionDeadError } from '@rlms/core';
+import type { FrameSession } from '@rlms/core/sandbox';
 import { createFakeHost } from '@rlms/core/testing';
 import { testSandboxProvider } from '@rlms/core/conformance';
 import {

@@ -63,6 +63,18 @@ describe('doors of @rlms/core', () => {
     expect(vendor.map((file) => relative(root, file))).toEqual([]);
   });
 
+  it('keeps the sandbox kit (protocol, transports, runtime source) out of the root entry', async () => {
+    const dist = join(root, 'packages', 'core', 'dist');
+    const rootEntry = (await import(join(dist, 'index.js'))) as Record<string, unknown>;
+    const kit = (await import(join(dist, 'sandbox.js'))) as Record<string, unknown>;
+    // Helpers both audiences use (adapters and backends alike) may stand in both doors.
+    const shared = new Set(['redactSecrets', 'REDACTED', 'generateWithRetries', 'computeCostUsd', 'truncateMiddle', 'abortErrorFor', 'raceAbort', 'throwIfAborted']);
+    const leaked = Object.keys(kit).filter((name) => name in rootEntry && !shared.has(name));
+    expect(leaked).toEqual([]);
+    expect(Object.keys(rootEntry)).toContain('createRLM');
+    expect(Object.keys(kit)).toContain('createFrameSession');
+  });
+
   it.each(['server', 'viewer'])('packages/%s/src neither imports rlms nor parses argv', (name) => {
     const files = tsFiles(join(root, 'packages', name, 'src'));
     expect(files.length).toBeGreaterThan(0);

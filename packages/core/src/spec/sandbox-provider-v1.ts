@@ -90,7 +90,7 @@ export interface ExecuteOptions {
    * Interrupt the code (KeyboardInterrupt) once it has run Python for this many milliseconds, then
    * kill the session if it does not yield. Time spent waiting on host calls (sub-calls, tools) does
    * not count, but a wait in which no host call finishes for this long also interrupts the cell
-   * (see `ExecutionClock` in `@rlms/core`). The run's own limits bound the waiting.
+   * (see `ExecutionClock` in `@rlms/core/sandbox`). The run's own limits bound the waiting.
    */
   readonly timeoutMs?: number;
   readonly abortSignal?: AbortSignal;
