@@ -1,4 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '@rlms/openai/testing';
@@ -10,11 +11,25 @@ import { fakeCliIO } from './cli-fake-io.js';
 
 let dir: string;
 let server: OpenAICompatibleServer;
+
+const IN_CI = Boolean(process.env['CI']) && process.env['CI'] !== 'false' && process.env['CI'] !== '0';
+/** Whether a Docker engine answers (CI always has one: .ci/setup-docker.sh). */
+function dockerAnswers(): boolean {
+  try {
+    execFileSync('docker', ['version', '--format', '{{.Server.Version}}'], { stdio: 'ignore', timeout: 20_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const DOCKER = IN_CI || dockerAnswers();
+if (!DOCKER) console.warn('[rlms] Docker case skipped: no Docker engine answers. Enable it with `sudo bash .ci/setup-docker.sh`.');
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rlms-sandbox-options-'));
   await writeFile(join(dir, 'notes.txt'), 'the answer is 42\n');
   server = await startOpenAICompatibleServer({
-    replies: ['```repl\nimport os\nFINAL(os.getcwd())\n```'],
+    // Every run asks once: the answer is the folder its sandbox runs in.
+    replies: () => '```repl\nimport os\nFINAL(os.getcwd())\n```',
   });
 });
 afterAll(async () => {
@@ -56,5 +71,36 @@ describe('sandbox settings from the command line (--sandbox-option, --sandbox-co
     );
     expect(code, fake.stderr).toBe(0);
     expect(fake.stdout.trim()).toBe(dir);
+  });
+
+  it('reaches the sandbox from RLMS_SANDBOX_OPTIONS and --sandbox-config, the file over the environment, a flag over both', async () => {
+    const fromEnv = join(dir, 'from-env');
+    const fromFile = join(dir, 'from-file');
+    const fromFlag = join(dir, 'from-flag');
+    for (const folder of [fromEnv, fromFile, fromFlag]) await mkdir(folder, { recursive: true });
+    const config = join(dir, 'local-sandbox.json');
+    await writeFile(config, JSON.stringify({ cwd: fromFile }));
+    const ask = async (extra: string[]) => {
+      const fake = fakeCliIO({ [SANDBOX_OPTIONS_ENV]: JSON.stringify({ cwd: fromEnv }) }, dir);
+      const argv = ['ask', 'Where do you run?', '-c', 'notes.txt', '--sandbox', 'local', '--mode', 'rlm', '--base-url', server.baseURL, '--model', 'test-model', '-q', ...extra];
+      const code = await main(argv, fake.io);
+      expect(code, fake.stderr).toBe(0);
+      return fake.stdout.trim();
+    };
+    expect(await ask([])).toBe(fromEnv);
+    expect(await ask(['--sandbox-config', config])).toBe(fromFile);
+    expect(await ask(['--sandbox-config', config, '--sandbox-option', `cwd=${fromFlag}`])).toBe(fromFlag);
+  });
+
+  it.skipIf(!DOCKER)('reaches the sandbox: --sandbox docker uses the image and pull policy given, and names a missing image at once', async () => {
+    const config = join(dir, 'docker-sandbox.json');
+    await writeFile(config, JSON.stringify({ image: 'rlms-no-such-image:0', memoryMiB: 256 }));
+    const fake = fakeCliIO({}, dir);
+    const code = await main(
+      ['ask', 'q', '-c', 'notes.txt', '--sandbox', 'docker', '--sandbox-config', config, '--sandbox-option', 'pull=never', '--mode', 'rlm', '--base-url', server.baseURL, '--model', 'test-model', '-q'],
+      fake.io,
+    );
+    expect(code).toBe(1);
+    expect(fake.stderr).toContain('rlms-no-such-image:0');
   });
 });
