@@ -3,7 +3,7 @@
  * and make one attempt per call; a call makes at most `maxRetries + 1` attempts.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigurationError, ModelProviderError, RLMAbortError, createRLM, generateWithRetries } from '../src/index.js';
+import { ConfigurationError, ModelProviderError, RLMAbortError, RLMEventNarrator, createRLM, describeRLMEvent, generateWithRetries, type ModelRetryEvent, type RLMEvent } from '../src/index.js';
 import { DEFAULT_MODEL_RETRY_POLICY, retryDelayMs } from '../src/engine/model/model-retry.js';
 import { MockModel } from '../src/testing/index.js';
 // The local sandbox is a sibling workspace package; importing its source keeps core free of a dependency cycle.
@@ -54,6 +54,52 @@ describe('the engine retries retryable model errors', () => {
     const sub = new MockModel({ replies: [busy(), busy(), 'pong'] });
     const result = await createRLM({ model: root, subModel: sub, sandbox, maxRetries: 2, ...FAST }).query({ context: 'c', question: 'q' });
     expect([result.status, result.answer, sub.calls.length]).toEqual(['completed', 'pong', 3]);
+  });
+
+  it('announces each retry as a model-retry event before its wait, for root calls and sub-calls', async () => {
+    const root = new MockModel({ replies: [busy(3), '```repl\nx = llm_query("ping")\nFINAL(x)\n```'] });
+    const sub = new MockModel({ replies: [busy(4), busy(2), 'pong'] });
+    const events: RLMEvent[] = [];
+    const result = await createRLM({ model: root, subModel: sub, sandbox, maxRetries: 2, ...FAST }).query({ context: 'c', question: 'q', onEvent: (event) => events.push(event) });
+    expect([result.status, result.answer]).toEqual(['completed', 'pong']);
+    const retries = events.filter((event): event is ModelRetryEvent => event.type === 'model-retry');
+    const subcall = events.find((event) => event.type === 'subcall-start');
+    const runId = events[0]?.runId;
+    expect(retries.map(({ runId, depth, model, subcallId, retry, maxRetries, delayMs, statusCode, error }) => ({ runId, depth, model, subcallId, retry, maxRetries, delayMs, statusCode, error }))).toEqual([
+      { runId, depth: 0, model: 'mock:mock-model', subcallId: undefined, retry: 1, maxRetries: 2, delayMs: 3, statusCode: 503, error: '503 busy' },
+      { runId, depth: 0, model: 'mock:mock-model', subcallId: subcall?.type === 'subcall-start' ? subcall.subcallId : 'missing', retry: 1, maxRetries: 2, delayMs: 4, statusCode: 503, error: '503 busy' },
+      { runId, depth: 0, model: 'mock:mock-model', subcallId: subcall?.type === 'subcall-start' ? subcall.subcallId : 'missing', retry: 2, maxRetries: 2, delayMs: 2, statusCode: 503, error: '503 busy' },
+    ]);
+    // Announced before the wait: the root call's retry comes before the reply it led to.
+    expect(events.findIndex((event) => event.type === 'model-retry')).toBeLessThan(events.findIndex((event) => event.type === 'model-response'));
+    expect(describeRLMEvent(retries[0]!)).toBe('The root model (mock:mock-model) failed (503 busy); retry 1 of 2 in 3 ms.');
+    expect(describeRLMEvent(retries[1]!, { errorMessages: false })).toBe('Sub-call to mock:mock-model failed (HTTP 503); retry 1 of 2 in 4 ms.');
+  });
+
+  it('words a rate-limited batch as one retry line and a count at its end', async () => {
+    const root = new MockModel({ replies: ['```repl\nxs = llm_query_batched(["a", "b", "c"])\nFINAL(",".join(xs))\n```'] });
+    // Every prompt fails once, then answers with its own text.
+    const seen = new Set<string>();
+    const sub = new MockModel({
+      replies: (call) => {
+        if (seen.has(call.prompt)) return call.prompt.toUpperCase();
+        seen.add(call.prompt);
+        return busy(1);
+      },
+    });
+    const narrator = new RLMEventNarrator();
+    const lines: string[] = [];
+    const result = await createRLM({ model: root, subModel: sub, sandbox, maxRetries: 1, ...FAST }).query({
+      context: 'c',
+      question: 'q',
+      onEvent: (event) => {
+        const line = narrator.describe(event);
+        if (line !== undefined) lines.push(line);
+      },
+    });
+    expect([result.status, result.answer]).toEqual(['completed', 'A,B,C']);
+    expect(lines.filter((line) => line.includes('; retry '))).toEqual(['Sub-call to mock:mock-model failed (503 busy); retry 1 of 1 in 1 ms.']);
+    expect(lines.some((line) => /^3 sub-calls to mock:mock-model finished in .+ \(3 retries\)\.$/.test(line)), lines.join('\n')).toBe(true);
   });
 
   it('caps a backend-given wait at retryMaxDelayMs', async () => {

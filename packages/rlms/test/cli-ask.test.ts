@@ -166,6 +166,15 @@ describe('rlms ask errors a newcomer hits', () => {
     );
   });
 
+  it('a rate-limited provider: the retry is shown in progress and the run still answers', async () => {
+    server.reset({ replies: scriptedRlmReplies, faults: [{ type: 'rate-limit', retryAfterMs: 5 }] });
+    const run = await runCli(['ask', 'Where is login implemented?', '-c', project, '--base-url', server.baseURL, '-m', 'test-model', '--sandbox', 'local', '--mode', 'rlm']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('auth/login.py defines login');
+    expect(run.stderr).toMatch(/rlms: The root model \(openai-compatible:test-model\) failed \(model 'test-model' at http:\/\/127\.0\.0\.1:\d+\/v1 is rate limited \(429\): .*\); retry 1 of 2 in 5 ms · /);
+    server.reset({ replies: scriptedRlmReplies });
+  });
+
   it('a sandbox that cannot start (no E2B key): reported at once, without waiting for the root model', async () => {
     // This server never answers: a run that waited for its root call would never end.
     const silent = await startOpenAICompatibleServer({ latencyMs: 3_600_000 });

@@ -116,7 +116,7 @@ describe('RecursiveLanguageModel: modes', () => {
     const result = await rlm.query({ context: SMALL, question: 'q', onEvent: (event) => events.push(event) });
     expect([result.status, result.answer, result.mode, result.trajectory.mode]).toEqual(['completed', 'third time', 'direct', 'direct']);
     expect(model.calls).toHaveLength(3);
-    expect(events.map((event) => event.type)).toEqual(['run-start', 'iteration-start', 'model-response', 'run-end']);
+    expect(events.map((event) => event.type)).toEqual(['run-start', 'iteration-start', 'model-retry', 'model-retry', 'model-response', 'run-end']);
     expect(events[0]).toMatchObject({ type: 'run-start', mode: 'direct', depth: 0 });
     expect(events.every((event) => event.runId === result.trajectory.runId)).toBe(true);
 

@@ -5,7 +5,7 @@
  * local and Pyodide sandboxes.
  */
 import { describe, expect, it } from 'vitest';
-import { ModelProviderError, createRLM, type ChatMessage } from '@rlms/core';
+import { ModelProviderError, createRLM, describeRLMEvent, type ChatMessage, type CompactionEvent } from '@rlms/core';
 import { MockModel, type MockCall } from '@rlms/core/testing';
 import { inProcessSandboxes } from '../src/in-process-sandboxes.ts';
 
@@ -57,7 +57,14 @@ for (const kind of SANDBOXES) {
         async () => {
           const { model, largest } = longRunModel({ declaresWindow });
           const rlm = createRLM({ model, sandbox, maxIterations: TURNS + 5, maxOutputChars: 2_000 });
-          const result = await rlm.query({ context: 'a long job', question: 'Do 40 turns of work, then report.' });
+          const announced: CompactionEvent[] = [];
+          const result = await rlm.query({
+            context: 'a long job',
+            question: 'Do 40 turns of work, then report.',
+            onEvent: (event) => {
+              if (event.type === 'compaction') announced.push(event);
+            },
+          });
           expect(result.status, result.statusDetail).toBe('completed');
           const answer = result.answerValue as { turns: number; history: number; roles: string[] };
           expect(answer.turns).toBe(TURNS);
@@ -67,6 +74,11 @@ for (const kind of SANDBOXES) {
           const lastCompactionIteration = compactions.at(-1)!.iteration;
           expect(answer.history).toBe(2 * (lastCompactionIteration - 1));
           expect(answer.roles).toEqual(['assistant', 'user']);
+          // Each compaction was announced before its summary call, numbered, with why it happened.
+          expect(announced.map((event) => [event.iteration, event.compaction])).toEqual(compactions.map((step, index) => [step.iteration, index + 1]));
+          if (declaresWindow) expect(announced.every((event) => event.trigger === 'window')).toBe(true);
+          else expect(announced.some((event) => event.trigger === 'context-length')).toBe(true);
+          expect(describeRLMEvent(announced[0]!)).toMatch(/^Iteration \d+: compacting the conversation \(\d+ messages, about [\d,]+ tokens\) because /);
           if (declaresWindow) expect(largest.tokens).toBeLessThanOrEqual(WINDOW);
           else expect(result.trajectory.steps.some((step) => step.kind === 'compaction' && step.observation.feedback.includes('refused the conversation as too long'))).toBe(true);
         },

@@ -33,6 +33,8 @@ export type {
   SandboxStartEvent,
   SandboxReadyEvent,
   SandboxRestartEvent,
+  ModelRetryEvent,
+  CompactionEvent,
   RunEndEvent,
 } from './api/events.js';
 export {

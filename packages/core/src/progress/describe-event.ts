@@ -1,4 +1,4 @@
-import type { RLMEvent } from '../engine/index.js';
+import type { ModelRetryEvent, RLMEvent } from '../engine/index.js';
 import { formatCount, formatElapsed, joinNames, plural } from './words.js';
 
 /** Options of {@link describeRLMEvent} and {@link RLMEventNarrator}. */
@@ -32,6 +32,8 @@ export interface SubcallBatch {
   readonly elapsedMs?: number;
   /** First error message when `calls` is 1 and it failed. */
   readonly error?: string;
+  /** Retries the engine made for the group's calls (`model-retry` events). */
+  readonly retries?: number;
 }
 
 /** The `[label] [depth 1] ` start of a line. */
@@ -45,15 +47,34 @@ export function linePrefix(depth: number, options: DescribeRLMEventOptions = {})
 export function describeSubcallBatch(batch: SubcallBatch): string {
   const to = batch.targets.length === 0 ? '' : ` to ${joinNames(batch.targets)}`;
   const time = batch.elapsedMs === undefined ? '' : ` in ${formatElapsed(batch.elapsedMs)}`;
-  if (batch.calls === 1 && batch.errors === 1) return `1 sub-call${to} failed${time}${batch.error === undefined ? '' : `: ${batch.error}`}.`;
-  const failed = batch.errors === 0 ? '' : ` (${formatCount(batch.errors)} failed)`;
-  return `${plural(batch.calls, 'sub-call')}${to} finished${time}${failed}.`;
+  const retried = batch.retries === undefined || batch.retries === 0 ? '' : plural(batch.retries, 'retry', 'retries');
+  if (batch.calls === 1 && batch.errors === 1) return `1 sub-call${to} failed${time}${retried === '' ? '' : ` after ${retried}`}${batch.error === undefined ? '' : `: ${batch.error}`}.`;
+  const notes = [...(batch.errors === 0 ? [] : [`${formatCount(batch.errors)} failed`]), ...(retried === '' ? [] : [retried])];
+  return `${plural(batch.calls, 'sub-call')}${to} finished${time}${notes.length === 0 ? '' : ` (${notes.join(', ')})`}.`;
 }
 
 /** `'Sub-calls started (llm_query_batched to mock:small).'` / `'Calling tool search.'` — the first call of a batch, without prefix. */
 export function describeSubcallsStarting(op: string, target: string): string {
   return op === 'tool' ? `Calling tool ${target}.` : `Sub-calls started (${op} to ${target}).`;
 }
+
+/**
+ * `'Sub-call to openai:gpt-5-mini failed (HTTP 429: Rate limit reached); retry 1 of 2 in 1.5 s.'`
+ * — a `model-retry` event without prefix; the error text only with `errorMessages`.
+ */
+function describeModelRetry(event: ModelRetryEvent, errorMessages = true): string {
+  const who = event.subcallId === undefined ? `The root model (${event.model})` : `Sub-call to ${event.model}`;
+  const status = event.statusCode === undefined ? '' : `HTTP ${event.statusCode}`;
+  // Provider messages often name the status already ("… rate limited (429): …"): say it once.
+  const repeated = event.statusCode !== undefined && event.error.includes(String(event.statusCode));
+  const why = errorMessages ? [repeated ? '' : status, event.error].filter((part) => part !== '').join(': ') : status;
+  return `${who} failed${why === '' ? '' : ` (${why})`}; retry ${event.retry} of ${event.maxRetries} in ${formatElapsed(event.delayMs)}.`;
+}
+
+const COMPACTION_TRIGGERS = {
+  window: "it neared the root model's context window",
+  'context-length': "the model's provider refused it as too long",
+} as const;
 
 /** How the interpreter started, as the start of the `sandbox-ready` line's parenthesis. */
 const SNAPSHOT_WORDS = { none: 'booted, ', memory: 'restored from a snapshot, ', disk: 'restored from the snapshot on disk, ', unknown: '' } as const;
@@ -114,6 +135,10 @@ function words(event: RLMEvent, direct: boolean, errorMessages: boolean): string
         elapsedMs: event.durationMs,
         ...(event.error === undefined || !errorMessages ? {} : { error: event.error }),
       });
+    case 'model-retry':
+      return describeModelRetry(event, errorMessages);
+    case 'compaction':
+      return `Iteration ${event.iteration}: compacting the conversation (${plural(event.messages, 'message')}, about ${plural(event.estimatedTokens, 'token')}) because ${COMPACTION_TRIGGERS[event.trigger]}.`;
     case 'budget-exhausted':
       // A direct run makes no closing call: there is nothing to answer from.
       return `Limit reached (${event.reason.replace(/_/g, ' ')}): ${event.detail}${direct ? '' : '; asking for the best answer so far'}.`;

@@ -8,6 +8,8 @@ interface OpenBatch {
   errors: number;
   error: string | undefined;
   readonly targets: string[];
+  /** Retries made for the batch's calls; only the first gets a line of its own. */
+  retries: number;
 }
 
 /**
@@ -15,6 +17,7 @@ interface OpenBatch {
  * sub-calls a run makes together (an `llm_query_batched`, or calls overlapping in time) give two
  * lines: one when the first starts (`'Sub-calls started (llm_query_batched to openai:gpt-5-mini).'`)
  * and one when the last ends (`'3 sub-calls to openai:gpt-5-mini finished in 1.2 s.'`).
+ * Of the retries of a batch's calls, only the first gets a line; the batch's last line counts them.
  * Never repeats the line it gave last. One narrator per run tree.
  */
 export class RLMEventNarrator {
@@ -37,13 +40,18 @@ export class RLMEventNarrator {
     if (event.type === 'subcall-start') {
       const batch = this.batches.get(event.runId);
       if (batch === undefined) {
-        this.batches.set(event.runId, { startedAt: event.timestamp, calls: 1, open: 1, errors: 0, error: undefined, targets: [event.target] });
+        this.batches.set(event.runId, { startedAt: event.timestamp, calls: 1, open: 1, errors: 0, error: undefined, targets: [event.target], retries: 0 });
         return `${linePrefix(event.depth, this.options)}${describeSubcallsStarting(event.op, event.target)}`;
       }
       batch.calls++;
       batch.open++;
       if (!batch.targets.includes(event.target)) batch.targets.push(event.target);
       return undefined;
+    }
+    if (event.type === 'model-retry' && event.subcallId !== undefined) {
+      // A rate-limited batch can retry hundreds of calls: one line for the first, a count at the end.
+      const batch = this.batches.get(event.runId);
+      if (batch !== undefined && batch.retries++ > 0) return undefined;
     }
     if (event.type === 'subcall-end') {
       const batch = this.batches.get(event.runId);
@@ -62,6 +70,7 @@ export class RLMEventNarrator {
         targets: batch.targets,
         elapsedMs: batch.calls === 1 ? event.durationMs : Math.max(0, event.timestamp - batch.startedAt),
         ...(batch.error === undefined ? {} : { error: batch.error }),
+        retries: batch.retries,
       });
       return `${linePrefix(event.depth, this.options)}${text}`;
     }

@@ -115,6 +115,53 @@ export interface SandboxRestartEvent extends EventBase {
   readonly reason: string;
 }
 
+/**
+ * A model call failed with a retryable error (429, 5xx, a dropped connection, a timeout) and the
+ * engine tries it again after `delayMs`. Emitted before the wait, once per retry; a call that runs
+ * out of retries ends as usual (the run's status, or the sub-call's error).
+ */
+export interface ModelRetryEvent extends EventBase {
+  readonly type: 'model-retry';
+  /** `provider:modelId` of the model called. */
+  readonly model: string;
+  /** Set when the call is a sub-call of this run (`llm_query`…); absent for the run's own root-model calls. */
+  readonly subcallId?: string;
+  /** 1-based number of the retry about to be made. */
+  readonly retry: number;
+  /** Retries allowed per call (`maxRetries`). */
+  readonly maxRetries: number;
+  /** Milliseconds the engine waits before the retry (the backend's `retry-after` when it gave one). */
+  readonly delayMs: number;
+  /** HTTP status of the failure, when the provider reported one. */
+  readonly statusCode?: number;
+  /**
+   * The provider's error message. Upstream text: may name gateway URLs; describe it with
+   * `errorMessages: false` where lines reach other people.
+   */
+  readonly error: string;
+}
+
+/**
+ * The root conversation is being compacted: the root model is asked for a progress summary that
+ * will replace the conversation (see `compactAtFraction`). Emitted before the summary call.
+ */
+export interface CompactionEvent extends EventBase {
+  readonly type: 'compaction';
+  /** The run's current iteration. */
+  readonly iteration: number;
+  /**
+   * Why: the conversation reached `compactAtFraction` of the root model's window (`'window'`), or
+   * the provider refused it as too long (`'context-length'`).
+   */
+  readonly trigger: 'window' | 'context-length';
+  /** Messages in the conversation before compaction. */
+  readonly messages: number;
+  /** Estimated tokens of the conversation before compaction. */
+  readonly estimatedTokens: number;
+  /** 1-based number of this compaction in the run. */
+  readonly compaction: number;
+}
+
 export interface RunEndEvent extends EventBase {
   readonly type: 'run-end';
   readonly result: RLMResult<unknown>;
@@ -133,4 +180,6 @@ export type RLMEvent =
   | SandboxStartEvent
   | SandboxReadyEvent
   | SandboxRestartEvent
+  | ModelRetryEvent
+  | CompactionEvent
   | RunEndEvent;

@@ -27,6 +27,11 @@ export interface ModelCallRequest {
   readonly ignoreBudget?: boolean;
   /** Where the call's usage is recorded: the calling run's tracker (which feeds the tree's). Default: the tree's. */
   readonly usage?: UsageTracker;
+  /**
+   * The run the call is made for, named on its `model-retry` events: its id and depth, and the
+   * sub-call's id when the call is one.
+   */
+  readonly origin: { readonly runId: string; readonly depth: number; readonly subcallId?: string };
 }
 
 export interface ModelCallOutcome {
@@ -94,6 +99,20 @@ async function callProvider(tree: RunTree, request: ModelCallRequest): Promise<M
         policy: { maxRetries: settings.maxRetries, baseDelayMs: settings.retryBaseDelayMs, maxDelayMs: settings.retryMaxDelayMs },
         signal: request.signal,
         maxWaitMs: () => tree.budget.remainingMs(),
+        onRetry: (retry, delayMs, error) =>
+          tree.emit({
+            type: 'model-retry',
+            runId: request.origin.runId,
+            depth: request.origin.depth,
+            timestamp: Date.now(),
+            model: key,
+            ...(request.origin.subcallId === undefined ? {} : { subcallId: request.origin.subcallId }),
+            retry,
+            maxRetries: settings.maxRetries,
+            delayMs: Math.round(delayMs),
+            ...(error.statusCode === undefined ? {} : { statusCode: error.statusCode }),
+            error: error.message,
+          }),
       },
     );
     const costUsd = response.costUsd ?? computeCostUsd(response.usage, pricing);

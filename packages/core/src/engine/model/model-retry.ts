@@ -43,6 +43,8 @@ export interface RetryLoopOptions {
   readonly signal: AbortSignal;
   /** The longest wait allowed now (e.g. the time left before a deadline). Default: no limit. */
   readonly maxWaitMs?: () => number;
+  /** Told before each wait: the 1-based retry about to be made, the wait, and the error that caused it. */
+  readonly onRetry?: (retry: number, delayMs: number, error: ModelProviderError) => void;
 }
 
 /**
@@ -60,8 +62,9 @@ export async function withModelRetries<T>(attempt: () => Promise<T>, options: Re
       if (signal.aborted) throw RLMAbortError.isInstance(error) ? error : new RLMAbortError(undefined, { cause: error });
       if (isAbortError(error)) throw error;
       if (!ModelProviderError.isInstance(error) || !error.retryable || retryIndex >= policy.maxRetries) throw error;
-      const wait = retryDelayMs(retryIndex, policy, error.retryAfterMs);
-      await sleep(Math.max(0, Math.min(wait, options.maxWaitMs?.() ?? Infinity)), signal);
+      const wait = Math.max(0, Math.min(retryDelayMs(retryIndex, policy, error.retryAfterMs), options.maxWaitMs?.() ?? Infinity));
+      options.onRetry?.(retryIndex + 1, wait, error);
+      await sleep(wait, signal);
     }
   }
 }

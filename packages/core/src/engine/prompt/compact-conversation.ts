@@ -1,6 +1,8 @@
 import type { ChatMessage, ModelProviderV1 } from '../../spec/model-provider-v1.js';
 import { COMPACTION_PREFIX, compactedNote, historyCode, rootWindow, summaryRequest } from './compaction.js';
 import { callModel } from '../model/model-call.js';
+import { promptTokenEstimate } from '../accounting/token-bounds.js';
+import type { CompactionEvent } from '../api/events.js';
 import type { ResolvedSettings } from '../api/resolve-settings.js';
 import type { RunRepl } from '../run/run-repl.js';
 import type { RunTree } from '../run/run-tree.js';
@@ -13,6 +15,8 @@ export { COMPACTION_PREFIX };
 /** What a run lends its compactor. */
 export interface CompactorOptions {
   readonly tree: RunTree;
+  /** The run's id, named on its events. */
+  readonly runId: string;
   readonly settings: ResolvedSettings;
   readonly usage: UsageTracker;
   readonly depth: number;
@@ -62,9 +66,20 @@ export class Compactor {
    * Compacts now. Throws what the summary call throws (`BudgetStop` included: the run then ends on
    * its budget as usual).
    */
-  async compact(reason: string): Promise<void> {
-    const { tree, settings, usage, depth, signal, messages, repl, trajectory, texts, variable } = this.options;
+  async compact(reason: string, trigger: CompactionEvent['trigger']): Promise<void> {
+    const { tree, runId, settings, usage, depth, signal, messages, repl, trajectory, texts, variable } = this.options;
     const started = Date.now();
+    tree.emit({
+      type: 'compaction',
+      runId,
+      depth,
+      timestamp: started,
+      iteration: this.options.iteration(),
+      trigger,
+      messages: messages.length,
+      estimatedTokens: promptTokenEstimate(messages),
+      compaction: this.#compactions + 1,
+    });
     const request = summaryRequest(messages, 2, this.window);
     const { response, costUsd } = await callModel(tree, {
       usage,
@@ -72,6 +87,7 @@ export class Compactor {
       messages: request,
       depth,
       signal,
+      origin: { runId, depth },
       ...(settings.maxOutputTokens === undefined ? {} : { maxOutputTokens: settings.maxOutputTokens }),
     });
     this.#compactions++;

@@ -28,6 +28,7 @@ export async function closeEarly(state: RunState, status: ClosingStatus, detail:
       messages: [...state.messages, { role: 'user', content: request }],
       depth: input.depth,
       signal,
+      origin: { runId: state.record.runId, depth: input.depth },
       ignoreBudget: true,
       ...(settings.maxOutputTokens === undefined ? {} : { maxOutputTokens: settings.maxOutputTokens }),
     });

@@ -60,6 +60,7 @@ export async function executeDirectRun(tree: RunTree, input: DirectRunInput): Pr
         messages,
         depth: 0,
         signal: input.signal,
+        origin: { runId: record.runId, depth: 0 },
         ...(settings.maxOutputTokens === undefined ? {} : { maxOutputTokens: settings.maxOutputTokens }),
         ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
       });

@@ -96,7 +96,7 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
     scope.countSubcall();
     tree.inFlight++;
     tree.emit({ type: 'subcall-start', runId: scope.runId, depth: scope.depth, timestamp: startedAt, subcallId: id, op, target, promptChars, inFlight: tree.inFlight });
-    return (input: string, output: string, extra: { error?: string; usage?: TokenUsage; costUsd?: number; child?: Trajectory }) => {
+    return Object.assign((input: string, output: string, extra: { error?: string; usage?: TokenUsage; costUsd?: number; child?: Trajectory }) => {
       tree.inFlight--;
       const durationMs = Date.now() - startedAt;
       const { texts } = scope;
@@ -122,7 +122,7 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
         ...(extra.costUsd === undefined ? {} : { costUsd: extra.costUsd }),
         ...(extra.error === undefined ? {} : { error: extra.error }),
       });
-    };
+    }, { id });
   }
 
   /** Counts and records a sub-call refused for `maxSubcallPromptChars`, then raises `ValueError` with `message`. */
@@ -158,6 +158,7 @@ export function createHostBridge(scope: HostCallScope): HostBridge {
         depth: scope.depth + 1,
         signal,
         usage: scope.usage,
+        origin: { runId: scope.runId, depth: scope.depth, subcallId: end.id },
         ...(settings.maxSubcallOutputTokens === undefined ? {} : { maxOutputTokens: settings.maxSubcallOutputTokens }),
       });
       end(prompt, outcome.response.text, {

@@ -15,7 +15,7 @@ export async function callRootModel(state: RunState): Promise<ModelCallOutcome |
   let call: ModelCallOutcome;
   try {
     if (shouldCompact(messages, compactor.window, settings.compactAtFraction)) {
-      await compactor.compact(`The conversation reached ${Math.round(settings.compactAtFraction * 100)}% of the root model's context window.`);
+      await compactor.compact(`The conversation reached ${Math.round(settings.compactAtFraction * 100)}% of the root model's context window.`, 'window');
     }
     call = await unlessSandboxFails(state, (signal) =>
       callModel(tree, {
@@ -24,6 +24,7 @@ export async function callRootModel(state: RunState): Promise<ModelCallOutcome |
         messages,
         depth: state.input.depth,
         signal,
+        origin: { runId: state.record.runId, depth: state.input.depth },
         ...(settings.maxOutputTokens === undefined ? {} : { maxOutputTokens: settings.maxOutputTokens }),
         ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
       }),
@@ -33,7 +34,7 @@ export async function callRootModel(state: RunState): Promise<ModelCallOutcome |
     if (isContextLengthError(error) && !state.compactedForError && messages.length > 2) {
       compactor.learntWindow ??= Math.floor(promptTokenEstimate(messages) * 0.8);
       state.compactedForError = true;
-      await compactor.compact(`The model's provider refused the conversation as too long: ${(error as Error).message}`);
+      await compactor.compact(`The model's provider refused the conversation as too long: ${(error as Error).message}`, 'context-length');
       return undefined;
     }
     throw error;

@@ -139,6 +139,7 @@ function openRun(tree: RunTree, input: RunInput): RunState {
   // Keeps the root conversation inside the model's window (see prompt/compaction.ts).
   const compactor = new Compactor({
     tree,
+    runId: record.runId,
     settings,
     usage: accounts.usage,
     depth,
