@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Budget } from '../src/engine/accounting/budget.js';
 import { prepareContext } from '../src/engine/prompt/context.js';
 import { Semaphore } from '../src/engine/run/semaphore.js';
+import { abortCause, type RunTree } from '../src/engine/run/run-tree.js';
 import { truncateMiddle } from '../src/engine/prompt/truncate.js';
 import { UsageTracker, computeCostUsd, findPricing } from '../src/engine/accounting/usage.js';
 import { ContextError } from '../src/errors/errors.js';
@@ -172,5 +173,30 @@ describe('EventQueue', () => {
     queue.fail(new Error('boom'));
     await expect(pending).rejects.toThrow('boom');
     await expect(iterator.next()).resolves.toEqual({ value: undefined, done: true });
+  });
+});
+
+describe('abortCause', () => {
+  const tree = (options: { user: boolean; tree: boolean; remainingMs: number; timeoutMs?: number }) => {
+    const user = new AbortController();
+    const all = new AbortController();
+    if (options.user) user.abort();
+    if (options.tree) all.abort();
+    return {
+      userSignal: user.signal,
+      signal: all.signal,
+      budget: { remainingMs: () => options.remainingMs },
+      settings: options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
+    } as unknown as RunTree;
+  };
+
+  it('calls the deadline a timeout, even when it fired before a run\'s first check (a busy machine) or a millisecond early', () => {
+    expect(abortCause(tree({ user: false, tree: true, remainingMs: -30, timeoutMs: 50 }))).toBe('timeout');
+    expect(abortCause(tree({ user: false, tree: true, remainingMs: 1, timeoutMs: 50 }))).toBe('timeout');
+  });
+
+  it('calls the caller\'s abort an abort, also once the deadline has passed', () => {
+    expect(abortCause(tree({ user: true, tree: true, remainingMs: -30, timeoutMs: 50 }))).toBe('aborted');
+    expect(abortCause(tree({ user: true, tree: true, remainingMs: Infinity }))).toBe('aborted');
   });
 });

@@ -4,6 +4,7 @@ import { callModel } from '../model/model-call.js';
 import { buildFinalAnswerRequest } from '../prompt/prompts.js';
 import type { RunOutcome } from '../record/run-record.js';
 import { eventBase, type RunState } from './run-state.js';
+import { abortCause } from './run-tree.js';
 
 /** Time the closing "answer now" call may take after a timeout. */
 const FINAL_ANSWER_GRACE_MS = 60_000;
@@ -60,8 +61,9 @@ export async function closeEarly(state: RunState, status: ClosingStatus, detail:
 export async function checkStops(state: RunState, consecutiveFailures: number): Promise<RunOutcome | undefined> {
   const { tree, settings } = state;
   const stop = tree.budget.check();
-  if (stop === 'aborted') return { status: 'aborted', answer: '', detail: 'The run was aborted.' };
-  if (stop !== undefined) return closeEarly(state, stop, stop === 'timeout' ? `the time limit (${settings.timeoutMs} ms) was reached` : tree.budget.detail);
+  const cause = stop === 'aborted' ? abortCause(tree) : stop;
+  if (cause === 'aborted') return { status: 'aborted', answer: '', detail: 'The run was aborted.' };
+  if (cause !== undefined) return closeEarly(state, cause, cause === 'timeout' ? `the time limit (${settings.timeoutMs} ms) was reached` : tree.budget.detail);
   if (consecutiveFailures >= settings.maxConsecutiveErrors) {
     state.accounts.limits.record('maxConsecutiveErrors', settings.maxConsecutiveErrors);
     return closeEarly(state, 'budget_exhausted', `maxConsecutiveErrors (${settings.maxConsecutiveErrors}) iterations in a row failed`);

@@ -5,7 +5,7 @@ import { BudgetStop, callModel } from '../model/model-call.js';
 import { renderContext } from '../prompt/render-context.js';
 import type { RLMResult } from '../api/result.js';
 import { openAccounts, RunRecord, type RunOutcome } from '../record/run-record.js';
-import { modelKey, type RunTree } from './run-tree.js';
+import { abortCause, modelKey, type RunTree } from './run-tree.js';
 
 /** What a direct run answers. */
 export interface DirectRunInput {
@@ -47,9 +47,10 @@ export async function executeDirectRun(tree: RunTree, input: DirectRunInput): Pr
   const timeLimit = () => `the time limit (${settings.timeoutMs} ms) was reached`;
 
   const stop = tree.budget.check();
-  if (stop === 'aborted') outcome = { status: 'aborted', answer: '', detail: 'The run was aborted.' };
-  else if (stop === 'timeout') outcome = stopped('timeout', timeLimit());
-  else if (stop !== undefined) outcome = stopped(stop, tree.budget.detail);
+  const cause = stop === 'aborted' ? abortCause(tree) : stop;
+  if (cause === 'aborted') outcome = { status: 'aborted', answer: '', detail: 'The run was aborted.' };
+  else if (cause === 'timeout') outcome = stopped('timeout', timeLimit());
+  else if (cause !== undefined) outcome = stopped(cause, tree.budget.detail);
   else {
     tree.emit({ type: 'iteration-start', ...record.base(), iteration: 1 });
     const stepStart = Date.now();

@@ -31,6 +31,16 @@ export interface RunTree {
   nextId(prefix: string): string;
 }
 
+/**
+ * Why the tree's signal fired: the caller's abort, or the `timeoutMs` deadline (the only other
+ * thing that fires it; its timer may fire a millisecond before the clock reads the deadline). On a
+ * busy machine the deadline can pass before a run's first check: that is still a timeout.
+ */
+export function abortCause(tree: RunTree): 'aborted' | 'timeout' {
+  if (tree.userSignal.aborted) return 'aborted';
+  return tree.budget.remainingMs() <= 0 || (tree.settings.timeoutMs !== undefined && tree.signal.aborted) ? 'timeout' : 'aborted';
+}
+
 /** `provider:modelId`, the key of a model in usage tables and trajectories. */
 export function modelKey(model: ModelProviderV1): string {
   return `${model.provider}:${model.modelId}`;

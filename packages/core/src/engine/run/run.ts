@@ -14,7 +14,7 @@ import { runIteration } from './iteration.js';
 import { callRootModel } from './root-call.js';
 import { RunRepl } from './run-repl.js';
 import type { RunInput, RunState } from './run-state.js';
-import type { RunTree } from './run-tree.js';
+import { abortCause, type RunTree } from './run-tree.js';
 import { windowCapacityChars } from './subcall-guards.js';
 
 export type { RunInput } from './run-state.js';
@@ -64,10 +64,7 @@ export async function executeRun(tree: RunTree, input: RunInput): Promise<RLMRes
 async function outcomeOfError(state: RunState, error: unknown): Promise<RunOutcome> {
   const { tree, input } = state;
   if (tree.userSignal.aborted) return { status: 'aborted', answer: '', detail: 'The run was aborted.' };
-  // Not the caller's abort: the tree's own signal fired, which only the deadline does (its timer
-  // may fire a millisecond before the clock reads the deadline).
-  const deadlinePassed = tree.budget.remainingMs() <= 0 || (tree.settings.timeoutMs !== undefined && tree.signal.aborted);
-  if (deadlinePassed && (input.signal.aborted || isAbortError(error))) {
+  if (abortCause(tree) === 'timeout' && (input.signal.aborted || isAbortError(error))) {
     return closeEarly(state, 'timeout', `the time limit (${tree.settings.timeoutMs} ms) was reached`);
   }
   if (input.signal.aborted || isAbortError(error)) return { status: 'aborted', answer: '', detail: 'The run was aborted.' };
