@@ -6,7 +6,7 @@ import { MemoryWatchdog } from './memory-watchdog.js';
 import { SandboxHostCalls } from './sandbox-host-calls.js';
 import { SandboxFrameError, checkSandboxFrame, type CheckedFrame } from './sandbox-frame-guard.js';
 import type { PyodideSnapshotSource } from './snapshot-cache.js';
-import { spawnSandboxProcess } from './spawn-sandbox-process.js';
+import { pyodideLocation, spawnSandboxProcess } from './spawn-sandbox-process.js';
 import { FrameDecoder, FrameViolation, encodeFrame, type ChannelFrame } from './worker/channel-frames.js';
 import type { BootFrame, ControlFrame, RequestFrame, SandboxFrame } from './worker/channel-messages.js';
 import { RAW_OUTPUT_LIMIT } from './worker/raw-output.js';
@@ -32,21 +32,12 @@ export interface WorkerReply {
   readonly rawStderr?: string;
 }
 
-/** How a sandbox process boots: restoring a memory snapshot, or from scratch (making one when asked). */
-export interface BootPlan {
+export interface WorkerHandleOptions {
+  readonly runtimeSource: string;
   readonly snapshot?: Uint8Array;
   /** Where `snapshot` came from (`'none'` without one). */
   readonly snapshotSource: PyodideSnapshotSource;
   readonly makeSnapshot: boolean;
-}
-
-export interface WorkerHandleOptions {
-  readonly runtimeSource: string;
-  /**
-   * How to boot, at once. Without it the process starts (and its worker loads Pyodide's
-   * JavaScript) until {@link PyodideWorkerHandle.boot} says how, e.g. once a snapshot is read from disk.
-   */
-  readonly boot?: BootPlan;
   readonly memoryLimitBytes: number;
   /** V8 old-generation limit of the Pyodide thread's JavaScript heap, in MiB. */
   readonly jsHeapLimitMiB: number;
@@ -100,9 +91,7 @@ export class PyodideWorkerHandle {
    */
   readonly worker: { terminate(): Promise<number> };
   /** Where this sandbox's interpreter came from: booted from scratch, the pool's snapshot, or disk. */
-  get snapshotSource(): PyodideSnapshotSource {
-    return this.source;
-  }
+  readonly snapshotSource: PyodideSnapshotSource;
   private readonly child: ChildProcess;
   private readonly channel: Writable & Readable & { ref?(): void; unref?(): void };
   private readonly decoder: FrameDecoder;
@@ -122,10 +111,7 @@ export class PyodideWorkerHandle {
   private pooled = false;
   private fatal: Extract<SandboxFrame, { type: 'fatal' }> | undefined;
   private stderrTail = '';
-  private makesSnapshot = false;
-  private source: PyodideSnapshotSource = 'none';
-  private booted = false;
-  private readonly options: WorkerHandleOptions;
+  private readonly makesSnapshot: boolean;
 
   constructor(options: WorkerHandleOptions) {
     this.ready = new Promise((resolve, reject) => {
@@ -134,10 +120,14 @@ export class PyodideWorkerHandle {
     });
     // Handled through `ready`; this keeps an unobserved boot failure from being unhandled.
     this.ready.catch(() => undefined);
-    this.options = options;
-    // Before `ready` only the snapshot may be large (see `boot`).
-    this.decoder = new FrameDecoder({ header: DEFAULT_MAX_FRAME_BYTES, attachment: DEFAULT_MAX_FRAME_BYTES });
-    this.child = spawnSandboxProcess({ dataLimitMiB: options.processDataLimitMiB, jsHeapLimitMiB: options.jsHeapLimitMiB });
+    this.makesSnapshot = options.makeSnapshot;
+    this.snapshotSource = options.snapshot ? options.snapshotSource : 'none';
+    // Before `ready` only the snapshot may be large, and it is never larger than the heap it copies.
+    this.decoder = new FrameDecoder({
+      header: DEFAULT_MAX_FRAME_BYTES,
+      attachment: options.makeSnapshot ? options.memoryLimitBytes : DEFAULT_MAX_FRAME_BYTES,
+    });
+    this.child = spawnSandboxProcess({ dataLimitMiB: options.processDataLimitMiB });
     this.channel = this.child.stdio[3] as PyodideWorkerHandle['channel'];
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
@@ -173,31 +163,21 @@ export class PyodideWorkerHandle {
                 `${Math.round(options.processMemoryLimitBytes / MIB)} MiB`,
             );
           });
-    this.updateRef();
-    if (options.boot) this.boot(options.boot);
-  }
-
-  /**
-   * Tells the sandbox process how to boot (once; later calls are ignored): `ready` settles after.
-   * A process that dies before this is reported through `ready` all the same.
-   */
-  boot(plan: BootPlan): void {
-    if (this.booted) return;
-    this.booted = true;
-    this.makesSnapshot = plan.makeSnapshot;
-    this.source = plan.snapshot ? plan.snapshotSource : 'none';
-    // The snapshot a cold boot sends back is never larger than the heap it copies.
-    if (plan.makeSnapshot) this.decoder.caps.attachment = this.options.memoryLimitBytes;
+    const location = pyodideLocation();
     const boot: BootFrame = {
       type: 'boot',
-      runtimeSource: this.options.runtimeSource,
-      makeSnapshot: plan.makeSnapshot,
-      memoryLimitBytes: this.options.memoryLimitBytes,
+      runtimeSource: options.runtimeSource,
+      makeSnapshot: options.makeSnapshot,
+      memoryLimitBytes: options.memoryLimitBytes,
+      jsHeapLimitMiB: options.jsHeapLimitMiB,
       hostPollMs: HOST_POLL_MS,
       maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
-      ...(this.options.testHookSource === undefined ? {} : { testHookSource: this.options.testHookSource }),
+      pyodideUrl: location.pyodideUrl,
+      pyodideAsmUrl: location.pyodideAsmUrl,
+      ...(options.testHookSource === undefined ? {} : { testHookSource: options.testHookSource }),
     };
-    this.send(boot, plan.snapshot);
+    this.send(boot, options.snapshot);
+    this.updateRef();
   }
 
   /** True once the sandbox process is gone (or being killed). */
@@ -370,7 +350,6 @@ export class PyodideWorkerHandle {
     switch (frame.type) {
       case 'ready':
         if (this.readyDone) return void this.protocolFailure('it reported ready twice');
-        if (!this.booted) return void this.protocolFailure('it reported ready before it was told how to boot');
         if ('snapshot' in checked && checked.snapshot) {
           if (!this.makesSnapshot) return void this.protocolFailure('it sent a snapshot nobody asked for');
           this.snapshot = checked.snapshot;

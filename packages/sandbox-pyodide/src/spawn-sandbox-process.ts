@@ -50,8 +50,6 @@ export function pyodideLocation(): PyodideLocation {
 export interface SpawnOptions {
   /** Upper bound of the process's private writable memory (`RLIMIT_DATA`), in MiB. */
   readonly dataLimitMiB: number;
-  /** V8 old-generation limit of the Pyodide thread's JavaScript heap, in MiB. */
-  readonly jsHeapLimitMiB: number;
 }
 
 /** Node's permission model, when this Node has it (stable since 22.13 / 23.5). */
@@ -70,23 +68,15 @@ function permissionFlags(readableDirs: readonly string[]): string[] {
  * - code generation from strings (`eval`, `new Function`) disabled for the whole process;
  * - Node's permission model: no file writes, no child processes, file reads only of the
  *   directories the sandbox loads code from, no native addons.
- *
- * The command line carries what the process needs before its `boot` frame arrives (Pyodide's file
- * URLs and the worker's heap limit: nothing secret), so it starts its Pyodide worker and loads
- * Pyodide's JavaScript while the host is still reading the memory snapshot.
  */
 export function spawnSandboxProcess(options: SpawnOptions): ChildProcess {
   const entry = fileURLToPath(ENTRY_URL);
-  const location = pyodideLocation();
   const nodeArgs = [
     '--disallow-code-generation-from-strings',
     `--max-old-space-size=${RELAY_HEAP_MIB}`,
     '--no-warnings',
-    ...permissionFlags(location.readableDirs),
+    ...permissionFlags(pyodideLocation().readableDirs),
     entry,
-    location.pyodideUrl,
-    location.pyodideAsmUrl,
-    String(options.jsHeapLimitMiB),
   ];
   const useShell = process.platform === 'linux' && existsSync('/bin/sh');
   const dataLimitKiB = Math.ceil(options.dataLimitMiB * 1024);

@@ -1,6 +1,6 @@
-import { PyodideWorkerHandle, type BootPlan } from './pyodide-worker-handle.js';
+import { PyodideWorkerHandle } from './pyodide-worker-handle.js';
 import type { ResolvedPyodideSandboxSettings } from './pyodide-sandbox-settings.js';
-import { SnapshotCache, snapshotCacheKey } from './snapshot-cache.js';
+import { SnapshotCache, snapshotCacheKey, type PyodideSnapshotSource } from './snapshot-cache.js';
 
 const MIB = 1024 * 1024;
 
@@ -72,7 +72,7 @@ export class WorkerPool {
       // Another session is making the snapshot: restoring it beats a parallel cold boot.
       await this.snapshotPending;
     }
-    const handle = this.spawn(this.restorePlan());
+    const handle = this.spawn(false);
     this.scheduleRefill();
     return handle;
   }
@@ -106,56 +106,43 @@ export class WorkerPool {
       this.runtimeSource ??= this.settings.runtimeSource();
       const memoryLimitBytes = this.settings.memoryLimitMiB * MIB;
       key = snapshotCacheKey({ runtimeSource: this.runtimeSource, memoryLimitBytes });
-      // Started before the file is read: the process boots Node and loads Pyodide's JavaScript meanwhile.
-      const early = this.spawn();
-      const stored = await cache.load(key, memoryLimitBytes).catch((error: unknown) => {
-        void early.terminate('destroyed', 'the snapshot cache could not be read');
-        throw error;
-      });
+      const stored = await cache.load(key, memoryLimitBytes);
       if (stored && generation === this.generation) {
-        early.boot({ makeSnapshot: false, snapshot: stored, snapshotSource: 'disk' });
+        const handle = this.spawn(false, { bytes: stored, origin: 'disk' });
         try {
-          await early.ready;
+          await handle.ready;
           if (generation === this.generation) this.snapshot = stored;
-          return early;
+          return handle;
         } catch (error) {
           // Not our sandbox's fault when the file is: drop it and boot from scratch.
-          await early.terminate('destroyed', 'its snapshot from disk could not be restored').catch(() => undefined);
+          await handle.terminate('destroyed', 'its snapshot from disk could not be restored').catch(() => undefined);
           cache.warn(
             `the snapshot ${cache.fileFor(key)} could not be restored ` +
               `(${error instanceof Error ? error.message : String(error)}); booting from scratch and replacing it.`,
           );
           await cache.discard(key);
         }
-      } else {
-        // Nothing usable on disk: this process boots from scratch and makes the snapshot.
-        early.boot({ makeSnapshot: true, snapshotSource: 'none' });
-        await this.collectSnapshot(early, key);
-        return early;
       }
     }
-    const handle = this.spawn({ makeSnapshot: true, snapshotSource: 'none' });
+    const handle = this.spawn(true);
     await this.collectSnapshot(handle, key);
     return handle;
   }
 
-  /** Starts a sandbox process, booting it as `plan` says; without a plan the caller boots it later (`handle.boot(…)`). */
-  private spawn(plan?: BootPlan): PyodideWorkerHandle {
+  private spawn(makeSnapshot: boolean, from?: { bytes: Uint8Array; origin: PyodideSnapshotSource }): PyodideWorkerHandle {
     this.runtimeSource ??= this.settings.runtimeSource();
+    const snapshot = makeSnapshot ? undefined : (from ?? (this.snapshot ? { bytes: this.snapshot, origin: 'memory' as const } : undefined));
     return new PyodideWorkerHandle({
       runtimeSource: this.runtimeSource,
+      makeSnapshot,
       memoryLimitBytes: this.settings.memoryLimitMiB * MIB,
       jsHeapLimitMiB: this.settings.jsHeapLimitMiB,
       processMemoryLimitBytes: this.settings.processMemoryLimitMiB * MIB,
       processDataLimitMiB: this.settings.processDataLimitMiB,
       ...(this.testHookSource === undefined ? {} : { testHookSource: this.testHookSource }),
-      ...(plan === undefined ? {} : { boot: plan }),
+      snapshotSource: snapshot?.origin ?? 'none',
+      ...(snapshot ? { snapshot: snapshot.bytes } : {}),
     });
-  }
-
-  /** The pool's snapshot to restore, or a cold boot without making one when there is none. */
-  private restorePlan(): BootPlan {
-    return this.snapshot ? { makeSnapshot: false, snapshot: this.snapshot, snapshotSource: 'memory' } : { makeSnapshot: false, snapshotSource: 'none' };
   }
 
   /** Takes the snapshot `handle` made at boot; saves it under `key` when the disk cache is on. */
@@ -194,7 +181,7 @@ export class WorkerPool {
         if (this.idle[index]?.isDead) this.idle.splice(index, 1);
       }
       while (this.idle.length < this.settings.warmPoolSize) {
-        const handle = this.spawn(this.restorePlan());
+        const handle = this.spawn(false);
         handle.setPooled(true);
         this.idle.push(handle);
       }

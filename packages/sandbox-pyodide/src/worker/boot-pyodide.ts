@@ -36,32 +36,11 @@ const ERRNO_EACCES = 2;
 const ERRNO_ENOSYS = 52;
 const WASM_PAGE_BYTES = 65_536;
 
-/** Pyodide's two JavaScript modules, loaded (see {@link loadPyodideModules}). */
-export interface PyodideModules {
-  readonly loadPyodide: typeof LoadPyodide;
-  /** The Emscripten factory; importing it ourselves lets us wrap its settings. */
-  readonly createModule: CreatePyodideModule;
-}
-
-/**
- * Imports Pyodide's JavaScript (`pyodide.mjs` and the 1.2 MB `pyodide.asm.mjs`). The worker starts
- * this before its boot data arrives, so the parse overlaps the snapshot's transfer.
- *
- * @param pyodideUrl file URL of `pyodide/pyodide.mjs` (the host resolves it; this process resolves no packages).
- * @param pyodideAsmUrl file URL of `pyodide/pyodide.asm.mjs`.
- */
-export async function loadPyodideModules(pyodideUrl: string, pyodideAsmUrl: string): Promise<PyodideModules> {
-  serveConstantsBinding();
-  const [{ loadPyodide }, { default: createModule }] = await Promise.all([
-    import(pyodideUrl) as Promise<{ loadPyodide: typeof LoadPyodide }>,
-    import(pyodideAsmUrl) as Promise<{ default: CreatePyodideModule }>,
-  ]);
-  return { loadPyodide, createModule };
-}
-
 export interface BootOptions {
-  /** Pyodide's modules ({@link loadPyodideModules}). */
-  readonly modules: PyodideModules;
+  /** File URL of `pyodide/pyodide.mjs` (the host resolves it; this process resolves no packages). */
+  readonly pyodideUrl: string;
+  /** File URL of `pyodide/pyodide.asm.mjs`. */
+  readonly pyodideAsmUrl: string;
   /** Upper bound of the WebAssembly heap, in bytes. */
   readonly memoryLimitBytes: number;
   /** Snapshot to restore (`_loadSnapshot`). */
@@ -133,7 +112,10 @@ function serveConstantsBinding(): void {
 
 /** Loads Pyodide (from its npm package, offline) with the restrictions above. */
 export async function bootPyodide(options: BootOptions): Promise<BootedPyodide> {
-  const { loadPyodide, createModule } = options.modules;
+  serveConstantsBinding();
+  const { loadPyodide } = (await import(options.pyodideUrl)) as { loadPyodide: typeof LoadPyodide };
+  // The Emscripten factory ships in the package; importing it ourselves lets us wrap its settings.
+  const { default: createModule } = (await import(options.pyodideAsmUrl)) as { default: CreatePyodideModule };
   let capHit = false;
   let memoryCapError: Error | undefined;
   let jsBridge: JsBridgeGate | undefined;

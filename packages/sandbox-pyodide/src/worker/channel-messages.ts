@@ -8,17 +8,17 @@
  * (`sandbox-frame-guard.ts`) before acting on it.
  */
 
-/**
- * Host → sandbox: the first frame; its attachment is the memory snapshot to restore, if any.
- * (Pyodide's file URLs and the worker's heap limit come earlier, on the command line.)
- */
+/** Host → sandbox: the first frame; its attachment is the memory snapshot to restore, if any. */
 export interface BootFrame {
   readonly type: 'boot';
   readonly runtimeSource: string;
   readonly makeSnapshot: boolean;
   readonly memoryLimitBytes: number;
+  readonly jsHeapLimitMiB: number;
   readonly hostPollMs: number;
   readonly maxFrameBytes: number;
+  readonly pyodideUrl: string;
+  readonly pyodideAsmUrl: string;
   readonly testHookSource?: string;
 }
 

@@ -228,27 +228,18 @@ def lock_down():
     objects = gc.get_objects()
     modules = [obj for obj in objects if isinstance(obj, types.ModuleType) and blocked(obj.__dict__.get("__name__"))]
     module_ids = {id(module) for module in modules}
-    # The same test for every value, made cheaper (this loop is most of a sandbox's start): values of
-    # these exact immutable types have no __self__ and no "Js" type name, and each type's name is
-    # looked at once.
-    plain = {str, int, float, bool, type(None), tuple, frozenset, bytes}
-    js_named = {}
     for obj in objects:
         if type(obj).__name__ in ("JsLoader", "JsFinder"):
             vars(obj).clear()
         elif isinstance(obj, dict):
             for key, value in list(obj.items()):
-                value_type = type(value)
-                if value_type in plain:
-                    continue
-                named = js_named.get(value_type)
-                if named is None:
-                    named = js_named[value_type] = value_type.__name__.startswith("Js")
-                if (named and not isinstance(value, type)) or id(getattr(value, "__self__", None)) in module_ids:
+                if id(getattr(value, "__self__", None)) in module_ids or (
+                    type(value).__name__.startswith("Js") and not isinstance(value, type)
+                ):
                     obj.pop(key, None)
     for module in modules:
         vars(module).clear()
-    del objects, modules, js_named
+    del objects, modules
     _guard_builtin_loader()
     gc.collect()
 

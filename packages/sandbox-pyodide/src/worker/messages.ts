@@ -19,18 +19,7 @@ import type { MessagePort } from 'node:worker_threads';
  */
 export const INTERRUPT_REQUESTED_INDEX = 1;
 
-/**
- * Data handed to a new worker through `workerData`: the worker is started as soon as the sandbox
- * process is, and loads Pyodide's JavaScript while it waits for {@link WorkerBootData}.
- */
-export interface WorkerEarlyData {
-  /** File URL of `pyodide/pyodide.mjs`, resolved by the host (the sandbox process resolves no packages). */
-  readonly pyodideUrl: string;
-  /** File URL of `pyodide/pyodide.asm.mjs`. */
-  readonly pyodideAsmUrl: string;
-}
-
-/** The first message on the worker's `parentPort` (the `boot` frame, made ready for the worker). */
+/** Data handed to a new worker through `workerData`. */
 export interface WorkerBootData {
   /** Source of the shared Python runtime (`rlms_runtime.py`). */
   readonly runtimeSource: string;
@@ -52,6 +41,10 @@ export interface WorkerBootData {
   /** How often a blocked host call wakes to check for an interrupt, in milliseconds. */
   readonly hostPollMs: number;
   readonly hostPort: MessagePort;
+  /** File URL of `pyodide/pyodide.mjs`, resolved by the host (the sandbox process resolves no packages). */
+  readonly pyodideUrl: string;
+  /** File URL of `pyodide/pyodide.asm.mjs`. */
+  readonly pyodideAsmUrl: string;
   /** Largest host-call request Python may write to the device before `configure` sets the session's cap. */
   readonly maxFrameBytes: number;
   /** Test-only: source of an ES module whose default export Python can call (see `testing/`). */

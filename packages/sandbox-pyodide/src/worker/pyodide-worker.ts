@@ -10,13 +10,13 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { PyodideAPI } from 'pyodide';
-import { bootPyodide, loadPyodideModules, type PyodideModules } from './boot-pyodide.ts';
+import { bootPyodide } from './boot-pyodide.ts';
 import { GLUE_MODULE_NAME, GLUE_SOURCE } from './glue-source.ts';
 import { hardenRealm } from './harden-realm.ts';
 import { HOST_DEVICE_PATH, INTERRUPT_DEVICE_PATH, SLEEP_DEVICE_PATH, installHostDevice } from './host-device.ts';
 import { RawOutput } from './raw-output.ts';
 import { loadTestHook } from './test-hook.ts';
-import type { WorkerBootData, WorkerEarlyData, WorkerEvent, WorkerFailure, WorkerRequest } from './messages.ts';
+import type { WorkerBootData, WorkerEvent, WorkerFailure, WorkerRequest } from './messages.ts';
 
 const PYTHON_LIB_DIR = '/lib/rlms';
 const RUNTIME_FILE = `${PYTHON_LIB_DIR}/rlms_runtime.py`;
@@ -55,12 +55,13 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function run(port: MessagePort, data: WorkerBootData, modules: Promise<PyodideModules>): Promise<void> {
+async function run(port: MessagePort, data: WorkerBootData): Promise<void> {
   const post = (event: WorkerEvent): void =>
     port.postMessage(event, event.type === 'host-call' ? [event.body.buffer as ArrayBuffer] : []);
 
   const { pyodide, memoryCapHit, resetMemoryCapHit, jsBridge } = await bootPyodide({
-    modules: await modules,
+    pyodideUrl: data.pyodideUrl,
+    pyodideAsmUrl: data.pyodideAsmUrl,
     memoryLimitBytes: data.memoryLimitBytes,
     makeSnapshot: data.makeSnapshot && !data.snapshot,
     // Restored straight from shared memory (Pyodide copies it into the wasm heap).
@@ -164,12 +165,6 @@ async function run(port: MessagePort, data: WorkerBootData, modules: Promise<Pyo
 
 const port = parentPort;
 if (!port) throw new Error('pyodide-worker.ts must run as a worker thread');
-const early = workerData as WorkerEarlyData;
-// Started now: Pyodide's JavaScript loads while the relay waits for the boot frame and its snapshot.
-const modules = loadPyodideModules(early.pyodideUrl, early.pyodideAsmUrl);
-modules.catch(() => undefined); // reported by `run`, once the boot data is here
-port.once('message', (data: WorkerBootData) => {
-  run(port, data, modules).catch((error: unknown) => {
-    port.postMessage({ type: 'boot-failed', message: describe(error) } satisfies WorkerEvent);
-  });
+run(port, workerData as WorkerBootData).catch((error: unknown) => {
+  port.postMessage({ type: 'boot-failed', message: describe(error) } satisfies WorkerEvent);
 });

@@ -15,7 +15,7 @@ import { Socket } from 'node:net';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { FrameDecoder, encodeFrame, type ChannelFrame } from './channel-frames.ts';
 import type { BootFrame, SandboxFrame } from './channel-messages.ts';
-import { INTERRUPT_REQUESTED_INDEX, type WorkerBootData, type WorkerEarlyData, type WorkerEvent, type WorkerRequest } from './messages.ts';
+import { INTERRUPT_REQUESTED_INDEX, type WorkerBootData, type WorkerEvent, type WorkerRequest } from './messages.ts';
 
 const CHANNEL_FD = 3;
 const SIGINT = 2;
@@ -40,55 +40,12 @@ function exitSoon(code: number): void {
   setTimeout(() => process.exit(code), 1000).unref();
 }
 
+let worker: Worker | undefined;
 let interruptFlag: Uint8Array | undefined;
 let hostSignal: Int32Array | undefined;
 let hostPort: MessageChannel['port1'] | undefined;
 
-/**
- * Starts the Pyodide worker at once, from the command line's data (spawn-sandbox-process.ts): it
- * boots its thread and loads Pyodide's JavaScript while the host still reads and sends the snapshot.
- */
-function startWorker(): Worker | undefined {
-  const [pyodideUrl, pyodideAsmUrl, jsHeapLimit] = process.argv.slice(2);
-  const jsHeapLimitMiB = Number(jsHeapLimit);
-  if (pyodideUrl === undefined || pyodideAsmUrl === undefined || !(jsHeapLimitMiB > 0)) {
-    send({ type: 'boot-failed', message: 'the sandbox process was started without Pyodide\'s location and heap limit' });
-    exitSoon(1);
-    return undefined;
-  }
-  const workerData: WorkerEarlyData = { pyodideUrl, pyodideAsmUrl };
-  const started = new Worker(WORKER_URL, {
-    name: 'rlms-pyodide',
-    workerData,
-    env: {},
-    argv: [],
-    // No `execArgv`: a worker given its own runs outside this process's permission model
-    // (`--permission` and its allow-lists would not apply to it). Inherited, they do.
-    stdin: false,
-    stdout: false,
-    stderr: false,
-    resourceLimits: { maxOldGenerationSizeMb: jsHeapLimitMiB },
-  });
-  started.on('message', onWorkerEvent);
-  started.on('error', (error: Error & { code?: string }) => {
-    const reason = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'out-of-memory' : 'crashed';
-    send({ type: 'fatal', reason, message: `the Pyodide worker failed: ${error.message}` });
-    exitSoon(1);
-  });
-  started.on('exit', (code) => {
-    send({ type: 'fatal', reason: 'crashed', message: `the Pyodide worker exited (code ${code})` });
-    exitSoon(1);
-  });
-  return started;
-}
-
-const worker = startWorker();
-let booted = false;
-
-/** Hands the `boot` frame to the worker, with the shared buffers and the port for host replies. */
-function bootWorker(boot: BootFrame, snapshot: Uint8Array): void {
-  if (!worker) return;
-  booted = true;
+function startWorker(boot: BootFrame, snapshot: Uint8Array): void {
   const interruptBuffer = new SharedArrayBuffer(2);
   const hostSignalBuffer = new SharedArrayBuffer(4);
   interruptFlag = new Uint8Array(interruptBuffer);
@@ -97,7 +54,7 @@ function bootWorker(boot: BootFrame, snapshot: Uint8Array): void {
   hostPort = ports.port1;
   // An exact-size copy, moved to the worker.
   const snapshotBuffer = snapshot.byteLength > 0 ? new Uint8Array(snapshot).buffer : undefined;
-  const bootData: WorkerBootData = {
+  const workerData: WorkerBootData = {
     runtimeSource: boot.runtimeSource,
     makeSnapshot: boot.makeSnapshot,
     memoryLimitBytes: boot.memoryLimitBytes,
@@ -105,13 +62,37 @@ function bootWorker(boot: BootFrame, snapshot: Uint8Array): void {
     hostSignal: hostSignalBuffer,
     hostPollMs: boot.hostPollMs,
     hostPort: ports.port2,
+    pyodideUrl: boot.pyodideUrl,
+    pyodideAsmUrl: boot.pyodideAsmUrl,
     maxFrameBytes: boot.maxFrameBytes,
     ...(snapshotBuffer ? { snapshot: snapshotBuffer } : {}),
     ...(boot.testHookSource === undefined ? {} : { testHookSource: boot.testHookSource }),
   };
   const transferList: (MessageChannel['port2'] | ArrayBuffer)[] = [ports.port2];
   if (snapshotBuffer) transferList.push(snapshotBuffer);
-  worker.postMessage(bootData, transferList);
+  worker = new Worker(WORKER_URL, {
+    name: 'rlms-pyodide',
+    workerData,
+    transferList,
+    env: {},
+    argv: [],
+    // No `execArgv`: a worker given its own runs outside this process's permission model
+    // (`--permission` and its allow-lists would not apply to it). Inherited, they do.
+    stdin: false,
+    stdout: false,
+    stderr: false,
+    resourceLimits: { maxOldGenerationSizeMb: boot.jsHeapLimitMiB },
+  });
+  worker.on('message', onWorkerEvent);
+  worker.on('error', (error: Error & { code?: string }) => {
+    const reason = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'out-of-memory' : 'crashed';
+    send({ type: 'fatal', reason, message: `the Pyodide worker failed: ${error.message}` });
+    exitSoon(1);
+  });
+  worker.on('exit', (code) => {
+    send({ type: 'fatal', reason: 'crashed', message: `the Pyodide worker exited (code ${code})` });
+    exitSoon(1);
+  });
 }
 
 /** Worker → host: re-framed as is (the host validates). Malformed events are passed on for the host to reject. */
@@ -139,10 +120,10 @@ function onWorkerEvent(event: WorkerEvent): void {
 function onHostFrame({ header, attachment }: ChannelFrame): void {
   const frame = header as { type?: unknown } & Record<string, unknown>;
   if (frame.type === 'boot') {
-    if (!booted) bootWorker(frame as unknown as BootFrame, attachment);
+    if (!worker) startWorker(frame as unknown as BootFrame, attachment);
     return;
   }
-  if (!worker || !booted || !interruptFlag || !hostSignal || !hostPort) return;
+  if (!worker || !interruptFlag || !hostSignal || !hostPort) return;
   switch (frame.type) {
     case 'interrupt':
       // Byte 1 first: once Python consumes byte 0, byte 1 still says this request was interrupted.
