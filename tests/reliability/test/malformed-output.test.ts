@@ -16,9 +16,17 @@ import { usePrivateTmpdir } from '../src/private-tmpdir.ts';
 const corpus = loadCorpus();
 const mark = createProcessMark();
 
+/**
+ * These cases are about what the engine makes of model output, not about how fast a sandbox obeys
+ * an interrupt: a generous grace keeps a CI machine starved for seconds (two test workers, a warm
+ * pool booting, other jobs) from killing a sandbox that was about to stop. A lost interrupt would
+ * still fail, only later.
+ */
+const INTERRUPT_GRACE_MS = 15_000;
+
 const SANDBOXES: readonly { name: string; create: () => SandboxProviderV1 }[] = [
-  { name: 'local', create: () => createLocalSandbox({ env: mark.env }) },
-  { name: 'pyodide', create: () => createPyodideSandbox({ warmPoolSize: 2 }) },
+  { name: 'local', create: () => createLocalSandbox({ env: mark.env, interruptGraceMs: INTERRUPT_GRACE_MS }) },
+  { name: 'pyodide', create: () => createPyodideSandbox({ warmPoolSize: 2, interruptGraceMs: INTERRUPT_GRACE_MS }) },
 ];
 
 describe('malformed model output corpus', () => {
